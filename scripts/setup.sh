@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One-command set-up: a project-local virtualenv with the pinned stack, the package in
+# editable mode, DVC analytics off, and local model files where this machine has them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+PIP=".venv/bin/python -m pip"
+$PIP install -q --upgrade pip
+# CPU torch first: otherwise stanza's dependency pulls several GB of CUDA wheels.
+$PIP install -q "torch==2.13.0"
+# The lock is a complete, tested set: install it exactly, without re-resolving.
+$PIP install -q --no-deps -r requirements.lock
+$PIP install -q --no-deps -e .
+.venv/bin/dvc config core.analytics false >/dev/null 2>&1 || true
+# Real stanza tokenizer weights for offline runs (not committed; see models/README in shared).
+if [ -d "${SHARED_MODELS:-../shared/models}/stanza" ]; then
+  mkdir -p models
+  cp -r "${SHARED_MODELS:-../shared/models}/stanza" models/
+fi
+.venv/bin/python -m pip check >/dev/null 2>&1 || .venv/bin/python -m pip check | grep -v "de2en" || true
+echo "set-up done: activate with 'source .venv/bin/activate'"
