@@ -35,8 +35,8 @@ class InputError(StageError):
 class ManifestEntry:
     doc_id: str
     file: str
-    sha256: str | None
     licence: str
+    sha256: str | None = None
     licence_note: str | None = None
     source: str | None = None
     url: str | None = None
@@ -114,9 +114,7 @@ def read_text_file(path: Path) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InputError(
-            path, f"not valid UTF-8: byte 0x{raw[error.start]:02x} at offset {error.start}"
-        ) from None
+        raise InputError(path, f"not valid UTF-8: byte 0x{raw[error.start]:02x} at offset {error.start}") from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -128,7 +126,9 @@ class LanguageIdentifier:
 
         self._detector = LanguageDetectorBuilder.from_all_languages().build()
         self.min_confidence = min_confidence
-        self.provenance = Provenance(engine="lingua", model="lingua-all-languages", version=_version("lingua-language-detector"))
+        self.provenance = Provenance(
+            engine="lingua", model="lingua-all-languages", version=_version("lingua-language-detector")
+        )
 
     def identify(self, text: str) -> tuple[str | None, float]:
         values = self._detector.compute_language_confidence_values(text)
@@ -147,7 +147,9 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-def parse_wiki(text: str, doc_id: str, navigation: list[str]) -> tuple[str | None, list[Paragraph], dict[str, str], list[str]]:
+def parse_wiki(
+    text: str, doc_id: str, navigation: list[str]
+) -> tuple[str | None, list[Paragraph], dict[str, str], list[str]]:
     """Split a wiki-style page into paragraphs with section paths; one line, one paragraph."""
     nav = {name.casefold() for name in navigation}
     title: str | None = None
@@ -174,7 +176,7 @@ def parse_wiki(text: str, doc_id: str, navigation: list[str]) -> tuple[str | Non
             if level == 1:
                 title, kind, section = name, "title", []
             else:
-                section = section[: level - 2] + [name]
+                section = [*section[:level - 2], name]
                 kind = "heading"
             start += stripped.index(name) if name else 0
             span_text = name

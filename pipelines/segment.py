@@ -181,7 +181,11 @@ def files_backend(lang: str, files: dict[str, Any], cache_dir: Path) -> Backend 
 def spacy_backend(lang: str, cache_dir: Path) -> Backend:
     _register_spacy_variant()
     return Backend(
-        kwargs={"dir": str(_stub_dir(cache_dir)), "processors": "tokenize", "tokenize_with_spacymodel": True},
+        kwargs={
+            "dir": str(_stub_dir(cache_dir)),
+            "processors": {"tokenize": "spacymodel"},
+            "tokenize_with_spacymodel": True,
+        },
         provenance=spacy_provenance(lang),
     )
 
@@ -309,9 +313,7 @@ def segment_document(document: Document, params: dict[str, Any]) -> list[Sentenc
                     start=paragraph.start + begin,
                     end=paragraph.start + finish,
                     section=paragraph.section,
-                    tokens=[
-                        Token(start=s - begin, end=e - begin, text=paragraph.text[s:e]) for s, e in spans
-                    ],
+                    tokens=[Token(start=s - begin, end=e - begin, text=paragraph.text[s:e]) for s, e in spans],
                     provenance=provenance,
                 )
             )
