@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from pipelines import ingest, segment
+from pipelines import ingest, models, segment, translate
 from pipelines.config import StageError
 from pipelines.records import RecordError
 
@@ -23,6 +24,7 @@ app.add_typer(models_app, name="models")
 
 app.command("ingest")(ingest.command)
 app.command("segment")(segment.command)
+app.command("translate")(translate.command)
 
 
 @app.command("manifest")
@@ -55,20 +57,40 @@ def manifest_command(
 def models_stanza(
     lang: list[str] = typer.Option(["de", "en"], "--lang", help="language to download"),
     processors: str = typer.Option("tokenize,mwt,pos,lemma,depparse,ner", help="stanza processors"),
-    stanza_dir: Path = typer.Option(Path("models/stanza_resources"), help="project-local stanza model folder"),
+    stanza_dir: Path = typer.Option(models.STANZA_DIR, help="project-local stanza model folder"),
 ) -> None:
     """Download official stanza models (needs the stanza model hub; fails offline)."""
-    import stanza
-
-    for code in lang:
-        try:
-            stanza.download(code, model_dir=str(stanza_dir), processors=processors)
-        except Exception as error:  # stanza raises requests errors, HTTP errors, ...
-            raise StageError(
-                f"could not download stanza models for {code!r} ({type(error).__name__}: {error}); "
-                "offline, set segment.tokenizer_files in params.yaml to local tokenizer weights"
-            ) from None
+    models.download_stanza(lang, processors, stanza_dir)
     typer.echo(f"stanza models in {stanza_dir}")
+
+
+@models_app.command("argos")
+def models_argos(
+    path: Path = typer.Option(None, "--path", help="install this local .argosmodel instead of using the index"),
+    source: str = typer.Option("de", "--from", help="source language"),
+    target: str = typer.Option("en", "--to", help="target language"),
+    packages_dir: Path = typer.Option(models.ARGOS_DIR, help="project-local argos package folder"),
+) -> None:
+    """Install an argostranslate package: from the argos index (online) or a local file."""
+    if path is not None:
+        installed = models.install_argos_from_path(path, packages_dir)
+    else:
+        installed = [models.install_argos_from_index(source, target, packages_dir)]
+    for info in installed:
+        typer.echo(json.dumps(models.describe(info)))
+    typer.echo("re-run the translate stage: dvc repro translate")
+
+
+@models_app.command("list")
+def models_list(packages_dir: Path = typer.Option(models.ARGOS_DIR, help="argos package folder")) -> None:
+    """List installed argos packages and local stanza models."""
+    packages = models.installed_argos_packages(packages_dir)
+    for info in packages:
+        typer.echo(json.dumps({"kind": "argos", **models.describe(info)}))
+    if not packages:
+        typer.echo(f"no argos packages in {packages_dir}")
+    for model in sorted(Path("models").glob("stanza*/**/*.pt")):
+        typer.echo(json.dumps({"kind": "stanza", "path": str(model)}))
 
 
 def _fail(message: str) -> None:

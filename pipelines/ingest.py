@@ -176,7 +176,7 @@ def parse_wiki(
             if level == 1:
                 title, kind, section = name, "title", []
             else:
-                section = [*section[:level - 2], name]
+                section = [*section[: level - 2], name]
                 kind = "heading"
             start += stripped.index(name) if name else 0
             span_text = name

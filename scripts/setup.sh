@@ -14,6 +14,7 @@ $PIP install -q "torch==2.13.0"
 $PIP install -q --no-deps -r requirements.lock
 $PIP install -q --no-deps -e .
 .venv/bin/dvc config core.analytics false >/dev/null 2>&1 || true
+mkdir -p models/argos   # project-local argos packages (ARGOS_PACKAGES_DIR); a DVC dependency of translate
 # Real stanza tokenizer weights for offline runs (not committed; see models/README in shared).
 if [ -d "${SHARED_MODELS:-../shared/models}/stanza" ]; then
   mkdir -p models
