@@ -208,7 +208,7 @@ def load_gloss_table() -> tuple[_Word2WordTable, str]:
 class GlossEngine:
     """Word-by-word German→English gloss; proper nouns and numbers kept unless a close match."""
 
-    PUNCT_TAGS = {"$.", "$,", "$("}
+    PUNCT_TAGS = frozenset({"$.", "$,", "$("})
 
     def __init__(self) -> None:
         from HanTa import HanoverTagger

@@ -146,7 +146,7 @@ def test_gloss_fallback_is_labelled_and_keeps_names(tmp_path: Path, seed_corpus:
 
 def test_no_engine_available_is_a_clear_error(tmp_path: Path, seed_corpus: Path) -> None:
     files = [seed_corpus / "sentences" / "de-dprk-cuba.jsonl"]
-    with pytest.raises(StageError, match="no argos de->en package .* allow the dictionary gloss"):
+    with pytest.raises(StageError, match=r"no argos de->en package .* allow the dictionary gloss"):
         translate.run(files, tmp_path / "t.jsonl", write_params(tmp_path, engine="auto", allow_gloss=False))
     with pytest.raises(StageError, match="no argos de->en package"):
         translate.run(files, tmp_path / "t.jsonl", write_params(tmp_path, engine="argos"))
