@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import pickle
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -34,6 +33,7 @@ import typer
 from tqdm import tqdm
 
 from pipelines import models
+from pipelines.cache import KeyValueCache, content_key
 from pipelines.config import StageError, stage_params, warn
 from pipelines.records import Provenance, Record, Sentence, read_jsonl, write_jsonl
 
@@ -266,34 +266,9 @@ class GlossEngine:
 # --- cache ----------------------------------------------------------------------------------
 
 
-class TranslationCache:
-    """sqlite cache: key = sha256(engine fingerprint, settings, source text)."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(path)
-        self.connection.execute("CREATE TABLE IF NOT EXISTS translations (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
-
-    @staticmethod
-    def key(engine: Engine, source: str) -> str:
-        material = json.dumps([engine.fingerprint, engine.settings, source], ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-    def get_many(self, keys: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for begin in range(0, len(keys), 500):
-            chunk = keys[begin : begin + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(f"SELECT key, text FROM translations WHERE key IN ({marks})", chunk)
-            found.update(rows.fetchall())
-        return found
-
-    def put_many(self, items: dict[str, str]) -> None:
-        with self.connection:
-            self.connection.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?)", items.items())
-
-    def close(self) -> None:
-        self.connection.close()
+def cache_key(engine: Engine, source: str) -> str:
+    """Translation cache key: (engine fingerprint, output-affecting settings, source text)."""
+    return content_key(engine.fingerprint, engine.settings, source)
 
 
 # --- engine choice and the stage ---------------------------------------------------------------
@@ -343,10 +318,9 @@ def run(
     params = stage_params("translate", params_path)
     sentences = list(source_sentences(sentence_files, params.get("source_lang", "de")))
     engine = engine or resolve_engine(params)
-    cache_store = TranslationCache(Path(params.get("cache_path", ".cache/translations.sqlite")))
-    try:
-        keys = [TranslationCache.key(engine, s.text) for s in sentences]
-        cached = cache_store.get_many(keys)
+    keys = [cache_key(engine, s.text) for s in sentences]
+    with KeyValueCache(Path(params.get("cache_path", ".cache/translations.sqlite")), "translations") as store:
+        cached = store.get_many(keys)
         todo = [i for i, key in enumerate(keys) if key not in cached]
         fresh: dict[str, str] = {}
         chunk = max(1, int(params.get("batch_size", 32)) * 4)
@@ -356,9 +330,7 @@ def run(
                 for index, text in zip(part, engine.translate([sentences[i] for i in part]), strict=True):
                     fresh[keys[index]] = text
                 bar.update(len(part))
-        cache_store.put_many(fresh)
-    finally:
-        cache_store.close()
+        store.put_many(fresh)
     translations = {**cached, **fresh}
     rows = [
         Translation(
