@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from pipelines import ingest, models, segment, translate
+from pipelines import align, align_eval, ingest, models, segment, translate
 from pipelines.config import StageError
 from pipelines.records import RecordError
 
@@ -25,6 +25,8 @@ app.add_typer(models_app, name="models")
 app.command("ingest")(ingest.command)
 app.command("segment")(segment.command)
 app.command("translate")(translate.command)
+app.command("align")(align.command)
+app.add_typer(align_eval.app, name="align-eval")
 
 
 @app.command("manifest")

@@ -1,0 +1,234 @@
+"""Align: real embeddings on seed sentences, margin scoring, DP alignment, the eval harness."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from pipelines import align, align_eval
+from pipelines.records import Sentence, read_jsonl
+
+from .conftest import ROOT
+
+GOLD_TSV = ROOT / "tests" / "data" / "de_translations_of_en_seed_sentences.tsv"
+
+
+def gold_rows() -> list[tuple[str, str]]:
+    lines = GOLD_TSV.read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]
+
+
+def align_params(**overrides) -> dict:
+    return {**yaml.safe_load((ROOT / "params.yaml").read_text())["align"], "cache_path": None, **overrides}
+
+
+@pytest.fixture(scope="module")
+def use() -> align.Embedder:
+    return align.make_embedder("use-multilingual-v3")
+
+
+@pytest.fixture(scope="module")
+def seed_texts(seed_corpus: Path) -> tuple[list[str], list[str]]:
+    german = [s.text for s in read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence)]
+    english = [
+        s.text for path in sorted((seed_corpus / "sentences").glob("en-*.jsonl")) for s in read_jsonl(path, Sentence)
+    ]
+    return german, english
+
+
+@pytest.mark.parametrize("name", ["use-multilingual-v3", "multilingual-e5-small"])
+def test_true_pairs_score_above_unrelated(name: str, seed_texts) -> None:
+    _, english = seed_texts
+    embedder = align.make_embedder(name)
+    rows = gold_rows()
+    german = embedder.embed([de for _, de in rows])
+    targets = embedder.embed(english)
+    sims = german @ targets.T
+    for k, (en, _) in enumerate(rows):
+        true = english.index(en)
+        assert sims[k].argmax() == true, (name, rows[k])
+        assert sims[k, true] > np.delete(sims[k], true).max()
+
+
+def test_ratio_margin_by_hand() -> None:
+    # 2 sources, 3 targets, 2-d unit vectors; k=2, candidates = all
+    src = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    tgt = align._normalise(np.array([[1.0, 0.1], [0.1, 1.0], [1.0, 1.0]]))
+    best = align.mine(src, tgt, None, ["a", "b", "c"], align.Similarity(), candidates=3, margin_k=2)
+    cos = src @ tgt.T
+    # margin(0, 0) = cos / ((mean of 2 best of row 0 + mean of 2 best of column 0) / 2)
+    row0 = np.sort(cos[0])[::-1][:2].mean()
+    col0 = np.sort(cos[:, 0])[::-1][:2].mean()
+    assert best[0].tgt == 0 and best[0].mutual
+    assert best[0].margin == pytest.approx(cos[0, 0] / ((row0 + col0) / 2), rel=1e-5)
+    assert best[1].tgt == 1 and best[1].mutual
+
+
+def test_mining_finds_true_pairs_and_says_no_match_otherwise(use, seed_texts) -> None:
+    german, english = seed_texts
+    rows = gold_rows()
+    src = german + [de for _, de in rows]
+    gold = {(len(german) + k, english.index(en)) for k, (en, _) in enumerate(rows)}
+    result = align_eval.evaluate_mining(src, english, gold, None, align_params(), use)
+    assert result["at_threshold"]["recall"] == 1.0
+    assert result["at_threshold"]["precision"] == 1.0
+    assert result["best"]["f1"] == 1.0
+
+
+def test_ann_candidates_agree_with_dense(use, seed_texts) -> None:
+    german, english = seed_texts
+    src, tgt = use.embed(german + [de for _, de in gold_rows()]), use.embed(english)
+    dense = align.mine(src, tgt, None, english, align.Similarity(), candidates=16)
+    ann = align.mine(src, tgt, None, english, align.Similarity(), candidates=16, use_ann=True)
+    assert [(c.tgt, c.mutual) for c in ann] == [(c.tgt, c.mutual) for c in dense]
+    assert [c.margin for c in ann] == pytest.approx([c.margin for c in dense], rel=1e-4)
+
+
+def parallel_fixture() -> tuple[list[str], list[str], list[align_eval.Link]]:
+    """German/English documents from the gold pairs with merges, an insertion and a deletion."""
+    rows = gold_rows()[:8]
+    en = [e for e, _ in rows]
+    de = [d for _, d in rows]
+    src = [
+        de[0],
+        de[1] + " " + de[2],
+        de[3],
+        "Die militante Freundschaft wird ewig währen!",
+        de[4],
+        de[5],
+        de[6],
+        de[7],
+    ]
+    tgt = [
+        en[0],
+        en[1],
+        en[2],
+        en[3],
+        "Uzbekistan is South Korea's largest trading partner in Central Asia.",
+        en[4] + " " + en[5],
+        en[6],
+        en[7],
+    ]
+    gold = [
+        ((0,), (0,)),
+        ((1,), (1, 2)),
+        ((2,), (3,)),
+        ((3,), ()),
+        ((), (4,)),
+        ((4, 5), (5,)),
+        ((6,), (6,)),
+        ((7,), (7,)),
+    ]
+    return src, tgt, gold
+
+
+def test_document_dp_finds_merges_insertions_and_deletions(use) -> None:
+    src, tgt, gold = parallel_fixture()
+    settings = align.DocumentSettings(**{k: align_params()[k] for k in ("skip_cost", "length_weight", "length_ratio")})
+    links = align.align_document(src, tgt, None, use, align.Similarity(), settings)
+    test = [(link.src, link.tgt) for link in links]
+    assert ((1,), (1, 2)) in test and ((4, 5), (5,)) in test
+    assert ((3,), ()) in test and ((), (4,)) in test
+    result = align_eval.score_links([gold], [test])
+    assert result["f1_strict"] == 1.0
+
+
+def test_scorer_matches_hand_computed_cases() -> None:
+    gold = [((0,), (0,)), ((1, 2), (1,)), ((3,), ()), ((4,), (2,))]
+    test = [((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), ()), ((4,), (3,))]
+    # precision over all 5 test links: strict tp = (0-0), (3-none) -> 2 of 5; lax adds (1)-(1) -> 3 of 5
+    # recall, 1-0/0-1 dropped: gold links (0-0), (1,2-1), (4-2); test (0-0), (1-1), (4-3)
+    #   strict: 1 of 3 gold found; lax: (0-0) and (1,2)-(1) overlaps test (1)-(1) -> 2 of 3
+    result = align_eval.score_links([gold], [test])
+    assert result["precision_strict"] == pytest.approx(2 / 5)
+    assert result["precision_lax"] == pytest.approx(3 / 5)
+    assert result["recall_strict"] == pytest.approx(1 / 3)
+    assert result["recall_lax"] == pytest.approx(2 / 3)
+    assert result["f1_strict"] == pytest.approx(2 * (2 / 5) * (1 / 3) / (2 / 5 + 1 / 3))
+    # micro-average over two files is not the mean of per-file scores
+    both = align_eval.score_links([gold, [((0,), (0,))]], [test, [((0,), (0,))]])
+    assert both["precision_strict"] == pytest.approx(3 / 6)
+    assert both["recall_strict"] == pytest.approx(2 / 4)
+
+
+def test_mining_sweep_by_hand() -> None:
+    scored = [(0, 0, 1.5), (1, 1, 1.2), (2, 5, 1.1), (3, 3, 0.9)]
+    gold = {(0, 0), (1, 1), (3, 3)}
+    best = align_eval.sweep(scored, gold)
+    assert best["threshold"] == 0.9 and best["f1"] == pytest.approx(2 * 0.75 * 1 / 1.75)
+    assert align_eval.prf({(0, 0), (2, 5)}, gold) == {
+        "precision": 0.5,
+        "recall": pytest.approx(1 / 3),
+        "f1": pytest.approx(0.4),
+        "predicted": 2,
+        "gold": 3,
+    }
+
+
+def test_link_format_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "gold.txt"
+    bad.write_text("[0]:[0]\n[1, 2]-[1]\n")
+    with pytest.raises(align_eval.StageError, match=r"gold\.txt:2: expected a link"):
+        align_eval.read_links(bad)
+    assert align_eval.parse_links(["[0, 1]:[0]", "[]:[5]", "[2]:[]"]) == [((0, 1), (0,)), ((), (5,)), ((2,), ())]
+
+
+def test_align_eval_cli_on_files(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    src, tgt, gold = parallel_fixture()
+    (tmp_path / "doc.de").write_text("\n".join(src) + "\n")
+    (tmp_path / "doc.en").write_text("\n".join(tgt) + "\n")
+    (tmp_path / "doc.gold").write_text(align_eval.format_links(gold))
+    result = CliRunner().invoke(
+        app,
+        [
+            "align-eval",
+            "document",
+            "--src",
+            str(tmp_path / "doc.de"),
+            "--tgt",
+            str(tmp_path / "doc.en"),
+            "--gold",
+            str(tmp_path / "doc.gold"),
+            "--out",
+            str(tmp_path / "test.links"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output.strip().splitlines()[-1])
+    assert scores["f1_strict"] == 1.0 and scores["f1_lax"] == 1.0
+    assert set(align_eval.read_links(tmp_path / "test.links")) == set(gold)
+
+
+def test_stage_on_the_seed_corpus(seed_corpus: Path, tmp_path: Path, use) -> None:
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params["align"]["cache_path"] = str(tmp_path / "emb.sqlite")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    files = sorted((seed_corpus / "sentences").glob("*.jsonl"))
+    out = tmp_path / "alignments.jsonl"
+    summary = align.run(
+        files, None, out, tmp_path / "summary.json", tmp_path / "metrics.json", tmp_path / "params.yaml"
+    )
+    rows = list(read_jsonl(out, align.Alignment))
+    german = list(read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence))
+    assert [r.src_ids for r in rows] == [[s.sent_id] for s in german]
+    # a comparable corpus: the German article has no true counterpart among the English pages
+    assert summary["matches"] == 0 and summary["no_match"] == len(german)
+    for row in rows:
+        assert row.tgt_ids == [] and row.best_candidate["tgt_ids"]
+        assert set(row.components) >= {"cosine", "combined", "margin", "mutual_best"}
+        assert row.embedding_model.startswith("use-multilingual-v3")
+    assert summary["best_target_doc"]["de-dprk-cuba"].startswith("en-")
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["rows"] == len(german) and metrics["score"]["max"] < metrics["threshold"]
+    # embeddings were cached per sentence: a second run embeds nothing new
+    cached = align.CachedEmbedder(use, tmp_path / "emb.sqlite")
+    cached.inner = None  # any embedding call would fail now
+    assert cached.embed([german[0].text]).shape == (1, 512)
