@@ -225,12 +225,9 @@ class Analysis:
 
 
 def analyse(tagger: Tagger, sentences: list[Sentence]) -> list[Analysis]:
-    import stanza
-
     if not sentences:
         return []
     document = tagger.nlp([[t.text for t in s.tokens] for s in sentences])
-    del stanza
     results = []
     for sentence, parsed in zip(sentences, document.sentences, strict=True):
         words = parsed.words
