@@ -194,6 +194,9 @@ def _atomic_write(path: Path, write) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             write(handle)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make outputs private
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -21,4 +21,12 @@ if [ -d "${SHARED_MODELS:-../shared/models}/stanza" ]; then
   cp -r "${SHARED_MODELS:-../shared/models}/stanza" models/
 fi
 .venv/bin/python -m pip check >/dev/null 2>&1 || .venv/bin/python -m pip check | grep -v "de2en" || true
+# Debian's Chromium for the browser test (Playwright drives it; no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "note: chromium not installed (apt-get install chromium); the browser test will be skipped"
+  fi
+fi
 echo "set-up done: activate with 'source .venv/bin/activate'"

@@ -32,7 +32,7 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     first = dvc(project, "repro")
     stages = ran(first)
     assert "ingest@de-dprk-cuba" in stages and "segment@en-south-korea-uzbekistan" in stages
-    assert len(stages) == 11 and {"translate", "align", "tag"} <= set(stages)
+    assert len(stages) == 12 and {"translate", "align", "tag", "agreement"} <= set(stages)
     assert (project / "corpus" / "sentences" / "de-dprk-cuba.jsonl").exists()
 
     assert ran(dvc(project, "repro")) == []
@@ -42,6 +42,13 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "manifest", "--update"], cwd=project, check=True, capture_output=True
     )
-    assert ran(dvc(project, "repro")) == ["align", "ingest@de-dprk-cuba", "segment@de-dprk-cuba", "tag", "translate"]
+    assert ran(dvc(project, "repro")) == [
+        "agreement",
+        "align",
+        "ingest@de-dprk-cuba",
+        "segment@de-dprk-cuba",
+        "tag",
+        "translate",
+    ]
     last = (project / "corpus" / "sentences" / "de-dprk-cuba.jsonl").read_text(encoding="utf-8").splitlines()[-1]
     assert '"text":"Ein neuer Satz am Ende."' in last

@@ -1,0 +1,207 @@
+"""Label Studio round trip against a real server: push, re-push, annotate, pull, merge, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from pipelines import annotate
+from pipelines.config import StageError
+from pipelines.records import read_jsonl
+from pipelines.tag import SentenceEntities
+
+pytestmark = pytest.mark.labelstudio
+
+
+@pytest.fixture(scope="module")
+def client(label_studio):
+    return annotate.connect(label_studio["url"], label_studio["credentials"].token)
+
+
+@pytest.fixture(scope="module")
+def pushed(client, full_corpus: Path) -> dict:
+    return {kind: annotate.push(client, kind, full_corpus) for kind in ("tagging", "alignment")}
+
+
+def tasks_by_key(client, project_id: int, key: str) -> dict:
+    return {t.data[key]: t for t in client.tasks.list(project=project_id, fields="all")}
+
+
+def test_push_creates_projects_with_validated_predictions(client, pushed, full_corpus: Path) -> None:
+    sentences = sum(1 for _ in read_jsonl(full_corpus / "entities.jsonl", SentenceEntities))
+    assert pushed["tagging"]["tasks_added"] == sentences
+    assert pushed["alignment"]["tasks_added"] == 16
+    project = client.projects.get(id=pushed["tagging"]["project"])
+    assert project.model_version == pushed["tagging"]["model_version"]
+    tasks = tasks_by_key(client, project.id, "sent_id")
+    task = next(t for t in tasks.values() if "Cuba also recognized" in t.data["text"])
+    prediction = task.predictions[0]
+    result = prediction["result"] if isinstance(prediction, dict) else prediction.result
+    labels = {(r["value"]["text"], r["value"]["labels"][0]) for r in result if r["type"] == "labels"}
+    assert ("the Republic of Korea", "GPE") in labels and ("recognized", "SUPPORT") in labels
+    relations = [r for r in result if r["type"] == "relation"]
+    assert {tuple(r["labels"]) for r in relations} >= {("actor",), ("recipient",), ("time",)}
+
+
+def test_repush_adds_nothing_and_a_new_model_version_adds_predictions(client, pushed, full_corpus, monkeypatch) -> None:
+    again = annotate.push(client, "alignment", full_corpus)
+    assert again["tasks_added"] == 0 and again["predictions_added"] == 0
+    project_id = pushed["alignment"]["project"]
+    assert len(tasks_by_key(client, project_id, "align_id")) == 16
+    real = annotate.model_version
+    monkeypatch.setattr(annotate, "model_version", lambda kind, p: real(kind, p) + "-next")
+    newer = annotate.push(client, "alignment", full_corpus)
+    assert newer["tasks_added"] == 0 and newer["predictions_added"] == 16
+    assert client.projects.get(id=project_id).model_version.endswith("-next")
+    task = next(iter(tasks_by_key(client, project_id, "align_id").values()))
+    assert len(task.predictions) == 2
+    assert annotate.push(client, "alignment", full_corpus)["predictions_added"] == 0
+
+
+def test_annotate_pull_merge_and_agreement(client, pushed, full_corpus: Path, tmp_path: Path) -> None:
+    project_id = pushed["tagging"]["project"]
+    tasks = tasks_by_key(client, project_id, "sent_id")
+    sent_id, task = next((k, t) for k, t in tasks.items() if "Cuba also recognized" in t.data["text"])
+    text = task.data["text"]
+    start = text.index("Cuba also")
+    # an annotator keeps "Cuba" (GPE), relabels nothing else and adds a NORP the model missed
+    corrected = [
+        {
+            "id": "h1",
+            "from_name": "entities",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": start, "end": start + 4, "text": "Cuba", "labels": ["GPE"]},
+        },
+        {
+            "id": "h2",
+            "from_name": "entities",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": text.index("Korea"), "end": text.index("Korea") + 5, "text": "Korea", "labels": ["GPE"]},
+        },
+    ]
+    client.annotations.create(id=task.id, result=corrected)
+    out = tmp_path / "annotations"
+    summary = annotate.pull(client, "tagging", out, full_corpus)
+    assert summary["annotated"] == 1 and summary["stale"] == 0
+    snapshot = json.loads((out / "tagging.json").read_text())
+    exported = next(t for t in snapshot if t["data"]["sent_id"] == sent_id)
+    assert isinstance(exported["predictions"][0], dict) and exported["predictions"][0]["result"]
+    human = annotate.read_human(out / "tagging.human.jsonl")
+    assert human[sent_id]["result"] == corrected and not human[sent_id]["stale"]
+
+    items, version = annotate.build_items("tagging", full_corpus)
+    predicted = {d["sent_id"]: r for d, r in items}
+    merged = annotate.merge(predicted, human, version)
+    assert merged[sent_id] == ("human", corrected)
+    other = next(k for k in predicted if k != sent_id)
+    assert merged[other] == (f"model:{version}", predicted[other])
+
+    figures = annotate.agreement("tagging", predicted, human)
+    model_entities = annotate._labelled_spans(predicted[sent_id], "entities")
+    gpe_model = {s for s in model_entities if s[2] == "GPE"}
+    gpe_human = annotate._labelled_spans(corrected, "entities")
+    tp = len(gpe_model & gpe_human)
+    assert figures["reviewed"] == 1
+    assert figures["entities"]["GPE"]["tp"] == tp
+    assert figures["entities"]["GPE"]["precision"] == pytest.approx(tp / len(gpe_model))
+    assert figures["entities"]["GPE"]["recall"] == pytest.approx(tp / len(gpe_human))
+
+
+def test_changed_sentence_text_keeps_the_annotation_and_flags_it(client, pushed, full_corpus, tmp_path) -> None:
+    project_id = pushed["alignment"]["project"]
+    align_id, task = next(iter(tasks_by_key(client, project_id, "align_id").items()))
+    client.annotations.create(
+        id=task.id,
+        result=[
+            {
+                "id": "verdict",
+                "from_name": "verdict",
+                "to_name": "src",
+                "type": "choices",
+                "value": {"choices": ["incorrect"]},
+            }
+        ],
+    )
+    edited = tmp_path / "corpus"
+    shutil.copytree(full_corpus, edited)
+    rows = [json.loads(line) for line in (edited / "alignments.jsonl").read_text().splitlines()]
+    for row in rows:
+        if row["align_id"] == align_id:
+            row["src_text"] = row["src_text"] + " (revised)"
+    (edited / "alignments.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    out = tmp_path / "annotations"
+    annotate.pull(client, "alignment", out, edited)
+    human = annotate.read_human(out / "alignment.human.jsonl")
+    assert human[align_id]["stale"] is True
+    items, version = annotate.build_items("alignment", edited)
+    merged = annotate.merge({d["align_id"]: r for d, r in items}, human, version)
+    assert merged[align_id][0] == f"model:{version}"  # stale human work is kept, not applied
+
+
+def test_failed_pull_overwrites_nothing(client, pushed, full_corpus, tmp_path, monkeypatch) -> None:
+    out = tmp_path / "annotations"
+    annotate.pull(client, "tagging", out, full_corpus)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # the server answers with something that is not an export
+    monkeypatch.setattr(type(client.projects.exports), "download", lambda self, *a, **k: iter([b'{"detail": "oops"}']))
+    with pytest.raises(StageError, match="export is not a list"):
+        annotate.pull(client, "tagging", out, full_corpus)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_export_shape_is_checked(client, pushed, monkeypatch) -> None:
+    monkeypatch.setattr(type(client.projects.exports), "download", lambda self, *a, **k: iter([b'[{"id": 1}]']))
+    with pytest.raises(StageError, match="export task #0 has no data/annotations"):
+        annotate.export_snapshot(client, pushed["tagging"]["project"])
+
+
+def test_invalid_predictions_are_refused_before_sending(full_corpus) -> None:
+    interface = annotate.label_interface("tagging")
+    data = {"text": "Cuba met Kim."}
+    wrong_label = [
+        {
+            "id": "a",
+            "from_name": "entities",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 0, "end": 4, "text": "Cuba", "labels": ["COUNTRY"]},
+        }
+    ]
+    with pytest.raises(StageError, match="task x: invalid prediction"):
+        annotate.validate_result(interface, data, wrong_label, "task x")
+    wrong_span = [
+        {
+            "id": "a",
+            "from_name": "entities",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 0, "end": 4, "text": "Kim", "labels": ["PER"]},
+        }
+    ]
+    with pytest.raises(StageError, match=r"text\[0:4\] is 'Cuba', not 'Kim'"):
+        annotate.validate_result(interface, data, wrong_span, "task x")
+    dangling = [*wrong_label[:0], {"type": "relation", "from_id": "t0", "to_id": "e9", "labels": ["actor"]}]
+    with pytest.raises(StageError, match="points to no region"):
+        annotate.validate_result(interface, data, dangling, "task x")
+
+
+def test_server_down_and_wrong_token(label_studio) -> None:
+    with pytest.raises(StageError, match="is not reachable"):
+        annotate.connect(f"http://127.0.0.1:{annotate.free_port()}", "x" * 40)
+    with pytest.raises(StageError, match=r"rejected the API token \(HTTP 401\)"):
+        annotate.connect(label_studio["url"], "0" * 40)
+
+
+def test_busy_port_is_refused(tmp_path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(StageError, match=f"port {port} on 127.0.0.1 is busy"):
+            annotate.start_server(tmp_path, port, annotate.Credentials("a@b.c", "p", "t" * 40))
