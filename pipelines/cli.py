@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from pipelines import align, align_eval, annotate, ingest, models, segment, tag, translate
+from pipelines import align, align_eval, annotate, export, ingest, models, segment, tag, translate
 from pipelines.config import StageError
 from pipelines.records import RecordError
 
@@ -28,6 +28,8 @@ app.command("translate")(translate.command)
 app.command("align")(align.command)
 app.command("tag")(tag.command)
 app.add_typer(annotate.app, name="annotate")
+app.command("export")(export.command)
+app.command("publish")(export.publish_command)
 app.add_typer(align_eval.app, name="align-eval")
 
 

@@ -32,7 +32,7 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     first = dvc(project, "repro")
     stages = ran(first)
     assert "ingest@de-dprk-cuba" in stages and "segment@en-south-korea-uzbekistan" in stages
-    assert len(stages) == 12 and {"translate", "align", "tag", "agreement"} <= set(stages)
+    assert len(stages) == 13 and {"translate", "align", "tag", "agreement", "export"} <= set(stages)
     assert (project / "corpus" / "sentences" / "de-dprk-cuba.jsonl").exists()
 
     assert ran(dvc(project, "repro")) == []

@@ -1,0 +1,234 @@
+"""Export: hub-ready dataset loads back exactly, human work wins, TMX/Moses/TSV, card, publish."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines import annotate, export
+from pipelines.config import StageError
+
+
+def run_export(corpus: Path, annotations: Path, out: Path) -> dict:
+    return export.run(corpus, annotations, out / "dist", out / "metrics.json", out / "plot.csv")
+
+
+@pytest.fixture(scope="module")
+def human_annotations(full_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Pulled-annotation files as `corpus annotate pull` writes them: one verdict, one tagging fix."""
+    folder = tmp_path_factory.mktemp("annotations")
+    items, _ = annotate.build_items("alignment", full_corpus)
+    data, _ = items[0]
+    verdict = [
+        {
+            "id": "verdict",
+            "from_name": "verdict",
+            "to_name": "src",
+            "type": "choices",
+            "value": {"choices": ["correct"]},
+        }
+    ]
+    (folder / "alignment.human.jsonl").write_text(
+        json.dumps(
+            {
+                "key": data["align_id"],
+                "kind": "alignment",
+                "task_id": 1,
+                "annotation_id": 1,
+                "completed_by": 1,
+                "updated_at": "2026-11-24T00:00:00Z",
+                "text_sha1": data["text_sha1"],
+                "stale": False,
+                "result": verdict,
+            }
+        )
+        + "\n"
+    )
+    tagging, _ = annotate.build_items("tagging", full_corpus)
+    sentence = next(d for d, _ in tagging if d["text"] == "Präsident Kim Il Sung empfing ihn herzlich.")
+    text = sentence["text"]
+    result = [
+        {
+            "id": "p",
+            "from_name": "entities",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 10, "end": 21, "text": "Kim Il Sung", "labels": ["PER"]},
+        },
+        {
+            "id": "t",
+            "from_name": "triggers",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 22, "end": 29, "text": "empfing", "labels": ["CONSULT"]},
+        },
+        {
+            "id": "t",
+            "from_name": "cameo",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"start": 22, "end": 29, "text": "empfing", "choices": ["043"]},
+        },
+        {"type": "relation", "from_id": "t", "to_id": "p", "direction": "right", "labels": ["actor"]},
+    ]
+    assert text[10:21] == "Kim Il Sung" and text[22:29] == "empfing"
+    (folder / "tagging.human.jsonl").write_text(
+        json.dumps(
+            {
+                "key": sentence["sent_id"],
+                "kind": "tagging",
+                "task_id": 2,
+                "annotation_id": 2,
+                "completed_by": 1,
+                "updated_at": "2026-11-24T00:00:00Z",
+                "text_sha1": sentence["text_sha1"],
+                "stale": False,
+                "result": result,
+            }
+        )
+        + "\n"
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def exported(full_corpus: Path, human_annotations: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("export")
+    metrics = run_export(full_corpus, human_annotations, out)
+    return {"dist": out / "dist", "metrics": metrics, "out": out, "human": human_annotations}
+
+
+def card(dist: Path) -> tuple[dict, str]:
+    text = (dist / "dataset" / "README.md").read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    return yaml.safe_load(front), body
+
+
+def test_every_config_loads_back_exactly(exported, monkeypatch) -> None:
+    from datasets import Dataset, load_dataset
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    meta, _ = card(exported["dist"])
+    names = [c["config_name"] for c in meta["configs"]]
+    assert set(names) == {"parallel", "alignments", "ner", "events", "documents"}
+    assert [c["config_name"] for c in meta["configs"] if c.get("default")] == ["parallel"]
+    schema = export.features()
+    for name in names:
+        loaded = load_dataset(str(exported["dist"] / "dataset"), name, split="train")
+        assert loaded.features == schema[name], name
+        assert len(loaded) == exported["metrics"]["rows"][name]["train"]
+        parquet = exported["dist"] / "dataset" / "data" / name / "train-00000-of-00001.parquet"
+        assert loaded.to_list() == Dataset.from_parquet(str(parquet), features=schema[name]).to_list()
+    ner = load_dataset(str(exported["dist"] / "dataset"), "ner", split="train")
+    row = next(r for r in ner if r["text"].startswith("Die Demokratische Volksrepublik Korea"))
+    tags = [ner.features["ner_tags"].feature.int2str(t) for t in row["ner_tags"]]
+    assert tags[:5] == ["O", "B-GPE", "I-GPE", "I-GPE", "O"]
+    assert {s["text"] for s in row["spans"]} >= {"Demokratische Volksrepublik Korea", "29. August 1960"}
+
+
+def test_human_work_wins_and_rows_say_so(exported, monkeypatch) -> None:
+    from datasets import load_dataset
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    folder = str(exported["dist"] / "dataset")
+    parallel = load_dataset(folder, "parallel", split="train")
+    assert len(parallel) == 1 and parallel[0]["source"] == "human" and parallel[0]["verdict"] == "correct"
+    assert set(parallel[0]["translation"]) == {"de", "en"}
+    ner = load_dataset(folder, "ner", split="train")
+    human = [r for r in ner if r["source"] == "human"]
+    assert len(human) == 1 and [s["text"] for s in human[0]["spans"]] == ["Kim Il Sung"]
+    assert all(r["source"].startswith("model:tagging:") for r in ner if r["source"] != "human")
+    events = load_dataset(folder, "events", split="train")
+    event = next(r for r in events if r["source"] == "human")["events"][0]
+    assert events.features["events"].feature["type"].int2str(event["type"]) == "CONSULT"
+    assert event["cameo"] == "043" and event["arguments"] == [
+        {"start": 10, "end": 21, "text": "Kim Il Sung", "role": "actor"}
+    ]
+    assert exported["metrics"]["human_verified_share"] == round(2 / (16 + len(ner)), 4)
+
+
+def test_without_human_work_an_empty_config_is_left_out(full_corpus, tmp_path) -> None:
+    (tmp_path / "annotations").mkdir()
+    metrics = run_export(full_corpus, tmp_path / "annotations", tmp_path)
+    meta, body = card(tmp_path / "dist")
+    assert metrics["rows"]["parallel"]["train"] == 0
+    assert "parallel" not in [c["config_name"] for c in meta["configs"]]
+    assert "| `parallel` | 0 — not included" in body
+
+
+def test_card_yaml_and_prose(exported, full_corpus) -> None:
+    meta, body = card(exported["dist"])
+    assert meta["license"] == "other"  # the German article's licence is unknown
+    assert meta["language"] == ["de", "en"]
+    infos = {i["config_name"]: i for i in meta["dataset_info"]}
+    for config in meta["configs"]:
+        info = infos[config["config_name"]]
+        assert info["splits"][0]["num_examples"] == exported["metrics"]["rows"][config["config_name"]]["train"]
+        assert config["data_files"][0]["path"] == f"data/{config['config_name']}/train-*"
+    assert "is a word-by-word dictionary gloss, not machine translation" in body
+    assert "Requires `datasets >= 4`" in body and "CC BY-SA 4.0" in body
+    assert "https://en.wikipedia.org/wiki/Cuba%E2%80%93South_Korea_relations" in body
+    assert "offline substitute for stanza pos/lemma/depparse/ner models" in body
+
+
+def test_tmx_moses_tsv(exported) -> None:
+    from translate.storage.tmx import tmxfile
+
+    dist = exported["dist"]
+    store = tmxfile(dist.joinpath("de-en.tmx").read_bytes())
+    units = store.units
+    assert len(units) == 1
+    de = dist.joinpath("moses", "corpus.de").read_text().splitlines()
+    en = dist.joinpath("moses", "corpus.en").read_text().splitlines()
+    assert len(de) == len(en) == 1
+    assert units[0].source == de[0] and units[0].target == en[0]
+    props = {p.get("type"): p.text for p in units[0].xmlelement.iter("prop")}
+    assert props["x-source"] == "human" and float(props["x-score"]) > 0
+    tsv = dist.joinpath("de-en.tsv").read_text().splitlines()
+    assert tsv[0] == "de\ten\tscore\tdoc_ids" and tsv[1].split("\t")[:2] == [de[0], en[0]]
+
+
+def test_metrics_and_plot(exported) -> None:
+    metrics = exported["metrics"]
+    assert metrics["translation_engine"] == "gloss" and metrics["alignment_score"]["accepted"] == 1
+    plot = (exported["out"] / "plot.csv").read_text().splitlines()
+    assert plot[0] == "bin,count" and sum(int(line.split(",")[1]) for line in plot[1:]) == 16
+
+
+class RecordingApi:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def create_repo(self, **kwargs) -> None:
+        self.calls.append(("create_repo", kwargs))
+
+    def upload_folder(self, **kwargs) -> None:
+        self.calls.append(("upload_folder", kwargs))
+
+
+def test_publish_dry_run_stub_and_offline(exported, monkeypatch) -> None:
+    folder = exported["dist"] / "dataset"
+    listed = export.publish(folder, "org/corpus", dry_run=True)
+    assert "README.md" in listed and "data/ner/train-00000-of-00001.parquet" in listed
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    with pytest.raises(StageError, match="HF_TOKEN is not set"):
+        export.publish(folder, "org/corpus")
+    monkeypatch.setenv("HF_TOKEN", "hf_test_token_not_real")
+    api = RecordingApi()
+    assert export.publish(folder, "org/corpus", api=api) == listed
+    assert api.calls[0] == (
+        "create_repo",
+        {"repo_id": "org/corpus", "repo_type": "dataset", "private": False, "exist_ok": True},
+    )
+    assert api.calls[1][1]["folder_path"] == str(folder) and api.calls[1][1]["repo_type"] == "dataset"
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(StageError, match="could not publish to the Hugging Face Hub"):
+        export.publish(folder, "org/corpus")
+    assert os.environ["HF_TOKEN"] == "hf_test_token_not_real"
