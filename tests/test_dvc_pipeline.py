@@ -45,6 +45,7 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     assert ran(dvc(project, "repro")) == [
         "agreement",
         "align",
+        "export",
         "ingest@de-dprk-cuba",
         "segment@de-dprk-cuba",
         "tag",
