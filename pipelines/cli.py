@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from pipelines import align, align_eval, annotate, export, ingest, models, segment, tag, translate
+from pipelines import align, align_eval, annotate, export, ingest, models, report, segment, tag, translate
 from pipelines.config import StageError
 from pipelines.records import RecordError
 
@@ -30,7 +31,15 @@ app.command("tag")(tag.command)
 app.add_typer(annotate.app, name="annotate")
 app.command("export")(export.command)
 app.command("publish")(export.publish_command)
+app.command("report")(report.command)
 app.add_typer(align_eval.app, name="align-eval")
+
+
+@app.callback()
+def options(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
+    """Bilingual (de/en) corpus pipeline: ingest, segment, translate, align, tag, annotate, export."""
+    if quiet:
+        os.environ["TQDM_DISABLE"] = "1"  # tqdm reads this for every bar it creates
 
 
 @app.command("manifest")

@@ -1,0 +1,51 @@
+"""Report: builds on the seed corpus and shows the figures from the metrics files."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from pipelines import report
+
+from .conftest import ROOT
+
+
+def test_report_shows_the_metrics(full_corpus: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "metrics").mkdir(parents=True)
+    (corpus / "sentences").symlink_to(full_corpus / "sentences")
+    for name in ("translations.jsonl", "alignments.jsonl"):
+        (corpus / name).write_bytes((full_corpus / name).read_bytes())
+    (corpus / "metrics" / "align.json").write_bytes((full_corpus / "align_metrics.json").read_bytes())
+    (corpus / "metrics" / "tag.json").write_bytes((full_corpus / "tag_metrics.json").read_bytes())
+    agreement = {
+        "alignment": {"items": 16, "reviewed": 4, "stale_annotations": 1, "match_accept_rate": 0.5},
+        "tagging": {
+            "items": 201,
+            "reviewed": 2,
+            "stale_annotations": 0,
+            "entities": {"GPE": {"tp": 3, "fp": 1, "fn": 2, "precision": 0.75, "recall": 0.6}},
+        },
+    }
+    (corpus / "metrics" / "agreement.json").write_text(json.dumps(agreement))
+    out = corpus / "report.html"
+    figures = report.run(corpus, out, ROOT / "params.yaml")
+    page = html.unescape(out.read_text(encoding="utf-8"))
+
+    align = json.loads((corpus / "metrics" / "align.json").read_text())
+    assert f"{align['matches']} of {align['rows']} German sentences matched (threshold 1.3)" in page
+    for path in sorted((full_corpus / "sentences").glob("*.jsonl")):
+        lines = len(path.read_text().splitlines())
+        assert re.search(rf"<td>{path.stem} \((de|en)\)</td><td>{lines}</td>", page)
+    tag = json.loads((corpus / "metrics" / "tag.json").read_text())
+    for lang, per_label in tag["entities"].items():
+        for label, count in per_label.items():
+            assert f"<td>{lang}</td><td>{label}</td><td>{count}</td>" in page
+    assert figures["entities"] == tag["entities"]
+    assert "Accept rate of predicted matches: 50.0%" in page
+    assert "<td>GPE</td><td>3</td><td>1</td><td>2</td><td>0.75</td><td>0.60</td>" in page
+    assert "Translation is a dictionary gloss, not machine translation." in page
+    assert page.count("data:image/png;base64,") == 3  # histogram, entities, events
+    assert "http://" not in page and "https://" not in page  # self-contained
