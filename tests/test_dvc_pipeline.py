@@ -32,7 +32,7 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     first = dvc(project, "repro")
     stages = ran(first)
     assert "ingest@de-dprk-cuba" in stages and "segment@en-south-korea-uzbekistan" in stages
-    assert len(stages) == 13 and {"translate", "align", "tag", "agreement", "export"} <= set(stages)
+    assert len(stages) == 14 and {"translate", "align", "tag", "agreement", "export", "report"} <= set(stages)
     assert (project / "corpus" / "sentences" / "de-dprk-cuba.jsonl").exists()
 
     assert ran(dvc(project, "repro")) == []
@@ -47,6 +47,7 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
         "align",
         "export",
         "ingest@de-dprk-cuba",
+        "report",
         "segment@de-dprk-cuba",
         "tag",
         "translate",
