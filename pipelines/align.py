@@ -116,6 +116,13 @@ def make_embedder(name: str, threads: int = 2) -> Embedder:
     )
 
 
+def embedder_from_params(params: dict[str, Any]) -> Embedder:
+    """The configured embedder, cached per sentence unless ``cache_path`` is null."""
+    inner = make_embedder(params.get("embedder", "use-multilingual-v3"), int(params.get("threads", 2)))
+    cache = params.get("cache_path", ".cache/embeddings.sqlite")
+    return CachedEmbedder(inner, Path(cache) if cache else None)
+
+
 class CachedEmbedder:
     """Embeddings cached per (model, text hash): re-runs embed only new sentences."""
 
@@ -153,6 +160,10 @@ class Similarity:
 
     embedding_weight: float = 0.7
     mt_weight: float = 0.3
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Similarity:
+        return cls(params.get("embedding_weight", 0.7), params.get("mt_weight", 0.3))
 
     def weights(self, has_mt: bool) -> tuple[float, float]:
         if not has_mt or self.mt_weight == 0:
@@ -265,6 +276,10 @@ class DocumentSettings:
     length_weight: float = 0.1
     length_ratio: float = 1.0  # expected characters(source) / characters(target)
     merge_penalty: float = 0.05
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> DocumentSettings:
+        return cls(**{k: params[k] for k in cls.__dataclass_fields__ if k in params})
 
 
 @dataclass
@@ -386,7 +401,7 @@ def mining_rows(
     embedder: Embedder,
     params: dict[str, Any],
 ) -> list[Alignment]:
-    similarity = Similarity(params.get("embedding_weight", 0.7), params.get("mt_weight", 0.3))
+    similarity = Similarity.from_params(params)
     use_mt = bool(translations) and all(s.sent_id in translations for s in src)
     mt = [translations[s.sent_id].text for s in src] if use_mt else None
     threshold = float(params.get("threshold", 1.3))
@@ -441,8 +456,8 @@ def document_rows(
     params: dict[str, Any],
 ) -> list[Alignment]:
     """Align each source document with its paired target document (params or best mean similarity)."""
-    similarity = Similarity(params.get("embedding_weight", 0.7), params.get("mt_weight", 0.3))
-    settings = DocumentSettings(**{k: params[k] for k in DocumentSettings.__dataclass_fields__ if k in params})
+    similarity = Similarity.from_params(params)
+    settings = DocumentSettings.from_params(params)
     by_doc: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in src + tgt:
         by_doc[sentence.doc_id].append(sentence)
@@ -556,10 +571,7 @@ def run(
     if not src or not tgt:
         raise StageError(f"align needs {source_lang} and {target_lang} sentences; got {len(src)} and {len(tgt)}")
     translations = load_translations(translations_path)
-    if embedder is None:
-        inner = make_embedder(params.get("embedder", "use-multilingual-v3"), int(params.get("threads", 2)))
-        cache = params.get("cache_path", ".cache/embeddings.sqlite")
-        embedder = CachedEmbedder(inner, Path(cache) if cache else None)
+    embedder = embedder or embedder_from_params(params)
     mode = params.get("mode", "mining")
     if mode == "mining":
         rows = mining_rows(src, tgt, translations, embedder, params)

@@ -155,19 +155,11 @@ def read_lines(path: Path) -> list[str]:
     return [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def embedder_from_params(params: dict) -> align.Embedder:
-    inner = align.make_embedder(params.get("embedder", "use-multilingual-v3"), int(params.get("threads", 2)))
-    cache = params.get("cache_path", ".cache/embeddings.sqlite")
-    return align.CachedEmbedder(inner, Path(cache) if cache else None)
-
-
 def evaluate_documents(
     triples: list[tuple[Path, Path, Path, Path | None]], params: dict, embedder: align.Embedder
 ) -> tuple[dict[str, float], list[list[Link]]]:
-    similarity = align.Similarity(params.get("embedding_weight", 0.7), params.get("mt_weight", 0.3))
-    settings = align.DocumentSettings(
-        **{k: params[k] for k in align.DocumentSettings.__dataclass_fields__ if k in params}
-    )
+    similarity = align.Similarity.from_params(params)
+    settings = align.DocumentSettings.from_params(params)
     golds, tests = [], []
     for src_path, tgt_path, gold_path, mt_path in triples:
         src, tgt = read_lines(src_path), read_lines(tgt_path)
@@ -193,7 +185,7 @@ def evaluate_mining(
         embedder.embed(tgt),
         mt,
         tgt,
-        align.Similarity(params.get("embedding_weight", 0.7), params.get("mt_weight", 0.3)),
+        align.Similarity.from_params(params),
         candidates=int(params.get("candidates", 16)),
         margin_k=int(params.get("margin_k", 4)),
         use_ann=params.get("candidate_search", "dense") == "ann",
@@ -218,7 +210,7 @@ def document_command(
         raise StageError("give the same number of --src, --tgt, --gold (and --mt, if any)")
     settings = stage_params("align", params)
     triples = [(s, t, g, mt[k] if mt else None) for k, (s, t, g) in enumerate(zip(src, tgt, gold, strict=True))]
-    result, tests = evaluate_documents(triples, settings, embedder_from_params(settings))
+    result, tests = evaluate_documents(triples, settings, align.embedder_from_params(settings))
     if out is not None:
         for k, links in enumerate(tests):
             Path(f"{out}.{k}" if len(tests) > 1 else out).write_text(format_links(links), encoding="utf-8")
@@ -241,7 +233,7 @@ def mining_command(
     if translations is not None and len(translations) != len(sources):
         raise StageError(f"{mt}: {len(translations)} lines, but {src} has {len(sources)}")
     result = evaluate_mining(
-        sources, read_lines(tgt), read_pairs(gold), translations, settings, embedder_from_params(settings)
+        sources, read_lines(tgt), read_pairs(gold), translations, settings, align.embedder_from_params(settings)
     )
     at, best = result["at_threshold"], result["best"]
     typer.echo(f"at threshold {at['threshold']:.3f}: P={at['precision']:.3f} R={at['recall']:.3f} F1={at['f1']:.3f}")

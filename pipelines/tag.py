@@ -861,27 +861,15 @@ def run(
             events = english_events(analysis, entities)
         else:
             events = german_events(analysis, entities, reference_year)
-        provenance = taggers[sentence.lang].provenance
-        entity_records.append(
-            SentenceEntities(
-                sent_id=sentence.sent_id,
-                doc_id=sentence.doc_id,
-                lang=sentence.lang,
-                text=sentence.text,
-                entities=entities,
-                provenance=provenance,
-            )
-        )
-        event_records.append(
-            SentenceEvents(
-                sent_id=sentence.sent_id,
-                doc_id=sentence.doc_id,
-                lang=sentence.lang,
-                text=sentence.text,
-                events=events,
-                provenance=provenance,
-            )
-        )
+        header = {
+            "sent_id": sentence.sent_id,
+            "doc_id": sentence.doc_id,
+            "lang": sentence.lang,
+            "text": sentence.text,
+            "provenance": taggers[sentence.lang].provenance,
+        }
+        entity_records.append(SentenceEntities(**header, entities=entities))
+        event_records.append(SentenceEvents(**header, events=events))
     write_jsonl(entities_out, entity_records)
     write_jsonl(events_out, event_records)
     figures = tag_metrics(entity_records, event_records)
