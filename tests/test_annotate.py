@@ -205,3 +205,24 @@ def test_busy_port_is_refused(tmp_path) -> None:
         port = busy.getsockname()[1]
         with pytest.raises(StageError, match=f"port {port} on 127.0.0.1 is busy"):
             annotate.start_server(tmp_path, port, annotate.Credentials("a@b.c", "p", "t" * 40))
+
+
+def test_server_log_never_contains_the_secrets(label_studio, client) -> None:
+    log = (label_studio["data_dir"] / "server.log").read_text(errors="replace")
+    assert "GET /health" in log or "health" in log
+    assert label_studio["credentials"].token not in log and label_studio["credentials"].password not in log
+
+
+def test_credentials_are_generated_once(tmp_path, monkeypatch, capsys) -> None:
+    for name in ("LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_USER_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(StageError, match="no Label Studio credentials"):
+        annotate.load_credentials(tmp_path)
+    first = annotate.load_credentials(tmp_path, create=True)
+    assert first.token in capsys.readouterr().err
+    stored = tmp_path / "credentials.json"
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert annotate.load_credentials(tmp_path, create=True) == first
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "from-the-environment")
+    assert annotate.load_credentials(tmp_path).token == "from-the-environment"
