@@ -232,3 +232,50 @@ def test_stage_on_the_seed_corpus(seed_corpus: Path, tmp_path: Path, use) -> Non
     cached = align.CachedEmbedder(use, tmp_path / "emb.sqlite")
     cached.inner = None  # any embedding call would fail now
     assert cached.embed([german[0].text]).shape == (1, 512)
+
+
+def test_document_mode_through_the_stage(tmp_path: Path, use) -> None:
+    """Parallel documents: the stage's document mode aligns them monotonically, 1-1 and merges."""
+    from pipelines.records import Provenance
+
+    src, tgt, gold = parallel_fixture()
+    provenance = Provenance(engine="test")
+
+    def sentences(doc_id: str, lang: str, texts: list[str]) -> list[str]:
+        return [
+            Sentence(
+                sent_id=f"{doc_id}-p000-s{k:02d}-x",
+                doc_id=doc_id,
+                para_id=f"{doc_id}-p000",
+                index=k,
+                lang=lang,
+                text=text,
+                start=0,
+                end=len(text),
+                section=[],
+                tokens=[],
+                provenance=provenance,
+            ).model_dump_json()
+            for k, text in enumerate(texts)
+        ]
+
+    (tmp_path / "de.jsonl").write_text("\n".join(sentences("de-doc", "de", src)) + "\n")
+    (tmp_path / "en.jsonl").write_text("\n".join(sentences("en-doc", "en", tgt)) + "\n")
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params["align"].update({"mode": "document", "document_pairs": [["de-doc", "en-doc"]], "cache_path": None})
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    summary = align.run(
+        [tmp_path / "de.jsonl", tmp_path / "en.jsonl"],
+        None,
+        tmp_path / "a.jsonl",
+        tmp_path / "s.json",
+        tmp_path / "m.json",
+        tmp_path / "params.yaml",
+        embedder=use,
+    )
+    rows = list(read_jsonl(tmp_path / "a.jsonl", align.Alignment))
+    position = {f"{doc}-p000-s{k:02d}-x": k for doc in ("de-doc", "en-doc") for k in range(len(src) + len(tgt))}
+    links = {(tuple(position[i] for i in r.src_ids), tuple(position[i] for i in r.tgt_ids)) for r in rows}
+    assert links == set(gold)
+    assert summary["mode"] == "document" and summary["matches"] == 6 and summary["no_match"] == 2
+    assert all(r.method == "document" and "cost" in r.components for r in rows)

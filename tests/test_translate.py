@@ -151,3 +151,18 @@ def test_no_engine_available_is_a_clear_error(tmp_path: Path, seed_corpus: Path)
     with pytest.raises(StageError, match="no argos de->en package"):
         translate.run(files, tmp_path / "t.jsonl", write_params(tmp_path, engine="argos"))
     assert not (tmp_path / "t.jsonl").exists()
+
+
+def test_models_cli_installs_and_lists(tiny_argosmodel: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    runner = CliRunner()
+    installed = runner.invoke(
+        app, ["models", "argos", "--path", str(tiny_argosmodel), "--packages-dir", str(tmp_path / "argos")]
+    )
+    assert installed.exit_code == 0, installed.output
+    assert '"pair": "de->en"' in installed.output and "0.0.1-tiny-random" in installed.output
+    listed = runner.invoke(app, ["models", "list", "--packages-dir", str(tmp_path / "argos")])
+    assert '"kind": "argos"' in listed.output and '"code": "translate-de_en"' in listed.output
