@@ -534,8 +534,10 @@ def run(
         merged[kind] = annotate.merge(predicted, annotate.read_human(annotations / f"{kind}.human.jsonl"), version)
 
     parallel, all_alignments = alignment_rows(alignments, merged["alignment"])
+    from tqdm import tqdm
+
     ner, events = [], []
-    for sentence in sentences:
+    for sentence in tqdm(sentences, desc="export", unit="sent", disable=None):
         source, result = merged["tagging"][sentence.sent_id]
         human = result if source == "human" else None
         ner.append(ner_row(sentence, entity_rows[sentence.sent_id], source, human))

@@ -326,8 +326,10 @@ def run(
     params_path: Path = Path("params.yaml"),
 ) -> dict[str, int]:
     params = stage_params("segment", params_path)
+    from tqdm import tqdm
+
     counts = {}
-    for path in documents:
+    for path in tqdm(documents, desc="segment", unit="doc", disable=None):
         document = read_json(path, Document)
         sentences = segment_document(document, params)
         counts[document.doc_id] = write_jsonl(out_dir / f"{document.doc_id}.jsonl", sentences)
