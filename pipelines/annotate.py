@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -230,7 +229,7 @@ def config_text(kind: str, configs: Path = CONFIGS) -> str:
 
 
 def sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return text_hash(text, 40)
 
 
 def _span_region(region_id: str, control: str, start: int, end: int, text: str, label: str) -> dict:
@@ -308,9 +307,8 @@ def tagging_task(entities_row: Any, events_row: Any) -> tuple[dict, list[dict]]:
 
 
 def alignment_task(row: Any) -> tuple[dict, list[dict]]:
-    candidate = row.tgt_text or (row.best_candidate or {}).get("text") or ""
-    candidate_doc = row.tgt_doc or (row.best_candidate or {}).get("tgt_doc") or ""
-    candidate_ids = row.tgt_ids or (row.best_candidate or {}).get("tgt_ids") or []
+    candidate_ids, candidate_doc, candidate = row.candidate()
+    candidate_doc, candidate = candidate_doc or "", candidate or ""
     data = {
         "align_id": row.align_id,
         "src_ids": row.src_ids,

@@ -134,9 +134,8 @@ def alignment_rows(rows: list[Alignment], merged: dict[str, tuple[str, Any]]) ->
     for row in rows:
         source, result = merged[row.align_id]
         verdict = _choice(result, "verdict") if source == "human" else None
-        candidate = row.tgt_text or (row.best_candidate or {}).get("text") or ""
-        candidate_doc = row.tgt_doc or (row.best_candidate or {}).get("tgt_doc")
-        candidate_ids = row.tgt_ids or (row.best_candidate or {}).get("tgt_ids") or []
+        candidate_ids, candidate_doc, candidate = row.candidate()
+        candidate = candidate or ""
         common = {
             "align_id": row.align_id,
             "machine_translation": row.translation,

@@ -16,7 +16,7 @@ import typer
 import yaml
 
 from pipelines.config import StageError, stage_params
-from pipelines.records import Document, Paragraph, Provenance, file_sha256, write_json
+from pipelines.records import Document, Paragraph, Provenance, file_sha256, package_version, write_json
 
 MANIFEST = Path("seeds/manifest.yaml")
 HEADING = re.compile(r"(=+)\s*(.*?)\s*\1")
@@ -127,7 +127,7 @@ class LanguageIdentifier:
         self._detector = LanguageDetectorBuilder.from_all_languages().build()
         self.min_confidence = min_confidence
         self.provenance = Provenance(
-            engine="lingua", model="lingua-all-languages", version=_version("lingua-language-detector")
+            engine="lingua", model="lingua-all-languages", version=package_version("lingua-language-detector")
         )
 
     def identify(self, text: str) -> tuple[str | None, float]:
@@ -136,15 +136,6 @@ class LanguageIdentifier:
             return None, values[0].value if values else 0.0
         best = values[0]
         return best.language.iso_code_639_1.name.lower(), float(best.value)
-
-
-def _version(distribution: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return None
 
 
 def parse_wiki(

@@ -118,8 +118,8 @@ def build(corpus: Path = Path("corpus"), params_path: Path = Path("params.yaml")
                     f"{a.score:.3f}",
                     a.status,
                     a.src_text,
-                    a.tgt_text or (a.best_candidate or {}).get("text", ""),
-                    a.tgt_doc or (a.best_candidate or {}).get("tgt_doc", ""),
+                    a.candidate()[2] or "",
+                    a.candidate()[1] or "",
                 ]
                 for a in top
             ],

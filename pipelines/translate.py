@@ -163,6 +163,13 @@ class _Word2WordTable:
         index = self.word2x.get(word)
         return [] if index is None else [self.y2word[y] for y in self.x2ys.get(index, [])]
 
+    def close_match(self, word: str) -> str | None:
+        """A top-3 translation spelled like ``word`` (Kuba -> Cuba, Belgrad -> Belgrade): how names are glossed."""
+        for candidate in self.candidates(word)[:3]:
+            if SequenceMatcher(None, word.lower(), candidate.lower()).ratio() >= 0.5:
+                return candidate
+        return None
+
 
 class _DictionaryUnpickler(pickle.Unpickler):
     """Loads only the word2word table class and builtins: nothing else may be constructed."""
@@ -253,9 +260,7 @@ class GlossEngine:
         if word.lower() in self.function_words and tag != "NE":
             return self.function_words[word.lower()]
         if tag == "NE":
-            candidates = self.table.candidates(word)
-            close = [c for c in candidates[:3] if SequenceMatcher(None, word.lower(), c.lower()).ratio() >= 0.5]
-            return close[0] if close else word
+            return self.table.close_match(word) or word
         for key in (word, word.lower(), lemma, lemma.lower()):
             candidates = self.table.candidates(key)
             if candidates:

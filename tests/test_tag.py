@@ -176,7 +176,7 @@ def test_variants_compose_with_the_real_stanza_tokenizer() -> None:
     model = ROOT / "models" / "stanza" / "en" / "tokenize" / "combined.pt"
     nlp = stanza.Pipeline(
         "en",
-        dir=str(segment._stub_dir(ROOT / ".cache" / "stanza")),
+        dir=str(segment.stanza_stub_dir(ROOT / ".cache" / "stanza")),
         tokenize_model_path=str(model),
         processors={
             "tokenize": "default",
