@@ -16,8 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines import align, align_eval
-from pipelines.records import Sentence, read_jsonl
+from pipelines.core.io import read_jsonl
+from pipelines.core.records import Sentence
+from pipelines.core.settings import AlignSettings
+from pipelines.engines.embedders import CachedEmbedder, make_embedder, normalise
+from pipelines.engines.mining import mine
+from pipelines.evaluation import align_eval
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,18 +43,17 @@ def main() -> None:
     ]
     src_texts = german + [de for _, de in rows]
     gold = {(len(german) + k, english.index(en)) for k, (en, _) in enumerate(rows)}
-    embedder = align.CachedEmbedder(align.make_embedder("use-multilingual-v3"), ROOT / ".cache/embeddings.sqlite")
+    embedder = CachedEmbedder(make_embedder("use-multilingual-v3", threads=2), ROOT / ".cache/embeddings.sqlite")
     src, base = embedder.embed(src_texts), embedder.embed(english)
     rng = np.random.default_rng(0)
-    similarity = align.Similarity()
     print(f"source sentences: {len(src)}; gold pairs: {len(gold)}; threshold 1.3")
     results = {}
     for factor in args.factors:
-        copies = [base] + [align._normalise(base + rng.normal(0, args.noise, base.shape)) for _ in range(factor - 1)]
+        copies = [base] + [normalise(base + rng.normal(0, args.noise, base.shape)) for _ in range(factor - 1)]
         targets = np.vstack(copies)
         for path in ("dense", "ann"):
             start = time.perf_counter()
-            best = align.mine(src, targets, None, [""] * len(targets), similarity, use_ann=path == "ann")
+            best = mine(src, targets, None, [""] * len(targets), AlignSettings(candidate_search=path))
             seconds = time.perf_counter() - start
             predicted = {(c.src, c.tgt) for c in best if c.mutual and c.margin >= 1.3}
             f1 = align_eval.prf(predicted, gold)["f1"]

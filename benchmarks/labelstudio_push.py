@@ -18,8 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines import annotate  # noqa: E402
+from pipelines.labelstudio import client as ls_client  # noqa: E402
+from pipelines.labelstudio import server  # noqa: E402
+from pipelines.labelstudio.tasks import config_text  # noqa: E402
 from tests.conftest import _label_studio_template  # noqa: E402
+from tests.helpers.ports import free_port  # noqa: E402
 
 
 def tasks(count: int, offset: int = 0) -> list[dict]:
@@ -60,14 +63,16 @@ def main() -> None:
     template, credentials = _label_studio_template()
     with tempfile.TemporaryDirectory(prefix="bench-ls-") as folder:
         data_dir = Path(folder)
-        annotate.copy_template(template, data_dir)
-        port = annotate.free_port()
-        process = annotate.start_server(data_dir, port, credentials, log=data_dir / "server.log")
+        server.copy_template(template, data_dir)
+        port = free_port()
+        process = server.start_server(data_dir, port, credentials, log=data_dir / "server.log")
         try:
             url = f"http://127.0.0.1:{port}"
-            annotate.wait_healthy(url, process)
-            client = annotate.connect(url, credentials.token)
-            project = client.projects.create(title="push benchmark", label_config=annotate.config_text("tagging"))
+            server.wait_healthy(url, process)
+            client = ls_client.connect(url, data_dir, api_key=credentials.token)
+            project = client.projects.create(
+                title="push benchmark", label_config=config_text("tagging", ROOT / "annotations" / "configs")
+            )
             batched = tasks(args.tasks)
             start = time.perf_counter()
             for begin in range(0, len(batched), args.batch):
@@ -79,7 +84,7 @@ def main() -> None:
                 client.projects.import_tasks(id=project.id, request=[task])
             single_rate = len(single) / (time.perf_counter() - start)
         finally:
-            annotate.stop_server(process)
+            server.stop_server(process)
     print(f"batched ({args.batch}/request): {batched_rate:.0f} tasks/s over {args.tasks} tasks")
     print(f"one request per task: {single_rate:.1f} tasks/s over {args.sample} tasks")
     print(f"speed-up batched/per-task: {batched_rate / single_rate:.1f}x")

@@ -9,15 +9,21 @@ package (same code path, nonsense output). Prints the ratio last.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from pipelines import models, translate
-from pipelines.records import Sentence, read_jsonl
-from pipelines.tiny_models import build_tiny_argosmodel
+from pipelines.core.io import read_jsonl
+from pipelines.core.records import Sentence
+from pipelines.core.settings import TranslateSettings
+from pipelines.engines import models
+from pipelines.engines.translators import ArgosEngine
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the tiny test-model builder lives under tests/
+
+from tests.helpers.tiny_argos import build_tiny_argosmodel  # noqa: E402
 
 
 def german_texts(repeat: int) -> list[str]:
@@ -46,7 +52,7 @@ def main() -> None:
     texts = german_texts(args.repeat)
     print(f"model: {info.name}; sentences: {len(texts)}")
 
-    engine = translate.ArgosEngine(info, translate.DecodeSettings(batch_size=args.batch_size), packages)
+    engine = ArgosEngine(info, TranslateSettings(batch_size=args.batch_size, packages_dir=packages))
     start = time.perf_counter()
     engine.translate_texts(texts)
     batched = len(texts) / (time.perf_counter() - start)

@@ -1,3 +1,4 @@
-"""Translation-aligned bilingual (de/en) corpus and annotation pipeline."""
+"""Translation-aligned bilingual (de/en) corpus and annotation pipeline.
 
-__version__ = "0.1.0"
+Layers, bottom up: core, engines, tagging, labelstudio, publish, evaluation, stages, cli.
+"""

@@ -1,18 +1,27 @@
-"""``corpus``: one command, one subcommand per stage (``python -m pipelines.<stage>`` too)."""
+"""``corpus``: one command, one subcommand per stage (``python -m pipelines.stages.<stage>`` too).
+
+This module sits above everything: it imports the stages and the Label Studio commands;
+nothing imports it.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from pipelines import align, align_eval, annotate, export, ingest, models, report, segment, tag, translate
-from pipelines.config import StageError
-from pipelines.records import RecordError
+from pipelines.core.errors import StageError
+from pipelines.core.layout import DATASET, SEEDS
+from pipelines.core.manifest import check_manifest, load_manifest, update_manifest
+from pipelines.core.runner import run_app
+from pipelines.core.settings import PARAMS_FILE, load_settings
+from pipelines.engines import models
+from pipelines.evaluation import align_eval
+from pipelines.labelstudio import commands as labelstudio_commands
+from pipelines.publish.hub import publish
+from pipelines.stages import agreement, align, export, ingest, report, segment, tag, translate
 
 app = typer.Typer(
     help="Bilingual (de/en) corpus pipeline: ingest, segment, translate, align, tag, annotate, export.",
@@ -28,9 +37,9 @@ app.command("segment")(segment.command)
 app.command("translate")(translate.command)
 app.command("align")(align.command)
 app.command("tag")(tag.command)
-app.add_typer(annotate.app, name="annotate")
+labelstudio_commands.app.command("metrics")(agreement.command)
+app.add_typer(labelstudio_commands.app, name="annotate")
 app.command("export")(export.command)
-app.command("publish")(export.publish_command)
 app.command("report")(report.command)
 app.add_typer(align_eval.app, name="align-eval")
 
@@ -45,36 +54,44 @@ def options(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress
 @app.command("manifest")
 def manifest_command(
     update: bool = typer.Option(False, "--update", help="refresh sha256 and add unlisted seed files"),
-    seeds: Path = typer.Option(Path("seeds"), help="folder of seed files"),
+    seeds: Path = typer.Option(SEEDS, help="folder of seed files"),
 ) -> None:
     """Check seeds/manifest.yaml against the seed files (or update it)."""
     path = seeds / "manifest.yaml"
     if update:
-        for change in ingest.update_manifest(seeds, path) or ["manifest already up to date"]:
+        for change in update_manifest(seeds, path) or ["manifest already up to date"]:
             typer.echo(change)
         return
-    problems = []
-    entries = ingest.load_manifest(path)
-    for entry in entries:
-        file = seeds / entry.file
-        if not file.exists():
-            problems.append(f"{file}: listed in the manifest but missing")
-        elif entry.sha256 != ingest.file_sha256(file):
-            problems.append(f"{file}: sha256 differs from the manifest")
-    listed = {e.file for e in entries}
-    problems += [f"{p}: not in the manifest" for p in sorted(seeds.glob("*.txt")) if p.name not in listed]
+    problems = check_manifest(seeds, path)
     if problems:
         raise StageError("; ".join(problems) + " (run `corpus manifest --update`)")
-    typer.echo(f"{len(entries)} documents, all files match")
+    typer.echo(f"{len(load_manifest(path))} documents, all files match")
+
+
+@app.command("publish")
+def publish_command(
+    repo_id: str = typer.Option(..., "--repo-id", help="ORG/NAME of the dataset repository"),
+    folder: Path = typer.Option(DATASET, help="the exported dataset folder"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="list what would be uploaded"),
+    private: bool = typer.Option(False, help="create the repository as private"),
+) -> None:
+    """Upload dist/dataset to the Hugging Face Hub (or list it with --dry-run)."""
+    files = publish(folder, repo_id, dry_run, private)
+    verb = "would upload" if dry_run else "uploaded"
+    for name in files:
+        size = (folder / name).stat().st_size
+        typer.echo(f"{verb} {name} ({size} bytes)")
+    typer.echo(f"{len(files)} files {'for' if dry_run else 'to'} https://huggingface.co/datasets/{repo_id}")
 
 
 @models_app.command("stanza")
 def models_stanza(
     lang: list[str] = typer.Option(["de", "en"], "--lang", help="language to download"),
     processors: str = typer.Option("tokenize,mwt,pos,lemma,depparse,ner", help="stanza processors"),
-    stanza_dir: Path = typer.Option(models.STANZA_DIR, help="project-local stanza model folder"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file (segment.stanza_dir)"),
 ) -> None:
     """Download official stanza models (needs the stanza model hub; fails offline)."""
+    stanza_dir = load_settings(params).segment.stanza_dir
     models.download_stanza(lang, processors, stanza_dir)
     typer.echo(f"stanza models in {stanza_dir}")
 
@@ -84,9 +101,11 @@ def models_argos(
     path: Path = typer.Option(None, "--path", help="install this local .argosmodel instead of using the index"),
     source: str = typer.Option("de", "--from", help="source language"),
     target: str = typer.Option("en", "--to", help="target language"),
-    packages_dir: Path = typer.Option(models.ARGOS_DIR, help="project-local argos package folder"),
+    packages_dir: Path = typer.Option(None, help="argos package folder [default: translate.packages_dir]"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
 ) -> None:
     """Install an argostranslate package: from the argos index (online) or a local file."""
+    packages_dir = packages_dir or load_settings(params).translate.packages_dir
     if path is not None:
         installed = models.install_argos_from_path(path, packages_dir)
     else:
@@ -97,37 +116,25 @@ def models_argos(
 
 
 @models_app.command("list")
-def models_list(packages_dir: Path = typer.Option(models.ARGOS_DIR, help="argos package folder")) -> None:
+def models_list(
+    packages_dir: Path = typer.Option(None, help="argos package folder [default: translate.packages_dir]"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+) -> None:
     """List installed argos packages and local stanza models."""
+    settings = load_settings(params)
+    packages_dir = packages_dir or settings.translate.packages_dir
     packages = models.installed_argos_packages(packages_dir)
     for info in packages:
         typer.echo(json.dumps({"kind": "argos", **models.describe(info)}))
     if not packages:
         typer.echo(f"no argos packages in {packages_dir}")
-    for model in sorted(Path("models").glob("stanza*/**/*.pt")):
+    models_root = settings.segment.stanza_dir.parent
+    for model in sorted(models_root.glob("stanza*/**/*.pt")):
         typer.echo(json.dumps({"kind": "stanza", "path": str(model)}))
 
 
-def _fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
-
-
-def run_command(command: Callable[..., None]) -> None:
-    """Run one stage command as a script (``python -m pipelines.<stage>``) with clean errors."""
-    try:
-        single = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-        single.command()(command)
-        single()
-    except (StageError, RecordError) as error:
-        _fail(str(error))
-
-
 def main() -> None:
-    try:
-        app()
-    except (StageError, RecordError) as error:
-        _fail(str(error))
+    run_app(app)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,27 @@ from pathlib import Path
 
 import pytest
 
+from .helpers.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 
-@pytest.fixture(autouse=True)
-def _run_from_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stages resolve params.yaml and model paths relative to the project root, as DVC runs them."""
-    monkeypatch.chdir(ROOT)
+def project_settings(work: Path | None = None):
+    """The project's settings, with caches moved into ``work`` (a scratch folder) when given."""
+    from pipelines.core.settings import load_settings
+
+    settings = load_settings(ROOT / "params.yaml")
+    if work is None:
+        return settings
+    return settings.model_copy(
+        update={
+            "translate": settings.translate.model_copy(update={"cache_path": work / "translations.sqlite"}),
+            "align": settings.align.model_copy(update={"cache_path": work / "embeddings.sqlite"}),
+            "tag": settings.tag.model_copy(update={"cache_dir": work / "stanza-tag"}),
+            "segment": settings.segment.model_copy(update={"cache_dir": work / "stanza"}),
+        }
+    )
 
 
 def copy_project(destination: Path) -> Path:
@@ -37,56 +50,41 @@ def copy_project(destination: Path) -> Path:
 @pytest.fixture(scope="session")
 def seed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Ingest and segment the four seeds once into a scratch corpus folder."""
-    from pipelines import ingest, segment
+    from pipelines.stages import ingest, segment
 
     out = tmp_path_factory.mktemp("corpus")
-    cwd = Path.cwd()
-    os.chdir(ROOT)
-    try:
-        documents = ingest.run(out_dir=out / "documents")
-        segment.run([out / "documents" / f"{d.doc_id}.json" for d in documents], out / "sentences")
-    finally:
-        os.chdir(cwd)
+    settings = project_settings(out)
+    documents = ingest.run(None, SEEDS, out / "documents", settings.ingest)
+    segment.run([out / "documents" / f"{d.doc_id}.json" for d in documents], out / "sentences", settings.segment)
     return out
 
 
 @pytest.fixture(scope="session")
 def full_corpus(seed_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed corpus through translate (gloss), align and tag, in a scratch folder."""
-    import yaml
-
-    from pipelines import align, tag, translate
+    from pipelines.stages import align, tag, translate
 
     work = tmp_path_factory.mktemp("full")
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["translate"].update({"engine": "gloss", "cache_path": str(work / "cache.sqlite")})
-    params["align"]["cache_path"] = str(work / "emb.sqlite")
-    params["tag"]["cache_dir"] = str(work / "stanza")
-    (work / "params.yaml").write_text(yaml.safe_dump(params))
+    settings = project_settings(work)
     files = sorted((seed_corpus / "sentences").glob("*.jsonl"))
-    cwd = Path.cwd()
-    os.chdir(ROOT)
-    try:
-        translate.run(files, work / "translations.jsonl", work / "params.yaml")
-        align.run(
-            files,
-            work / "translations.jsonl",
-            work / "alignments.jsonl",
-            work / "align_summary.json",
-            work / "align_metrics.json",
-            work / "params.yaml",
-        )
-        tag.run(
-            files,
-            work / "translations.jsonl",
-            work / "alignments.jsonl",
-            work / "entities.jsonl",
-            work / "events.jsonl",
-            work / "tag_metrics.json",
-            work / "params.yaml",
-        )
-    finally:
-        os.chdir(cwd)
+    translate.run(files, work / "translations.jsonl", settings.translate.model_copy(update={"engine": "gloss"}))
+    align.run(
+        files,
+        work / "translations.jsonl",
+        work / "alignments.jsonl",
+        work / "align_summary.json",
+        work / "align_metrics.json",
+        settings.align,
+    )
+    tag.run(
+        files,
+        work / "translations.jsonl",
+        work / "alignments.jsonl",
+        work / "entities.jsonl",
+        work / "events.jsonl",
+        work / "tag_metrics.json",
+        settings.tag,
+    )
     shutil.copytree(seed_corpus / "sentences", work / "sentences")
     shutil.copytree(seed_corpus / "documents", work / "documents")
     return work
@@ -97,20 +95,20 @@ LABEL_STUDIO_TEMPLATE = ROOT / ".cache" / "labelstudio-template"
 
 def _label_studio_template() -> tuple[Path, object]:
     """A pre-migrated empty Label Studio data dir (built once, ~60 s), and its credentials."""
-    from pipelines import annotate
+    from pipelines.labelstudio import server
 
     credentials_file = LABEL_STUDIO_TEMPLATE / "credentials.json"
     if (LABEL_STUDIO_TEMPLATE / "label_studio.sqlite3").exists() and credentials_file.exists():
-        return LABEL_STUDIO_TEMPLATE, annotate.Credentials(**json.loads(credentials_file.read_text()))
+        return LABEL_STUDIO_TEMPLATE, server.Credentials(**json.loads(credentials_file.read_text()))
     building = LABEL_STUDIO_TEMPLATE.with_name("labelstudio-template.building")
     shutil.rmtree(building, ignore_errors=True)
-    credentials = annotate.Credentials("admin@corpus.test", secrets.token_urlsafe(12), secrets.token_hex(20))
-    port = annotate.free_port()
-    process = annotate.start_server(building, port, credentials, log=building.parent / "labelstudio-template.log")
+    credentials = server.Credentials("admin@corpus.test", secrets.token_urlsafe(12), secrets.token_hex(20))
+    port = free_port()
+    process = server.start_server(building, port, credentials, log=building.parent / "labelstudio-template.log")
     try:
-        annotate.wait_healthy(f"http://127.0.0.1:{port}", process, timeout=300)
+        server.wait_healthy(f"http://127.0.0.1:{port}", process, timeout=300)
     finally:
-        annotate.stop_server(process)
+        server.stop_server(process)
     (building / "credentials.json").write_text(json.dumps(credentials.__dict__))
     shutil.rmtree(LABEL_STUDIO_TEMPLATE, ignore_errors=True)
     building.rename(LABEL_STUDIO_TEMPLATE)
@@ -120,16 +118,16 @@ def _label_studio_template() -> tuple[Path, object]:
 @pytest.fixture(scope="session")
 def label_studio(tmp_path_factory: pytest.TempPathFactory):
     """A real Label Studio server on a free 127.0.0.1 port, from the pre-migrated template."""
-    from pipelines import annotate
+    from pipelines.labelstudio import server
 
     template, credentials = _label_studio_template()
     data_dir = tmp_path_factory.mktemp("labelstudio")
-    annotate.copy_template(template, data_dir)
-    port = annotate.free_port()
-    process = annotate.start_server(data_dir, port, credentials, log=data_dir / "server.log")
+    server.copy_template(template, data_dir)
+    port = free_port()
+    process = server.start_server(data_dir, port, credentials, log=data_dir / "server.log")
     url = f"http://127.0.0.1:{port}"
     try:
-        annotate.wait_healthy(url, process)
+        server.wait_healthy(url, process)
         yield {"url": url, "credentials": credentials, "data_dir": data_dir, "process": process}
     finally:
-        annotate.stop_server(process)
+        server.stop_server(process)

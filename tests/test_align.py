@@ -7,12 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
-from pipelines import align, align_eval
-from pipelines.records import Sentence, read_jsonl
+from pipelines.core.errors import StageError
+from pipelines.core.io import read_jsonl
+from pipelines.core.records import Alignment, Provenance, Sentence
+from pipelines.core.settings import AlignSettings
+from pipelines.engines.document_aligner import align_document
+from pipelines.engines.embedders import CachedEmbedder, Embedder, make_embedder, normalise
+from pipelines.engines.mining import mine
+from pipelines.evaluation import align_eval
+from pipelines.stages import align
 
-from .conftest import ROOT
+from .conftest import ROOT, project_settings
 
 GOLD_TSV = ROOT / "tests" / "data" / "de_translations_of_en_seed_sentences.tsv"
 
@@ -22,13 +28,13 @@ def gold_rows() -> list[tuple[str, str]]:
     return [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]
 
 
-def align_params(**overrides) -> dict:
-    return {**yaml.safe_load((ROOT / "params.yaml").read_text())["align"], "cache_path": None, **overrides}
+def align_settings(**overrides) -> AlignSettings:
+    return project_settings().align.model_copy(update={"cache_path": None, **overrides})
 
 
 @pytest.fixture(scope="module")
-def use() -> align.Embedder:
-    return align.make_embedder("use-multilingual-v3")
+def use() -> Embedder:
+    return make_embedder("use-multilingual-v3", threads=2)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +49,7 @@ def seed_texts(seed_corpus: Path) -> tuple[list[str], list[str]]:
 @pytest.mark.parametrize("name", ["use-multilingual-v3", "multilingual-e5-small"])
 def test_true_pairs_score_above_unrelated(name: str, seed_texts) -> None:
     _, english = seed_texts
-    embedder = align.make_embedder(name)
+    embedder = make_embedder(name, threads=2)
     rows = gold_rows()
     german = embedder.embed([de for _, de in rows])
     targets = embedder.embed(english)
@@ -57,8 +63,8 @@ def test_true_pairs_score_above_unrelated(name: str, seed_texts) -> None:
 def test_ratio_margin_by_hand() -> None:
     # 2 sources, 3 targets, 2-d unit vectors; k=2, candidates = all
     src = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
-    tgt = align._normalise(np.array([[1.0, 0.1], [0.1, 1.0], [1.0, 1.0]]))
-    best = align.mine(src, tgt, None, ["a", "b", "c"], align.Similarity(), candidates=3, margin_k=2)
+    tgt = normalise(np.array([[1.0, 0.1], [0.1, 1.0], [1.0, 1.0]]))
+    best = mine(src, tgt, None, ["a", "b", "c"], AlignSettings(candidates=3, margin_k=2))
     cos = src @ tgt.T
     # margin(0, 0) = cos / ((mean of 2 best of row 0 + mean of 2 best of column 0) / 2)
     row0 = np.sort(cos[0])[::-1][:2].mean()
@@ -73,7 +79,7 @@ def test_mining_finds_true_pairs_and_says_no_match_otherwise(use, seed_texts) ->
     rows = gold_rows()
     src = german + [de for _, de in rows]
     gold = {(len(german) + k, english.index(en)) for k, (en, _) in enumerate(rows)}
-    result = align_eval.evaluate_mining(src, english, gold, None, align_params(), use)
+    result = align_eval.evaluate_mining(src, english, gold, None, align_settings(), use)
     assert result["at_threshold"]["recall"] == 1.0
     assert result["at_threshold"]["precision"] == 1.0
     assert result["best"]["f1"] == 1.0
@@ -82,8 +88,8 @@ def test_mining_finds_true_pairs_and_says_no_match_otherwise(use, seed_texts) ->
 def test_ann_candidates_agree_with_dense(use, seed_texts) -> None:
     german, english = seed_texts
     src, tgt = use.embed(german + [de for _, de in gold_rows()]), use.embed(english)
-    dense = align.mine(src, tgt, None, english, align.Similarity(), candidates=16)
-    ann = align.mine(src, tgt, None, english, align.Similarity(), candidates=16, use_ann=True)
+    dense = mine(src, tgt, None, english, AlignSettings(candidates=16))
+    ann = mine(src, tgt, None, english, AlignSettings(candidates=16, candidate_search="ann"))
     assert [(c.tgt, c.mutual) for c in ann] == [(c.tgt, c.mutual) for c in dense]
     assert [c.margin for c in ann] == pytest.approx([c.margin for c in dense], rel=1e-4)
 
@@ -128,8 +134,7 @@ def parallel_fixture() -> tuple[list[str], list[str], list[align_eval.Link]]:
 
 def test_document_dp_finds_merges_insertions_and_deletions(use) -> None:
     src, tgt, gold = parallel_fixture()
-    settings = align.DocumentSettings(**{k: align_params()[k] for k in ("skip_cost", "length_weight", "length_ratio")})
-    links = align.align_document(src, tgt, None, use, align.Similarity(), settings)
+    links = align_document(src, tgt, None, use, align_settings())
     test = [(link.src, link.tgt) for link in links]
     assert ((1,), (1, 2)) in test and ((4, 5), (5,)) in test
     assert ((3,), ()) in test and ((), (4,)) in test
@@ -172,7 +177,7 @@ def test_mining_sweep_by_hand() -> None:
 def test_link_format_errors_name_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "gold.txt"
     bad.write_text("[0]:[0]\n[1, 2]-[1]\n")
-    with pytest.raises(align_eval.StageError, match=r"gold\.txt:2: expected a link"):
+    with pytest.raises(StageError, match=r"gold\.txt:2: expected a link"):
         align_eval.read_links(bad)
     assert align_eval.parse_links(["[0, 1]:[0]", "[]:[5]", "[2]:[]"]) == [((0, 1), (0,)), ((), (5,)), ((2,), ())]
 
@@ -208,15 +213,11 @@ def test_align_eval_cli_on_files(tmp_path: Path) -> None:
 
 
 def test_stage_on_the_seed_corpus(seed_corpus: Path, tmp_path: Path, use) -> None:
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["align"]["cache_path"] = str(tmp_path / "emb.sqlite")
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    settings = align_settings(cache_path=tmp_path / "emb.sqlite")
     files = sorted((seed_corpus / "sentences").glob("*.jsonl"))
     out = tmp_path / "alignments.jsonl"
-    summary = align.run(
-        files, None, out, tmp_path / "summary.json", tmp_path / "metrics.json", tmp_path / "params.yaml"
-    )
-    rows = list(read_jsonl(out, align.Alignment))
+    summary = align.run(files, None, out, tmp_path / "summary.json", tmp_path / "metrics.json", settings)
+    rows = list(read_jsonl(out, Alignment))
     german = list(read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence))
     assert [r.src_ids for r in rows] == [[s.sent_id] for s in german]
     # a comparable corpus: the German article has no true counterpart among the English pages
@@ -229,15 +230,13 @@ def test_stage_on_the_seed_corpus(seed_corpus: Path, tmp_path: Path, use) -> Non
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["rows"] == len(german) and metrics["score"]["max"] < metrics["threshold"]
     # embeddings were cached per sentence: a second run embeds nothing new
-    cached = align.CachedEmbedder(use, tmp_path / "emb.sqlite")
+    cached = CachedEmbedder(use, tmp_path / "emb.sqlite")
     cached.inner = None  # any embedding call would fail now
     assert cached.embed([german[0].text]).shape == (1, 512)
 
 
 def test_document_mode_through_the_stage(tmp_path: Path, use) -> None:
     """Parallel documents: the stage's document mode aligns them monotonically, 1-1 and merges."""
-    from pipelines.records import Provenance
-
     src, tgt, gold = parallel_fixture()
     provenance = Provenance(engine="test")
 
@@ -261,19 +260,17 @@ def test_document_mode_through_the_stage(tmp_path: Path, use) -> None:
 
     (tmp_path / "de.jsonl").write_text("\n".join(sentences("de-doc", "de", src)) + "\n")
     (tmp_path / "en.jsonl").write_text("\n".join(sentences("en-doc", "en", tgt)) + "\n")
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["align"].update({"mode": "document", "document_pairs": [["de-doc", "en-doc"]], "cache_path": None})
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    settings = align_settings(mode="document", document_pairs=[("de-doc", "en-doc")])
     summary = align.run(
         [tmp_path / "de.jsonl", tmp_path / "en.jsonl"],
         None,
         tmp_path / "a.jsonl",
         tmp_path / "s.json",
         tmp_path / "m.json",
-        tmp_path / "params.yaml",
+        settings,
         embedder=use,
     )
-    rows = list(read_jsonl(tmp_path / "a.jsonl", align.Alignment))
+    rows = list(read_jsonl(tmp_path / "a.jsonl", Alignment))
     position = {f"{doc}-p000-s{k:02d}-x": k for doc in ("de-doc", "en-doc") for k in range(len(src) + len(tgt))}
     links = {(tuple(position[i] for i in r.src_ids), tuple(position[i] for i in r.tgt_ids)) for r in rows}
     assert links == set(gold)

@@ -9,22 +9,30 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import annotate
-from pipelines.config import StageError
-from pipelines.records import read_jsonl
-from pipelines.tag import SentenceEntities
+from pipelines.core.errors import StageError
+from pipelines.core.io import read_jsonl
+from pipelines.core.records import SentenceEntities
+from pipelines.labelstudio import client as ls_client
+from pipelines.labelstudio import results, server
+from pipelines.labelstudio import tasks as ls_tasks
+from pipelines.labelstudio.results import Reviewed
+
+from .conftest import ROOT
+from .helpers.ports import free_port
+
+CONFIGS = ROOT / "annotations" / "configs"
 
 pytestmark = pytest.mark.labelstudio
 
 
 @pytest.fixture(scope="module")
 def client(label_studio):
-    return annotate.connect(label_studio["url"], label_studio["credentials"].token)
+    return ls_client.connect(label_studio["url"], label_studio["data_dir"], api_key=label_studio["credentials"].token)
 
 
 @pytest.fixture(scope="module")
 def pushed(client, full_corpus: Path) -> dict:
-    return {kind: annotate.push(client, kind, full_corpus) for kind in ("tagging", "alignment")}
+    return {kind: ls_client.push(client, kind, full_corpus, CONFIGS) for kind in ("tagging", "alignment")}
 
 
 def tasks_by_key(client, project_id: int, key: str) -> dict:
@@ -48,18 +56,18 @@ def test_push_creates_projects_with_validated_predictions(client, pushed, full_c
 
 
 def test_repush_adds_nothing_and_a_new_model_version_adds_predictions(client, pushed, full_corpus, monkeypatch) -> None:
-    again = annotate.push(client, "alignment", full_corpus)
+    again = ls_client.push(client, "alignment", full_corpus, CONFIGS)
     assert again["tasks_added"] == 0 and again["predictions_added"] == 0
     project_id = pushed["alignment"]["project"]
     assert len(tasks_by_key(client, project_id, "align_id")) == 16
-    real = annotate.model_version
-    monkeypatch.setattr(annotate, "model_version", lambda kind, p: real(kind, p) + "-next")
-    newer = annotate.push(client, "alignment", full_corpus)
+    real = ls_tasks.model_version
+    monkeypatch.setattr(ls_tasks, "model_version", lambda kind, p: real(kind, p) + "-next")
+    newer = ls_client.push(client, "alignment", full_corpus, CONFIGS)
     assert newer["tasks_added"] == 0 and newer["predictions_added"] == 16
     assert client.projects.get(id=project_id).model_version.endswith("-next")
     task = next(iter(tasks_by_key(client, project_id, "align_id").values()))
     assert len(task.predictions) == 2
-    assert annotate.push(client, "alignment", full_corpus)["predictions_added"] == 0
+    assert ls_client.push(client, "alignment", full_corpus, CONFIGS)["predictions_added"] == 0
 
 
 def test_annotate_pull_merge_and_agreement(client, pushed, full_corpus: Path, tmp_path: Path) -> None:
@@ -87,25 +95,25 @@ def test_annotate_pull_merge_and_agreement(client, pushed, full_corpus: Path, tm
     ]
     client.annotations.create(id=task.id, result=corrected)
     out = tmp_path / "annotations"
-    summary = annotate.pull(client, "tagging", out, full_corpus)
+    summary = ls_client.pull(client, "tagging", out, full_corpus)
     assert summary["annotated"] == 1 and summary["stale"] == 0
     snapshot = json.loads((out / "tagging.json").read_text())
     exported = next(t for t in snapshot if t["data"]["sent_id"] == sent_id)
     assert isinstance(exported["predictions"][0], dict) and exported["predictions"][0]["result"]
-    human = annotate.read_human(out / "tagging.human.jsonl")
-    assert human[sent_id]["result"] == corrected and not human[sent_id]["stale"]
+    human = results.read_human(out / "tagging.human.jsonl")
+    assert human[sent_id].result == corrected and not human[sent_id].stale
 
-    items, version = annotate.build_items("tagging", full_corpus)
+    items, version = ls_tasks.build_items("tagging", full_corpus)
     predicted = {d["sent_id"]: r for d, r in items}
-    merged = annotate.merge(predicted, human, version)
-    assert merged[sent_id] == ("human", corrected)
+    merged = results.merge(predicted, human, version)
+    assert merged[sent_id] == Reviewed("human", corrected)
     other = next(k for k in predicted if k != sent_id)
-    assert merged[other] == (f"model:{version}", predicted[other])
+    assert merged[other] == Reviewed(f"model:{version}")
 
-    figures = annotate.agreement("tagging", predicted, human)
-    model_entities = annotate._labelled_spans(predicted[sent_id], "entities")
+    figures = results.agreement("tagging", predicted, human)
+    model_entities = results.labelled_spans(predicted[sent_id], "entities")
     gpe_model = {s for s in model_entities if s[2] == "GPE"}
-    gpe_human = annotate._labelled_spans(corrected, "entities")
+    gpe_human = results.labelled_spans(corrected, "entities")
     tp = len(gpe_model & gpe_human)
     assert figures["reviewed"] == 1
     assert figures["entities"]["GPE"]["tp"] == tp
@@ -136,33 +144,33 @@ def test_changed_sentence_text_keeps_the_annotation_and_flags_it(client, pushed,
             row["src_text"] = row["src_text"] + " (revised)"
     (edited / "alignments.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     out = tmp_path / "annotations"
-    annotate.pull(client, "alignment", out, edited)
-    human = annotate.read_human(out / "alignment.human.jsonl")
-    assert human[align_id]["stale"] is True
-    items, version = annotate.build_items("alignment", edited)
-    merged = annotate.merge({d["align_id"]: r for d, r in items}, human, version)
-    assert merged[align_id][0] == f"model:{version}"  # stale human work is kept, not applied
+    ls_client.pull(client, "alignment", out, edited)
+    human = results.read_human(out / "alignment.human.jsonl")
+    assert human[align_id].stale is True
+    items, version = ls_tasks.build_items("alignment", edited)
+    merged = results.merge({d["align_id"]: r for d, r in items}, human, version)
+    assert merged[align_id].source == f"model:{version}"  # stale human work is kept, not applied
 
 
 def test_failed_pull_overwrites_nothing(client, pushed, full_corpus, tmp_path, monkeypatch) -> None:
     out = tmp_path / "annotations"
-    annotate.pull(client, "tagging", out, full_corpus)
+    ls_client.pull(client, "tagging", out, full_corpus)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     # the server answers with something that is not an export
     monkeypatch.setattr(type(client.projects.exports), "download", lambda self, *a, **k: iter([b'{"detail": "oops"}']))
     with pytest.raises(StageError, match="export is not a list"):
-        annotate.pull(client, "tagging", out, full_corpus)
+        ls_client.pull(client, "tagging", out, full_corpus)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
 def test_export_shape_is_checked(client, pushed, monkeypatch) -> None:
     monkeypatch.setattr(type(client.projects.exports), "download", lambda self, *a, **k: iter([b'[{"id": 1}]']))
     with pytest.raises(StageError, match="export task #0 has no data/annotations"):
-        annotate.export_snapshot(client, pushed["tagging"]["project"])
+        ls_client.export_snapshot(client, pushed["tagging"]["project"])
 
 
 def test_invalid_predictions_are_refused_before_sending(full_corpus) -> None:
-    interface = annotate.label_interface("tagging")
+    interface = ls_tasks.label_interface("tagging", CONFIGS)
     data = {"text": "Cuba met Kim."}
     wrong_label = [
         {
@@ -174,7 +182,7 @@ def test_invalid_predictions_are_refused_before_sending(full_corpus) -> None:
         }
     ]
     with pytest.raises(StageError, match="task x: invalid prediction"):
-        annotate.validate_result(interface, data, wrong_label, "task x")
+        ls_tasks.validate_result(interface, data, wrong_label, "task x")
     wrong_span = [
         {
             "id": "a",
@@ -185,17 +193,17 @@ def test_invalid_predictions_are_refused_before_sending(full_corpus) -> None:
         }
     ]
     with pytest.raises(StageError, match=r"text\[0:4\] is 'Cuba', not 'Kim'"):
-        annotate.validate_result(interface, data, wrong_span, "task x")
+        ls_tasks.validate_result(interface, data, wrong_span, "task x")
     dangling = [*wrong_label[:0], {"type": "relation", "from_id": "t0", "to_id": "e9", "labels": ["actor"]}]
     with pytest.raises(StageError, match="points to no region"):
-        annotate.validate_result(interface, data, dangling, "task x")
+        ls_tasks.validate_result(interface, data, dangling, "task x")
 
 
-def test_server_down_and_wrong_token(label_studio) -> None:
+def test_server_down_and_wrong_token(label_studio, tmp_path: Path) -> None:
     with pytest.raises(StageError, match="is not reachable"):
-        annotate.connect(f"http://127.0.0.1:{annotate.free_port()}", "x" * 40)
+        ls_client.connect(f"http://127.0.0.1:{free_port()}", tmp_path, api_key="x" * 40)
     with pytest.raises(StageError, match=r"rejected the API token \(HTTP 401\)"):
-        annotate.connect(label_studio["url"], "0" * 40)
+        ls_client.connect(label_studio["url"], tmp_path, api_key="0" * 40)
 
 
 def test_busy_port_is_refused(tmp_path) -> None:
@@ -204,7 +212,7 @@ def test_busy_port_is_refused(tmp_path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         with pytest.raises(StageError, match=f"port {port} on 127.0.0.1 is busy"):
-            annotate.start_server(tmp_path, port, annotate.Credentials("a@b.c", "p", "t" * 40))
+            server.start_server(tmp_path, port, server.Credentials("a@b.c", "p", "t" * 40))
 
 
 def test_server_log_never_contains_the_secrets(label_studio, client) -> None:
@@ -217,12 +225,12 @@ def test_credentials_are_generated_once(tmp_path, monkeypatch, capsys) -> None:
     for name in ("LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_USER_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(StageError, match="no Label Studio credentials"):
-        annotate.load_credentials(tmp_path)
-    first = annotate.load_credentials(tmp_path, create=True)
+        server.load_credentials(tmp_path)
+    first = server.load_credentials(tmp_path, create=True)
     assert first.token in capsys.readouterr().err
     stored = tmp_path / "credentials.json"
     assert stored.stat().st_mode & 0o777 == 0o600
-    assert annotate.load_credentials(tmp_path, create=True) == first
+    assert server.load_credentials(tmp_path, create=True) == first
     assert capsys.readouterr().err == ""
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "from-the-environment")
-    assert annotate.load_credentials(tmp_path).token == "from-the-environment"
+    assert server.load_credentials(tmp_path).token == "from-the-environment"

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import annotate
+from pipelines.labelstudio import client as ls_client
+from pipelines.labelstudio import results
+
+from .conftest import ROOT
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -37,8 +40,8 @@ def browser():
 
 
 def test_annotator_sees_prediction_and_submits(browser, label_studio, full_corpus: Path, tmp_path: Path) -> None:
-    client = annotate.connect(label_studio["url"], label_studio["credentials"].token)
-    pushed = annotate.push(client, "tagging", full_corpus)
+    client = ls_client.connect(label_studio["url"], label_studio["data_dir"], api_key=label_studio["credentials"].token)
+    pushed = ls_client.push(client, "tagging", full_corpus, ROOT / "annotations" / "configs")
     sentence = "Präsident Kim Il Sung empfing ihn herzlich."
     task = next(t for t in client.tasks.list(project=pushed["project"], fields="all") if t.data["text"] == sentence)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -59,10 +62,10 @@ def test_annotator_sees_prediction_and_submits(browser, label_studio, full_corpu
         if client.tasks.get(id=task.id).total_annotations:
             break
         page.wait_for_timeout(250)
-    summary = annotate.pull(client, "tagging", tmp_path / "annotations", full_corpus)
+    summary = ls_client.pull(client, "tagging", tmp_path / "annotations", full_corpus)
     assert summary["annotated"] >= 1
-    human = annotate.read_human(tmp_path / "annotations" / "tagging.human.jsonl")
+    human = results.read_human(tmp_path / "annotations" / "tagging.human.jsonl")
     row = human[task.data["sent_id"]]
-    labelled = {(r["value"]["text"], r["value"]["labels"][0]) for r in row["result"] if r["type"] == "labels"}
+    labelled = {(r["value"]["text"], r["value"]["labels"][0]) for r in row.result if r["type"] == "labels"}
     assert ("Kim Il Sung", "PER") in labelled and ("empfing", "CONSULT") in labelled
-    assert not row["stale"]
+    assert not row.stale

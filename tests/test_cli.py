@@ -21,14 +21,18 @@ def test_help_lists_the_stages() -> None:
 
 def test_module_entry_point_and_clean_errors(tmp_path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pipelines.ingest", "--doc", "no-such-doc"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "pipelines.stages.ingest", "--doc", "no-such-doc"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "error: seeds/manifest.yaml: no document with doc_id no-such-doc"
     assert "Traceback" not in result.stderr
 
 
-def test_manifest_check_passes_on_the_seeds() -> None:
+def test_manifest_check_passes_on_the_seeds(monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(app, ["manifest"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "4 documents, all files match"

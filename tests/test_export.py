@@ -9,19 +9,25 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines import annotate, export
-from pipelines.config import StageError
+from pipelines.core.errors import StageError
+from pipelines.labelstudio.tasks import build_items
+from pipelines.publish.features import features
+from pipelines.publish.hub import publish
+from pipelines.stages import export
+
+from .conftest import project_settings
 
 
 def run_export(corpus: Path, annotations: Path, out: Path) -> dict:
-    return export.run(corpus, annotations, out / "dist", out / "metrics.json", out / "plot.csv")
+    settings = project_settings().export
+    return export.run(corpus, annotations, out / "dist", out / "metrics.json", out / "plot.csv", settings)
 
 
 @pytest.fixture(scope="module")
 def human_annotations(full_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Pulled-annotation files as `corpus annotate pull` writes them: one verdict, one tagging fix."""
     folder = tmp_path_factory.mktemp("annotations")
-    items, _ = annotate.build_items("alignment", full_corpus)
+    items, _ = build_items("alignment", full_corpus)
     data, _ = items[0]
     verdict = [
         {
@@ -48,7 +54,7 @@ def human_annotations(full_corpus: Path, tmp_path_factory: pytest.TempPathFactor
         )
         + "\n"
     )
-    tagging, _ = annotate.build_items("tagging", full_corpus)
+    tagging, _ = build_items("tagging", full_corpus)
     sentence = next(d for d, _ in tagging if d["text"] == "Präsident Kim Il Sung empfing ihn herzlich.")
     text = sentence["text"]
     result = [
@@ -116,7 +122,7 @@ def test_every_config_loads_back_exactly(exported, monkeypatch) -> None:
     names = [c["config_name"] for c in meta["configs"]]
     assert set(names) == {"parallel", "alignments", "ner", "events", "documents"}
     assert [c["config_name"] for c in meta["configs"] if c.get("default")] == ["parallel"]
-    schema = export.features()
+    schema = features()
     for name in names:
         loaded = load_dataset(str(exported["dist"] / "dataset"), name, split="train")
         assert loaded.features == schema[name], name
@@ -212,14 +218,14 @@ class RecordingApi:
 
 def test_publish_dry_run_stub_and_offline(exported, monkeypatch) -> None:
     folder = exported["dist"] / "dataset"
-    listed = export.publish(folder, "org/corpus", dry_run=True)
+    listed = publish(folder, "org/corpus", dry_run=True)
     assert "README.md" in listed and "data/ner/train-00000-of-00001.parquet" in listed
     monkeypatch.delenv("HF_TOKEN", raising=False)
     with pytest.raises(StageError, match="HF_TOKEN is not set"):
-        export.publish(folder, "org/corpus")
+        publish(folder, "org/corpus")
     monkeypatch.setenv("HF_TOKEN", "hf_test_token_not_real")
     api = RecordingApi()
-    assert export.publish(folder, "org/corpus", api=api) == listed
+    assert publish(folder, "org/corpus", api=api) == listed
     assert api.calls[0] == (
         "create_repo",
         {"repo_id": "org/corpus", "repo_type": "dataset", "private": False, "exist_ok": True},
@@ -230,5 +236,5 @@ def test_publish_dry_run_stub_and_offline(exported, monkeypatch) -> None:
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     with pytest.raises(StageError, match="could not publish to the Hugging Face Hub"):
-        export.publish(folder, "org/corpus")
+        publish(folder, "org/corpus")
     assert os.environ["HF_TOKEN"] == "hf_test_token_not_real"

@@ -8,10 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines import ingest
-from pipelines.records import Document, RecordError, read_json
+from pipelines.core.errors import InputError, RecordError
+from pipelines.core.io import read_json
+from pipelines.core.manifest import load_manifest, update_manifest
+from pipelines.core.records import Document
+from pipelines.stages import ingest
 
-from .conftest import SEEDS
+from .conftest import SEEDS, project_settings
+
+SETTINGS = project_settings().ingest
 
 MANIFEST = yaml.safe_load((SEEDS / "manifest.yaml").read_text())["documents"]
 
@@ -94,8 +99,8 @@ def write_manifest(folder: Path, files: dict[str, str]) -> Path:
 def test_bad_input_names_the_file(tmp_path: Path, content: bytes, message: str) -> None:
     (tmp_path / "bad.txt").write_bytes(content)
     manifest = write_manifest(tmp_path, {"bad": "bad.txt"})
-    with pytest.raises(ingest.InputError) as error:
-        ingest.run(seeds_dir=tmp_path, out_dir=tmp_path / "out", manifest=manifest)
+    with pytest.raises(InputError) as error:
+        ingest.run(None, tmp_path, tmp_path / "out", SETTINGS, manifest=manifest)
     assert str(error.value).startswith(f"{tmp_path / 'bad.txt'}: ")
     assert message in str(error.value)
     assert not (tmp_path / "out").exists()
@@ -106,12 +111,12 @@ def test_one_bad_file_writes_nothing_and_keeps_earlier_outputs(tmp_path: Path) -
     (tmp_path / "good.txt").write_bytes(good.read_bytes())
     (tmp_path / "bad.txt").write_bytes(b"")
     out = tmp_path / "out"
-    ingest.run(seeds_dir=tmp_path, out_dir=out, manifest=write_manifest(tmp_path, {"good": "good.txt"}))
+    ingest.run(None, tmp_path, out, SETTINGS, manifest=write_manifest(tmp_path, {"good": "good.txt"}))
     before = (out / "good.json").read_bytes()
     manifest = write_manifest(tmp_path, {"good": "good.txt", "bad": "bad.txt"})
     (tmp_path / "good.txt").write_text("Ein ganz anderer deutscher Text über Kuba und Korea.", encoding="utf-8")
-    with pytest.raises(ingest.InputError, match=r"bad\.txt: file is empty"):
-        ingest.run(seeds_dir=tmp_path, out_dir=out, manifest=manifest)
+    with pytest.raises(InputError, match=r"bad\.txt: file is empty"):
+        ingest.run(None, tmp_path, out, SETTINGS, manifest=manifest)
     assert (out / "good.json").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["good.json"]
 
@@ -119,27 +124,27 @@ def test_one_bad_file_writes_nothing_and_keeps_earlier_outputs(tmp_path: Path) -
 def test_changed_seed_must_be_accepted_in_the_manifest(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Ein kurzer deutscher Satz über Kuba.", encoding="utf-8")
     manifest = write_manifest(tmp_path, {"a": "a.txt"})
-    ingest.update_manifest(tmp_path, manifest)
+    update_manifest(tmp_path, manifest)
     (tmp_path / "a.txt").write_text("Ein geänderter deutscher Satz über Kuba.", encoding="utf-8")
-    with pytest.raises(ingest.InputError, match=r"differs from seeds/manifest\.yaml"):
-        ingest.run(seeds_dir=tmp_path, out_dir=tmp_path / "out", manifest=manifest)
+    with pytest.raises(InputError, match=r"differs from seeds/manifest\.yaml"):
+        ingest.run(None, tmp_path, tmp_path / "out", SETTINGS, manifest=manifest)
     (tmp_path / "new.txt").write_text(
         "This is a new English page about the relations between Korea and Cuba. "
         "It describes the history of their diplomatic ties and the visits of their leaders.",
         encoding="utf-8",
     )
-    changes = ingest.update_manifest(tmp_path, manifest)
+    changes = update_manifest(tmp_path, manifest)
     assert changes == ["a.txt: sha256 updated (a)", "new.txt: added as doc_id 'new' with licence 'unknown'"]
-    documents = ingest.run(seeds_dir=tmp_path, out_dir=tmp_path / "out", manifest=manifest)
+    documents = ingest.run(None, tmp_path, tmp_path / "out", SETTINGS, manifest=manifest)
     assert [d.lang for d in documents] == ["de", "en"]
 
 
 def test_manifest_errors(tmp_path: Path) -> None:
     (tmp_path / "manifest.yaml").write_text("documents:\n  x: {file: x.txt}\n")
-    with pytest.raises(ingest.InputError, match="document 'x' lacks licence"):
-        ingest.load_manifest(tmp_path / "manifest.yaml")
-    with pytest.raises(ingest.InputError, match="no document with doc_id nope"):
-        ingest.run(["nope"], seeds_dir=SEEDS, out_dir=tmp_path / "out")
+    with pytest.raises(InputError, match="document 'x' lacks licence"):
+        load_manifest(tmp_path / "manifest.yaml")
+    with pytest.raises(InputError, match="no document with doc_id nope"):
+        ingest.run(["nope"], SEEDS, tmp_path / "out", SETTINGS)
 
 
 def test_corrupt_record_is_reported_with_file_and_line(tmp_path: Path, seed_corpus: Path) -> None:

@@ -9,16 +9,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines import segment
-from pipelines.records import Document, Sentence, read_json, read_jsonl
+from pipelines.core.errors import StageError
+from pipelines.core.io import read_json, read_jsonl
+from pipelines.core.lexicon import words
+from pipelines.core.records import Document, Sentence
+from pipelines.core.settings import SegmentSettings
+from pipelines.engines.segmenter import REPAIR_RULES, Segmenter, repair_splits
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, project_settings
 
 MANIFEST = yaml.safe_load((SEEDS / "manifest.yaml").read_text())["documents"]
 # An independent oracle for these seeds: a sentence ends at . ! ? before a capital (not after
 # an initial) or at a line end (also ':'), except German ordinal dates ("29. August").
 BOUNDARY = re.compile(r"(?<!\b[A-Z])[.!?](?=[\"”]?\s+[A-ZÄÖÜ\"])|[.!?:][\"”]?\s*$")
-ORDINAL_DATE = re.compile(r"\b\d{1,2}\.\s+(?:" + segment.MONTHS_DE + ")")
+ORDINAL_DATE = re.compile(r"\b\d{1,2}\.\s+(?:" + "|".join(words("months", "de")) + ")")
 
 
 def sentences(seed_corpus: Path, doc_id: str) -> list[Sentence]:
@@ -77,13 +81,13 @@ def test_provenance_names_the_real_model(seed_corpus: Path) -> None:
     assert german.engine == "stanza"
     assert german.model == "de/tokenize/gsd_dev.pt (local file)"
     assert german.substitute_for is None and len(german.model_sha256) == 64
-    assert german.postprocess == segment.REPAIR_RULES
+    assert german.postprocess == REPAIR_RULES
 
 
 def test_ids_are_stable_and_content_derived(seed_corpus: Path, tmp_path: Path) -> None:
     first = sentences(seed_corpus, "de-dprk-cuba")
     document = read_json(seed_corpus / "documents" / "de-dprk-cuba.json", Document)
-    again = segment.segment_document(document, {"engine": "auto", **_files()})
+    again = Segmenter(_settings()).segment(document)
     assert [s.sent_id for s in again] == [s.sent_id for s in first]
     assert len({s.sent_id for s in first}) == len(first)
     # edit one paragraph: only its sentence's id changes
@@ -96,18 +100,18 @@ def test_ids_are_stable_and_content_derived(seed_corpus: Path, tmp_path: Path) -
             "paragraphs": [p.model_copy(update={"text": changed}) if p.index == 2 else p for p in document.paragraphs],
         }
     )
-    after = segment.segment_document(edited, {"engine": "auto", **_files()})
+    after = Segmenter(_settings()).segment(edited)
     differing = [a.sent_id for a, b in zip(after, first, strict=True) if a.sent_id != b.sent_id]
     assert differing == [after[2].sent_id] and after[2].sent_id.startswith("de-dprk-cuba-p002-s00-")
 
 
-def _files() -> dict:
-    return yaml.safe_load((ROOT / "params.yaml").read_text())["segment"]
+def _settings(**overrides) -> SegmentSettings:
+    return project_settings().segment.model_copy(update=overrides)
 
 
 def test_spacy_variant_is_a_labelled_substitute(seed_corpus: Path) -> None:
     document = read_json(seed_corpus / "documents" / "en-cuba-south-korea.json", Document)
-    produced = segment.segment_document(document, {"engine": "spacy", "cache_dir": ".cache/stanza"})
+    produced = Segmenter(_settings(engine="spacy")).segment(document)
     reference = sentences(seed_corpus, "en-cuba-south-korea")
     assert [s.text for s in produced] == [s.text for s in reference]
     assert produced[0].provenance.engine == "stanza-variant:spacymodel"
@@ -117,9 +121,9 @@ def test_spacy_variant_is_a_labelled_substitute(seed_corpus: Path) -> None:
 
 def test_stanza_engine_without_models_fails_clearly(seed_corpus: Path, tmp_path: Path) -> None:
     document = read_json(seed_corpus / "documents" / "de-dprk-cuba.json", Document)
-    params = {"engine": "stanza", "stanza_dir": str(tmp_path), "tokenizer_files": {}}
-    with pytest.raises(segment.StageError, match=r"no stanza tokenizer for 'de'.*corpus models stanza"):
-        segment.segment_document(document, params)
+    settings = _settings(engine="stanza", stanza_dir=tmp_path, tokenizer_files={})
+    with pytest.raises(StageError, match=r"no stanza tokenizer for 'de'.*corpus models stanza"):
+        Segmenter(settings).segment(document)
 
 
 def test_official_model_layout_is_used_when_present(tmp_path: Path) -> None:
@@ -137,9 +141,9 @@ def test_official_model_layout_is_used_when_present(tmp_path: Path) -> None:
             }
         )
     )
-    backend = segment.official_backend("en", tmp_path)
-    assert backend is not None and backend.provenance.model == "en/tokenize/combined"
-    split = segment.split_paragraphs("en", ["Mr. Kim went home. He slept."], backend)
+    segmenter = Segmenter(_settings(engine="stanza", stanza_dir=tmp_path, tokenizer_files={}))
+    assert segmenter.backend("en").provenance.model == "en/tokenize/combined"
+    split = segmenter.split_paragraphs("en", ["Mr. Kim went home. He slept."])
     assert [next((s, e) for s, e in sent) for sent in split[0]] == [(0, 3), (19, 21)]
 
 
@@ -152,12 +156,11 @@ def test_official_model_layout_is_used_when_present(tmp_path: Path) -> None:
     ],
 )
 def test_dates_and_abbreviations_do_not_split(lang: str, text: str, expected: list[str]) -> None:
-    backend = segment.choose_backend(lang, _files())
-    split = segment.split_paragraphs(lang, [text], backend)[0]
+    split = Segmenter(_settings()).split_paragraphs(lang, [text])[0]
     assert [text[s[0][0] : s[-1][1]] for s in split] == expected
 
 
 def test_repair_rules_on_token_spans() -> None:
     text = "Am 1. Mai kam er. sie ging."
     spans = [[(0, 2), (3, 5)], [(6, 9), (10, 13), (14, 16), (16, 17)], [(18, 21), (22, 26), (26, 27)]]
-    assert segment.repair_splits("de", text, spans) == [[*spans[0], *spans[1], *spans[2]]]
+    assert repair_splits("de", text, spans) == [[*spans[0], *spans[1], *spans[2]]]

@@ -7,21 +7,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines import tag, translate
-from pipelines.records import read_jsonl
+from pipelines.core.io import read_jsonl
+from pipelines.core.records import Event, SentenceEntities, SentenceEvents
+from pipelines.stages import tag, translate
+from pipelines.tagging.dates import normalise_date
+from pipelines.tagging.labels import event_rules, label_map, unify_label
 
-from .conftest import ROOT
+from .conftest import ROOT, project_settings
 
 
 @pytest.fixture(scope="module")
 def tagged(seed_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     work = tmp_path_factory.mktemp("tag")
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["translate"].update({"engine": "gloss", "cache_path": str(work / "cache.sqlite")})
-    params["tag"]["cache_dir"] = str(work / "stanza")
-    (work / "params.yaml").write_text(yaml.safe_dump(params))
+    settings = project_settings(work)
     files = sorted((seed_corpus / "sentences").glob("*.jsonl"))
-    translate.run(files, work / "translations.jsonl", work / "params.yaml")
+    translate.run(files, work / "translations.jsonl", settings.translate.model_copy(update={"engine": "gloss"}))
     tag.run(
         files,
         work / "translations.jsonl",
@@ -29,10 +29,10 @@ def tagged(seed_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
         work / "entities.jsonl",
         work / "events.jsonl",
         work / "metrics.json",
-        work / "params.yaml",
+        settings.tag,
     )
-    entities = {r.sent_id: r for r in read_jsonl(work / "entities.jsonl", tag.SentenceEntities)}
-    events = {r.sent_id: r for r in read_jsonl(work / "events.jsonl", tag.SentenceEvents)}
+    entities = {r.sent_id: r for r in read_jsonl(work / "entities.jsonl", SentenceEntities)}
+    events = {r.sent_id: r for r in read_jsonl(work / "events.jsonl", SentenceEvents)}
     return {"entities": entities, "events": events, "metrics": yaml.safe_load((work / "metrics.json").read_text())}
 
 
@@ -50,7 +50,7 @@ def test_every_offset_is_a_real_span(tagged) -> None:
     for row in tagged["entities"].values():
         for entity in row.entities:
             assert row.text[entity.start : entity.end] == entity.text
-            assert entity.label in tag.label_map()["labels"]
+            assert entity.label in label_map()["labels"]
     for row in tagged["events"].values():
         for event in row.events:
             parts = [event.trigger, *event.actor, *event.recipient, event.date, event.location]
@@ -91,7 +91,7 @@ def test_german_names_come_out_whole_and_typed_by_projection(tagged) -> None:
             assert entity.label != "MISC" or entity.type_source == "projection:untyped"
 
 
-def event_of(tagged, fragment: str, trigger: str) -> tag.Event:
+def event_of(tagged, fragment: str, trigger: str) -> Event:
     row = find(tagged["events"], fragment)
     matches = [e for e in row.events if e.trigger.text == trigger]
     assert matches, [e.trigger.text for e in row.events]
@@ -130,7 +130,7 @@ def test_seed_events_the_rules_must_get_right(tagged) -> None:
 
 
 def test_events_use_plover_types_only(tagged) -> None:
-    plover = set(tag.event_rules()["plover_types"])
+    plover = set(event_rules()["plover_types"])
     assert len(plover) == 16
     found = {e.type for row in tagged["events"].values() for e in row.events}
     assert found <= plover and {"CONSULT", "SUPPORT", "SANCTION", "AGREE", "AID"} <= found
@@ -158,25 +158,26 @@ def test_metrics_count_what_was_written(tagged) -> None:
     ],
 )
 def test_date_normalisation(text: str, lang: str, expected: tuple) -> None:
-    assert tag.normalise_date(text, lang) == expected
+    assert normalise_date(text, lang) == expected
 
 
 def test_label_mapping() -> None:
-    assert tag.unify_label("PERSON") == "PER" and tag.unify_label("FAC") == "LOC"
-    assert tag.unify_label("CARDINAL") is None and tag.unify_label("NE") == "MISC"
+    assert unify_label("PERSON") == "PER" and unify_label("FAC") == "LOC"
+    assert unify_label("CARDINAL") is None and unify_label("NE") == "MISC"
 
 
 def test_variants_compose_with_the_real_stanza_tokenizer() -> None:
     """The real stanza English tokenizer weights + our processor variants in one stanza Pipeline."""
     import stanza
 
-    from pipelines import segment, stanza_variants
+    from pipelines.engines import stanza_variants
+    from pipelines.engines.stanza_setup import stanza_stub_dir
 
     stanza_variants.register()
     model = ROOT / "models" / "stanza" / "en" / "tokenize" / "combined.pt"
     nlp = stanza.Pipeline(
         "en",
-        dir=str(segment.stanza_stub_dir(ROOT / ".cache" / "stanza")),
+        dir=str(stanza_stub_dir(ROOT / ".cache" / "stanza")),
         tokenize_model_path=str(model),
         processors={
             "tokenize": "default",

@@ -6,14 +6,17 @@ import socket
 from pathlib import Path
 
 import pytest
-import yaml
 
-from pipelines import models, translate
-from pipelines.config import StageError
-from pipelines.records import Sentence, read_jsonl
-from pipelines.tiny_models import build_tiny_argosmodel
+from pipelines.core.errors import StageError
+from pipelines.core.io import read_jsonl
+from pipelines.core.records import Sentence, Translation
+from pipelines.core.settings import TranslateSettings
+from pipelines.engines import models
+from pipelines.engines.translators import ArgosEngine
+from pipelines.stages import translate
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, project_settings
+from .helpers.tiny_argos import build_tiny_argosmodel
 
 GERMAN_TOKENIZER = ROOT / "models" / "stanza" / "de" / "tokenize" / "gsd_dev.pt"
 
@@ -43,14 +46,9 @@ def german_sentences(seed_corpus: Path) -> list[Sentence]:
     return list(read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence))
 
 
-def write_params(tmp_path: Path, **translate_params) -> Path:
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["translate"].update(
-        {"packages_dir": str(tmp_path / "argos"), "cache_path": str(tmp_path / "cache.sqlite"), **translate_params}
-    )
-    path = tmp_path / "params.yaml"
-    path.write_text(yaml.safe_dump(params))
-    return path
+def translate_settings(tmp_path: Path, **overrides) -> TranslateSettings:
+    defaults = {"packages_dir": tmp_path / "argos", "cache_path": tmp_path / "cache.sqlite"}
+    return project_settings().translate.model_copy(update={**defaults, **overrides})
 
 
 def test_install_from_path_and_list(tiny_argosmodel: Path, tmp_path: Path) -> None:
@@ -77,7 +75,7 @@ def test_batched_equals_argostranslate_translate(
 ) -> None:
     packages = tmp_path / "argos"
     info = models.install_argos_from_path(tiny_argosmodel, packages)[0]
-    engine = translate.ArgosEngine(info, translate.DecodeSettings(batch_size=5), packages)
+    engine = ArgosEngine(info, translate_settings(tmp_path, batch_size=5))
     texts = [s.text for s in german_sentences(seed_corpus)]
     batched = engine.translate_texts(texts)
     argos = models.argos(packages)
@@ -91,13 +89,13 @@ def test_batched_equals_argostranslate_translate(
 def test_stage_caches_and_translates_only_new_sentences(
     tiny_argosmodel: Path, tmp_path: Path, seed_corpus: Path, no_network: list
 ) -> None:
-    params = write_params(tmp_path, engine="argos", model_path=str(tiny_argosmodel))
+    params = translate_settings(tmp_path, engine="argos", model_path=tiny_argosmodel)
     files = [seed_corpus / "sentences" / "de-dprk-cuba.jsonl"]
     out = tmp_path / "translations.jsonl"
     assert translate.run(files, out, params) == {"sentences": 16, "translated": 16, "cached": 0}
-    first = list(read_jsonl(out, translate.Translation))
+    first = list(read_jsonl(out, Translation))
     assert translate.run(files, out, params) == {"sentences": 16, "translated": 0, "cached": 16}
-    assert list(read_jsonl(out, translate.Translation)) == first
+    assert list(read_jsonl(out, Translation)) == first
     row = first[0]
     assert row.provenance.engine == "argostranslate"
     assert row.provenance.model == "translate-de_en 0.0.1-tiny-random"
@@ -118,7 +116,7 @@ def test_stage_caches_and_translates_only_new_sentences(
     extra.write_text(new.model_dump_json() + "\n")
     assert translate.run([*files, extra], out, params) == {"sentences": 17, "translated": 1, "cached": 16}
     # a decoding setting that changes output invalidates the cache
-    params_beam = write_params(tmp_path, engine="argos", beam_size=2)
+    params_beam = translate_settings(tmp_path, engine="argos", beam_size=2)
     assert translate.run(files, out, params_beam)["translated"] == 16
     assert no_network == []
 
@@ -130,11 +128,11 @@ def test_index_install_offline_fails_fast_and_clearly(tmp_path: Path, no_network
 
 
 def test_gloss_fallback_is_labelled_and_keeps_names(tmp_path: Path, seed_corpus: Path, capsys) -> None:
-    params = write_params(tmp_path, engine="auto", allow_gloss=True)
+    params = translate_settings(tmp_path, engine="auto", allow_gloss=True)
     out = tmp_path / "translations.jsonl"
     translate.run([seed_corpus / "sentences" / "de-dprk-cuba.jsonl"], out, params)
     assert "DICTIONARY GLOSS" in capsys.readouterr().err
-    rows = list(read_jsonl(out, translate.Translation))
+    rows = list(read_jsonl(out, Translation))
     assert {r.provenance.engine for r in rows} == {"gloss"}
     assert rows[0].provenance.substitute_for == "argostranslate de->en machine translation"
     by_source = {r.source: r.text for r in rows}
@@ -147,9 +145,9 @@ def test_gloss_fallback_is_labelled_and_keeps_names(tmp_path: Path, seed_corpus:
 def test_no_engine_available_is_a_clear_error(tmp_path: Path, seed_corpus: Path) -> None:
     files = [seed_corpus / "sentences" / "de-dprk-cuba.jsonl"]
     with pytest.raises(StageError, match=r"no argos de->en package .* allow the dictionary gloss"):
-        translate.run(files, tmp_path / "t.jsonl", write_params(tmp_path, engine="auto", allow_gloss=False))
+        translate.run(files, tmp_path / "t.jsonl", translate_settings(tmp_path, engine="auto", allow_gloss=False))
     with pytest.raises(StageError, match="no argos de->en package"):
-        translate.run(files, tmp_path / "t.jsonl", write_params(tmp_path, engine="argos"))
+        translate.run(files, tmp_path / "t.jsonl", translate_settings(tmp_path, engine="argos"))
     assert not (tmp_path / "t.jsonl").exists()
 
 

@@ -1,0 +1,255 @@
+"""The records every stage reads and writes, in one place.
+
+One module owns the shapes so that ids, character offsets and provenance mean the same
+thing everywhere. Offsets are Python ``str`` indices (code points), the unit Label Studio
+and ``datasets`` use too. Stages refer to each other's rows only by id (``sent_id``,
+``align_id``), never by importing each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from pipelines.core.hashing import text_hash
+
+SCHEMA_VERSION = 1
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Provenance(Record):
+    """Which engine and model produced a field.
+
+    ``substitute_for`` is set when an offline stand-in produced the field instead of the
+    engine the stage is designed around (e.g. a dictionary gloss instead of argos MT), so
+    no consumer mistakes one for the other.
+    """
+
+    engine: str
+    model: str | None = None
+    version: str | None = None
+    model_sha256: str | None = None
+    substitute_for: str | None = None
+    postprocess: str | None = None
+
+
+class Span(Record):
+    """A character span; ``start``/``end`` index the text of the record that holds it."""
+
+    start: int
+    end: int
+    text: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"span offsets out of order: {self.start}..{self.end}")
+        if self.end - self.start != len(self.text):
+            raise ValueError(
+                f"span {self.start}..{self.end} has length {self.end - self.start} "
+                f"but its text {self.text!r} has length {len(self.text)}"
+            )
+        return self
+
+
+# --- documents and sentences ------------------------------------------------------------------
+
+ParagraphKind = Literal["text", "list_item", "infobox", "heading", "title"]
+
+
+class Paragraph(Span):
+    """A line-level block of a document; offsets index ``Document.text``."""
+
+    para_id: str
+    index: int
+    kind: ParagraphKind
+    section: list[str]
+    navigation: bool = False
+
+
+class Document(Record):
+    schema_version: int = SCHEMA_VERSION
+    doc_id: str
+    file: str
+    sha256: str
+    lang: str
+    lang_confidence: float
+    lang_provenance: Provenance
+    title: str | None
+    text: str
+    paragraphs: list[Paragraph]
+    infobox: dict[str, str]
+    see_also: list[str]
+    source: str | None = None
+    url: str | None = None
+    licence: str
+    licence_note: str | None = None
+
+    @model_validator(mode="after")
+    def _offsets_match(self) -> Document:
+        for para in self.paragraphs:
+            if self.text[para.start : para.end] != para.text:
+                raise ValueError(f"paragraph {para.para_id} offsets do not match the document text")
+        return self
+
+    def sentence_paragraphs(self) -> list[Paragraph]:
+        """Paragraphs whose text goes on to sentence segmentation."""
+        return [p for p in self.paragraphs if p.kind == "text" and not p.navigation]
+
+
+class Token(Span):
+    """A token; offsets index ``Sentence.text``."""
+
+
+class Sentence(Record):
+    schema_version: int = SCHEMA_VERSION
+    sent_id: str
+    doc_id: str
+    para_id: str
+    index: int
+    lang: str
+    text: str
+    start: int
+    end: int
+    section: list[str]
+    tokens: list[Token]
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _tokens_match(self) -> Sentence:
+        for token in self.tokens:
+            if self.text[token.start : token.end] != token.text:
+                raise ValueError(f"token {token.text!r} offsets do not match the sentence text")
+        return self
+
+
+def sentence_id(doc_id: str, para_index: int, index_in_para: int, text: str) -> str:
+    """Stable id: a re-run that leaves a sentence (and its place) unchanged keeps its id."""
+    return f"{doc_id}-p{para_index:03d}-s{index_in_para:02d}-{text_hash(text)}"
+
+
+# --- translations and alignments -------------------------------------------------------------
+
+
+class Translation(Record):
+    sent_id: str
+    doc_id: str
+    src_lang: str
+    tgt_lang: str
+    source: str
+    text: str
+    provenance: Provenance
+    settings: dict[str, Any]
+
+
+class Alignment(Record):
+    align_id: str
+    method: Literal["mining", "document"]
+    status: Literal["match", "no_match"]
+    src_ids: list[str]
+    tgt_ids: list[str]
+    src_doc: str
+    tgt_doc: str | None
+    src_text: str
+    tgt_text: str | None
+    translation: str | None
+    translation_engine: str | None
+    score: float | None
+    components: dict[str, float]
+    best_candidate: dict[str, Any] | None = None
+    embedding_model: str
+    provenance: Provenance
+
+    def candidate(self) -> tuple[list[str], str | None, str | None]:
+        """English ids, doc and text: the matched sentence, or for ``no_match`` the best candidate."""
+        best = self.best_candidate or {}
+        return (
+            self.tgt_ids or best.get("tgt_ids") or [],
+            self.tgt_doc or best.get("tgt_doc"),
+            (self.tgt_text or best.get("text")),
+        )
+
+
+def alignment_id(src_ids: list[str], tgt_ids: list[str]) -> str:
+    return "al-" + text_hash("|".join(src_ids) + "->" + ("|".join(tgt_ids) or "none"), 12)
+
+
+# --- entities and events ----------------------------------------------------------------------
+
+
+class Entity(Span):
+    ent_id: str
+    label: str
+    engine_label: str
+    confidence: float | None = None
+    type_source: str
+
+
+class Argument(Span):
+    ent_id: str | None = None
+    label: str | None = None
+
+
+class DateValue(Span):
+    iso: str | None
+    granularity: str | None
+
+
+class Event(Record):
+    event_id: str
+    type: str
+    mode: str | None
+    cameo: str | None
+    trigger: Span
+    actor: list[Argument]
+    recipient: list[Argument]
+    date: DateValue | None
+    location: Argument | None
+    negated: bool
+    historical: bool
+    rule: str
+
+
+class SentenceEntities(Record):
+    sent_id: str
+    doc_id: str
+    lang: str
+    text: str
+    entities: list[Entity]
+    provenance: Provenance
+
+
+class SentenceEvents(Record):
+    sent_id: str
+    doc_id: str
+    lang: str
+    text: str
+    events: list[Event]
+    provenance: Provenance
+
+
+# --- human work -------------------------------------------------------------------------------
+
+
+class HumanAnnotation(BaseModel):
+    """The latest submitted Label Studio annotation of one item, keyed by the pipeline id.
+
+    ``stale`` marks an annotation made on text that has since changed: kept, never applied.
+    ``result`` stays in Label Studio's own JSON; only :mod:`pipelines.labelstudio` reads it.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    key: str
+    kind: Literal["tagging", "alignment"]
+    task_id: int
+    annotation_id: int
+    completed_by: Any = None
+    updated_at: str | None = None
+    text_sha1: str | None = None
+    stale: bool
+    result: list[dict[str, Any]]

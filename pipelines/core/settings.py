@@ -1,0 +1,165 @@
+"""Typed settings per stage, built from ``params.yaml``.
+
+Each stage's section is a pydantic model: one default per key (here, nowhere else), unknown
+keys rejected with the file and key named. Relative paths are resolved against the folder
+that holds ``params.yaml`` (the project root), so code run from another working directory
+still reads and writes the project's models and caches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipelines.core.errors import StageError
+
+PARAMS_FILE = Path("params.yaml")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def resolved(self, root: Path) -> Section:
+        """A copy whose relative ``Path`` fields point under ``root``."""
+        updates = {}
+        for name, value in self:
+            if isinstance(value, Path) and not value.is_absolute():
+                updates[name] = root / value
+        return self.model_copy(update=updates)
+
+
+class IngestSettings(Section):
+    languages: list[str] = ["de", "en"]
+    min_language_confidence: float = 0.5
+    navigation_sections: list[str] = ["See also", "References", "External links", "Further reading", "Notes"]
+
+
+class SegmentSettings(Section):
+    # auto: official stanza models in stanza_dir, else tokenizer_files, else the spaCy variant
+    engine: Literal["auto", "stanza", "spacy"] = "auto"
+    stanza_dir: Path = Path("models/stanza_resources")
+    cache_dir: Path = Path(".cache/stanza")
+    tokenizer_files: dict[str, dict[str, Path]] = {}
+    repair_splits: bool = True
+
+    def resolved(self, root: Path) -> SegmentSettings:
+        base = super().resolved(root)
+        files = {
+            lang: {kind: path if path.is_absolute() else root / path for kind, path in kinds.items()}
+            for lang, kinds in self.tokenizer_files.items()
+        }
+        return base.model_copy(update={"tokenizer_files": files})
+
+
+class TranslateSettings(Section):
+    source_lang: str = "de"
+    target_lang: str = "en"
+    engine: Literal["auto", "argos", "gloss"] = "auto"
+    allow_gloss: bool = True
+    packages_dir: Path = Path("models/argos")
+    model_path: Path | None = None
+    cache_path: Path = Path(".cache/translations.sqlite")
+    # CTranslate2 decoding; defaults are argostranslate's
+    beam_size: int = 4
+    batch_size: int = 32
+    inter_threads: int = 1
+    intra_threads: int = 0
+    compute_type: str = "auto"
+    max_decoding_length: int = 256
+    length_penalty: float = 0.2
+
+    def output_affecting(self) -> dict[str, Any]:
+        """Only what changes the output goes into the cache key and the rows."""
+        return {
+            "beam_size": self.beam_size,
+            "max_decoding_length": self.max_decoding_length,
+            "length_penalty": self.length_penalty,
+            "compute_type": self.compute_type,
+        }
+
+
+class AlignSettings(Section):
+    source_lang: str = "de"
+    target_lang: str = "en"
+    mode: Literal["mining", "document"] = "mining"
+    embedder: str = "use-multilingual-v3"
+    threads: int = 2
+    cache_path: Path | None = Path(".cache/embeddings.sqlite")
+    embedding_weight: float = 0.7
+    mt_weight: float = 0.3
+    candidates: int = 16
+    candidate_search: Literal["dense", "ann"] = "dense"
+    margin_k: int = 4
+    threshold: float = 1.3
+    document_pairs: list[tuple[str, str]] | None = None
+    skip_cost: float = 0.3
+    length_weight: float = 0.1
+    length_ratio: float = 1.0
+    merge_penalty: float = 0.05
+
+    def weights(self, has_mt: bool) -> tuple[float, float]:
+        """Embedding and MT weights; without a translation the embedding weight is 1."""
+        if not has_mt or self.mt_weight == 0:
+            return 1.0, 0.0
+        total = self.embedding_weight + self.mt_weight
+        return self.embedding_weight / total, self.mt_weight / total
+
+
+class TagSettings(Section):
+    # auto: official stanza models in stanza_dir, else the offline processor variants
+    engine: Literal["auto", "stanza", "variants"] = "auto"
+    stanza_dir: Path = Path("models/stanza_resources")
+    cache_dir: Path = Path(".cache/stanza-tag")
+    batch_size: int = 64
+    reference_year: int = 2025
+
+
+class ExportSettings(Section):
+    pretty_name: str = "German-English relations corpus"
+    histogram_min: float = 0.8
+    histogram_max: float = 2.0
+    histogram_bins: int = 12
+
+
+class Settings(BaseModel):
+    """All of ``params.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    segment: SegmentSettings = Field(default_factory=SegmentSettings)
+    translate: TranslateSettings = Field(default_factory=TranslateSettings)
+    align: AlignSettings = Field(default_factory=AlignSettings)
+    tag: TagSettings = Field(default_factory=TagSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"])
+        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        problems.append(f"{where}: {message}")
+    return f"{path}: " + "; ".join(problems)
+
+
+def load_settings(path: Path = PARAMS_FILE) -> Settings:
+    """Read and validate ``params.yaml``; relative paths resolve against its folder."""
+    path = Path(path)
+    if not path.exists():
+        raise StageError(f"{path}: parameters file not found (run from the project root)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise StageError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise StageError(f"{path}: expected a mapping of stage names to settings")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as error:
+        raise StageError(_describe(error, path)) from None
+    root = path.resolve().parent
+    return settings.model_copy(update={name: getattr(settings, name).resolved(root) for name in Settings.model_fields})

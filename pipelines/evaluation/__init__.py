@@ -1,0 +1,1 @@
+"""Evaluation harnesses over public benchmark files (``corpus align-eval``)."""

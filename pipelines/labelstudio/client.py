@@ -1,0 +1,170 @@
+"""The Label Studio SDK calls: connect, create projects, import tasks, snapshot exports.
+
+- ``push`` creates or updates two projects (tagging, alignment review) and imports one task
+  per sentence / alignment with the stages' output as predictions. Re-pushing adds only
+  new tasks, and adds a prediction to an existing task only for a new model version.
+- ``pull`` downloads a snapshot export with full predictions and annotations, checks it,
+  then replaces ``annotations/<project>.json`` and ``<project>.human.jsonl`` atomically:
+  a failed pull overwrites nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from pipelines.core.errors import StageError
+from pipelines.core.io import write_json, write_jsonl
+from pipelines.core.layout import human_file
+from pipelines.labelstudio.results import human_rows
+from pipelines.labelstudio.server import load_credentials
+from pipelines.labelstudio.tasks import KEY_FIELD, PROJECTS, build_items, config_text, label_interface, validate_result
+
+
+def connect(url: str | None, data_dir: Path, api_key: str | None = None) -> Any:
+    """An SDK client for LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY (or the local server's stored token)."""
+    from label_studio_sdk import LabelStudio
+
+    url = (url or os.environ.get("LABEL_STUDIO_URL") or "http://127.0.0.1:8080").rstrip("/")
+    api_key = api_key or load_credentials(data_dir).token
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=5):
+            pass
+    except (urllib.error.URLError, OSError) as error:
+        raise StageError(
+            f"Label Studio at {url} is not reachable ({error}); start it with `corpus annotate serve`"
+        ) from None
+    client = LabelStudio(base_url=url, api_key=api_key)
+    try:
+        client.users.whoami()
+    except Exception as error:  # the SDK raises ApiError with the HTTP status
+        status = getattr(error, "status_code", None)
+        if status in (401, 403):
+            raise StageError(f"Label Studio at {url} rejected the API token (HTTP {status})") from None
+        raise
+    return client
+
+
+def ensure_project(client: Any, kind: str, configs: Path) -> Any:
+    title = PROJECTS[kind]
+    label_config = config_text(kind, configs)
+    existing = [p for p in client.projects.list() if p.title == title]
+    if existing:
+        project = existing[0]
+        if project.label_config != label_config:
+            client.projects.update(id=project.id, label_config=label_config)
+        return project
+    return client.projects.create(
+        title=title,
+        label_config=label_config,
+        description=f"Managed by the corpus pipeline (`corpus annotate push {kind}`). Task key: {KEY_FIELD[kind]}.",
+    )
+
+
+def existing_tasks(client: Any, project_id: int, key: str) -> dict[str, tuple[int, set[str]]]:
+    found: dict[str, tuple[int, set[str]]] = {}
+    for task in client.tasks.list(project=project_id, fields="all"):
+        versions = set()
+        for prediction in task.predictions or []:
+            version = prediction.get("model_version") if isinstance(prediction, dict) else prediction.model_version
+            versions.add(version or "")
+        found[task.data.get(key)] = (task.id, versions)
+    return found
+
+
+def push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int = 500) -> dict[str, Any]:
+    items, version = build_items(kind, corpus)
+    interface = label_interface(kind, configs)
+    key = KEY_FIELD[kind]
+    for data, result in items:
+        validate_result(interface, data, result, f"{kind} task {data[key]}")
+    project = ensure_project(client, kind, configs)
+    known = existing_tasks(client, project.id, key)
+    new = [(d, r) for d, r in items if d[key] not in known]
+    stale = [(known[d[key]][0], r) for d, r in items if d[key] in known and version not in known[d[key]][1]]
+    with tqdm(total=len(new), desc=f"push {kind}", unit="task", disable=None) as bar:
+        for begin in range(0, len(new), batch_size):
+            chunk = new[begin : begin + batch_size]
+            client.projects.import_tasks(
+                id=project.id,
+                request=[{"data": d, "predictions": [{"model_version": version, "result": r}]} for d, r in chunk],
+            )
+            bar.update(len(chunk))
+    if stale:
+        from label_studio_sdk import PredictionRequest
+
+        for begin in range(0, len(stale), batch_size):
+            chunk = stale[begin : begin + batch_size]
+            client.projects.import_predictions(
+                id=project.id,
+                request=[PredictionRequest(task=task_id, result=r, model_version=version) for task_id, r in chunk],
+            )
+    client.projects.update(id=project.id, model_version=version, show_collab_predictions=True)
+    return {
+        "project": project.id,
+        "model_version": version,
+        "tasks_added": len(new),
+        "predictions_added": len(stale),
+        "tasks_total": len(known) + len(new),
+    }
+
+
+def export_snapshot(client: Any, project_id: int, timeout: float = 120.0) -> list[dict]:
+    """Snapshot export (JSON) with full predictions and annotations (JSON_MIN drops relations).
+
+    The SDK's ``as_json`` falls back to the legacy sync export on Community editions, which
+    lists predictions by id only; the snapshot API is used directly instead.
+    """
+    exports = client.projects.exports
+    snapshot = exports.create(
+        project_id,
+        title=f"corpus pull {time.strftime('%Y-%m-%dT%H:%M:%S')}",
+        serialization_options={"predictions": {"only_id": False}},
+    )
+    deadline = time.monotonic() + timeout
+    while getattr(snapshot, "status", "completed") not in ("completed", "failed"):
+        if time.monotonic() > deadline:
+            raise StageError(f"project {project_id}: export {snapshot.id} not ready after {timeout:.0f} s")
+        time.sleep(0.5)
+        snapshot = exports.get(project_id, snapshot.id)
+    if snapshot.status == "failed":
+        raise StageError(f"project {project_id}: Label Studio reports export {snapshot.id} failed")
+    payload = b"".join(exports.download(project_id, snapshot.id, export_type="JSON"))
+    try:
+        raw = json.loads(payload)
+    except ValueError:
+        raise StageError(f"project {project_id}: export {snapshot.id} is not JSON") from None
+    if not isinstance(raw, list):
+        raise StageError(f"project {project_id}: export is not a list of tasks")
+    for number, task in enumerate(raw):
+        if not isinstance(task, dict) or "data" not in task or not isinstance(task.get("annotations", []), list):
+            raise StageError(f"project {project_id}: export task #{number} has no data/annotations")
+        if any(not isinstance(p, dict) for p in task.get("predictions", [])):
+            raise StageError(f"project {project_id}: export task #{number} lists predictions by id only")
+    return raw
+
+
+def pull(client: Any, kind: str, out_dir: Path, corpus: Path) -> dict[str, Any]:
+    project = next((p for p in client.projects.list() if p.title == PROJECTS[kind]), None)
+    if project is None:
+        raise StageError(f"no Label Studio project {PROJECTS[kind]!r}; run `corpus annotate push {kind}` first")
+    exported = export_snapshot(client, project.id)
+    items, _ = build_items(kind, corpus)
+    current = {d[KEY_FIELD[kind]]: d["text_sha1"] for d, _ in items}
+    rows = human_rows(kind, exported, current)
+    # only now that everything parsed: replace both files (each atomically)
+    write_json(out_dir / f"{kind}.json", exported)
+    write_jsonl(human_file(out_dir, kind), rows)
+    return {
+        "project": project.id,
+        "tasks": len(exported),
+        "annotated": len(rows),
+        "stale": sum(r["stale"] for r in rows),
+    }

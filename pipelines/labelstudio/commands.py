@@ -1,0 +1,63 @@
+"""``corpus annotate serve|push|pull``: the Label Studio commands outside DVC (they need a server)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from pipelines.core.layout import ANNOTATIONS, CORPUS, LABEL_CONFIGS, LABEL_STUDIO_DATA
+from pipelines.labelstudio.client import connect, pull, push
+from pipelines.labelstudio.server import load_credentials, start_server, stop_server, wait_healthy
+from pipelines.labelstudio.tasks import PROJECTS
+
+app = typer.Typer(help="Label Studio: serve, push pre-annotations, pull corrections.", no_args_is_help=True)
+
+
+@app.command("serve")
+def serve_command(
+    port: int = typer.Option(8080, help="port on 127.0.0.1"),
+    data_dir: Path = typer.Option(LABEL_STUDIO_DATA, help="Label Studio data directory (git-ignored)"),
+) -> None:
+    """Run a local Label Studio (127.0.0.1 only) until interrupted."""
+    credentials = load_credentials(data_dir, create=True)
+    process = start_server(data_dir, port, credentials, log=data_dir / "server.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+        typer.echo(f"Label Studio is up at {url} (user {credentials.username}); log: {data_dir / 'server.log'}")
+        typer.echo("Stop with Ctrl-C.")
+        process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_server(process)
+
+
+@app.command("push")
+def push_command(
+    kind: list[str] = typer.Argument(None, help="tagging and/or alignment (default: both)"),
+    url: str = typer.Option(None, envvar="LABEL_STUDIO_URL", help="server URL"),
+    corpus: Path = typer.Option(CORPUS, help="corpus folder"),
+    configs: Path = typer.Option(LABEL_CONFIGS, help="labelling configs"),
+    data_dir: Path = typer.Option(LABEL_STUDIO_DATA, help="local server data (for its stored token)"),
+) -> None:
+    """Create/update the projects and import tasks with predictions (idempotent)."""
+    client = connect(url, data_dir)
+    for name in kind or list(PROJECTS):
+        typer.echo(json.dumps({name: push(client, name, corpus, configs)}))
+
+
+@app.command("pull")
+def pull_command(
+    kind: list[str] = typer.Argument(None, help="tagging and/or alignment (default: both)"),
+    url: str = typer.Option(None, envvar="LABEL_STUDIO_URL", help="server URL"),
+    out: Path = typer.Option(ANNOTATIONS, help="where pulled annotations go"),
+    corpus: Path = typer.Option(CORPUS, help="corpus folder"),
+    data_dir: Path = typer.Option(LABEL_STUDIO_DATA, help="local server data (for its stored token)"),
+) -> None:
+    """Snapshot-export annotations and predictions into annotations/ (atomic)."""
+    client = connect(url, data_dir)
+    for name in kind or list(PROJECTS):
+        typer.echo(json.dumps({name: pull(client, name, out, corpus)}))

@@ -1,0 +1,186 @@
+"""Records → Label Studio tasks and predictions (the push direction), validated before sending.
+
+Tasks are keyed by the pipeline's stable ids (``sent_id``, ``align_id``) and carry a hash
+of the text they show, so an annotation made on text that later changed can be told apart.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipelines.core.errors import StageError
+from pipelines.core.hashing import text_hash
+from pipelines.core.io import read_jsonl
+from pipelines.core.records import Alignment, SentenceEntities, SentenceEvents
+from pipelines.tagging.labels import rules_fingerprint
+
+PROJECTS = {
+    "tagging": "Corpus · entities and events",
+    "alignment": "Corpus · alignment review",
+}
+KEY_FIELD = {"tagging": "sent_id", "alignment": "align_id"}
+
+
+def label_interface(kind: str, configs: Path) -> Any:
+    from label_studio_sdk.label_interface import LabelInterface
+
+    return LabelInterface(config_text(kind, configs))
+
+
+def config_text(kind: str, configs: Path) -> str:
+    path = configs / f"{kind}.xml"
+    if not path.exists():
+        raise StageError(f"{path}: labelling config missing")
+    return path.read_text(encoding="utf-8")
+
+
+def sha1(text: str) -> str:
+    return text_hash(text, 40)
+
+
+def _span_region(region_id: str, control: str, start: int, end: int, text: str, label: str) -> dict:
+    return {
+        "id": region_id,
+        "from_name": control,
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": start, "end": end, "text": text, "labels": [label]},
+    }
+
+
+def tagging_task(entities_row: Any, events_row: Any) -> tuple[dict, list[dict]]:
+    """Task data and prediction result for one sentence (entities, triggers, relations, details)."""
+    text = entities_row.text
+    result: list[dict] = []
+    region_of_span: dict[tuple[int, int], str] = {}
+    for entity in entities_row.entities:
+        region_id = f"{entity.ent_id}-{entity.start}"
+        region_of_span[(entity.start, entity.end)] = region_id
+        result.append(_span_region(region_id, "entities", entity.start, entity.end, entity.text, entity.label))
+    for number, event in enumerate(events_row.events):
+        trigger = event.trigger
+        trigger_id = f"t{number}-{trigger.start}"
+        result.append(_span_region(trigger_id, "triggers", trigger.start, trigger.end, trigger.text, event.type))
+        span_value = {"start": trigger.start, "end": trigger.end, "text": trigger.text}
+        if event.cameo:
+            result.append(
+                {
+                    "id": trigger_id,
+                    "from_name": "cameo",
+                    "to_name": "text",
+                    "type": "choices",
+                    "value": {**span_value, "choices": [event.cameo]},
+                }
+            )
+        if event.mode:
+            result.append(
+                {
+                    "id": trigger_id,
+                    "from_name": "mode",
+                    "to_name": "text",
+                    "type": "textarea",
+                    "value": {**span_value, "text": [event.mode]},
+                }
+            )
+        flags = [name for name, on in (("negated", event.negated), ("historical", event.historical)) if on]
+        if flags:
+            result.append(
+                {
+                    "id": trigger_id,
+                    "from_name": "flags",
+                    "to_name": "text",
+                    "type": "choices",
+                    "value": {**span_value, "choices": flags},
+                }
+            )
+        arguments = [("actor", a) for a in event.actor] + [("recipient", a) for a in event.recipient]
+        arguments += [("time", event.date)] if event.date else []
+        arguments += [("place", event.location)] if event.location else []
+        for role, argument in arguments:
+            target = region_of_span.get((argument.start, argument.end))
+            if target is not None:
+                result.append(
+                    {"type": "relation", "from_id": trigger_id, "to_id": target, "direction": "right", "labels": [role]}
+                )
+    data = {
+        "sent_id": entities_row.sent_id,
+        "doc_id": entities_row.doc_id,
+        "lang": entities_row.lang,
+        "text": text,
+        "text_sha1": sha1(text),
+    }
+    return data, result
+
+
+def alignment_task(row: Any) -> tuple[dict, list[dict]]:
+    candidate_ids, candidate_doc, candidate = row.candidate()
+    candidate_doc, candidate = candidate_doc or "", candidate or ""
+    data = {
+        "align_id": row.align_id,
+        "src_ids": row.src_ids,
+        "tgt_ids": candidate_ids,
+        "src_doc": row.src_doc,
+        "tgt_doc": candidate_doc,
+        "src_text": row.src_text,
+        "translation": row.translation or "",
+        "translation_engine": row.translation_engine or "none",
+        "tgt_text": candidate,
+        "score": row.score,
+        "status": row.status,
+        "method": row.method,
+        "text_sha1": sha1(row.src_text + "\n" + candidate),
+    }
+    verdict = "correct" if row.status == "match" else "incorrect"
+    result = [
+        {"id": "verdict", "from_name": "verdict", "to_name": "src", "type": "choices", "value": {"choices": [verdict]}}
+    ]
+    return data, result
+
+
+def validate_result(interface: Any, data: dict, result: list[dict], where: str) -> None:
+    """What the server does not check: config names/labels, span text, relation ends."""
+    problems = interface.validate_prediction({"result": result}, return_errors=True)
+    problems = (
+        []
+        if problems is True
+        else [str(p) for item in (problems or []) for p in (item if isinstance(item, list) else [item])]
+    )
+    region_ids = {r["id"] for r in result if r.get("type") != "relation"}
+    for region in result:
+        if region.get("type") == "relation":
+            for end in ("from_id", "to_id"):
+                if region[end] not in region_ids:
+                    problems.append(f"relation {region[end]!r} points to no region")
+            continue
+        value = region.get("value", {})
+        if "start" in value and region.get("type") != "textarea":
+            text = data.get(region["to_name"], "")
+            if text[value["start"] : value["end"]] != value.get("text"):
+                problems.append(
+                    f"region {region['id']}: text[{value['start']}:{value['end']}] is "
+                    f"{text[value['start'] : value['end']]!r}, not {value.get('text')!r}"
+                )
+    if problems:
+        raise StageError(f"{where}: invalid prediction: " + "; ".join(problems))
+
+
+def model_version(kind: str, provenances: list[Any]) -> str:
+    """A readable, content-derived version of the engines that produced the predictions."""
+    described = sorted({f"{p.engine}|{p.model}|{p.version}" for p in provenances})
+    rules = rules_fingerprint() if kind == "tagging" else ""
+    engines = "+".join(sorted({p.engine for p in provenances}))
+    return f"{kind}:{engines}:{text_hash(json.dumps(described) + rules, 10)}"
+
+
+def build_items(kind: str, corpus: Path) -> tuple[list[tuple[dict, list[dict]]], str]:
+    if kind == "tagging":
+        entities = list(read_jsonl(corpus / "entities.jsonl", SentenceEntities))
+        events = {r.sent_id: r for r in read_jsonl(corpus / "events.jsonl", SentenceEvents)}
+        items = [tagging_task(row, events[row.sent_id]) for row in entities]
+        return items, model_version(kind, [r.provenance for r in entities])
+    if kind == "alignment":
+        rows = list(read_jsonl(corpus / "alignments.jsonl", Alignment))
+        return [alignment_task(r) for r in rows], model_version(kind, [r.provenance for r in rows])
+    raise StageError(f"unknown project kind {kind!r}; use tagging or alignment")

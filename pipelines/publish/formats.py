@@ -1,0 +1,59 @@
+"""Writers: a parquet config of the hub-ready dataset, TMX (translate-toolkit), Moses and TSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pipelines.publish.features import SPLIT
+
+
+def write_config(out: Path, name: str, rows: list[dict], feature_set: Any) -> Any:
+    from datasets import Dataset, SplitDict, SplitInfo
+
+    dataset = Dataset.from_list(rows, features=feature_set)
+    path = out / "data" / name / f"{SPLIT}-00000-of-00001.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    dataset.to_parquet(str(path))
+    info = dataset.info.copy()
+    info.splits = SplitDict()
+    info.splits.add(SplitInfo(name=SPLIT, num_bytes=path.stat().st_size, num_examples=len(dataset)))
+    info.dataset_size = path.stat().st_size
+    return info
+
+
+def write_tmx(path: Path, pairs: list[dict]) -> None:
+    from lxml import etree
+    from translate.storage.tmx import tmxfile
+
+    store = tmxfile(sourcelanguage="de", targetlanguage="en")
+    for pair in pairs:
+        unit = store.addsourceunit(pair["translation"]["de"])
+        unit.target = pair["translation"]["en"]
+        for name, value in (
+            ("x-score", pair["score"]),
+            ("x-de-doc", pair["de_doc"]),
+            ("x-en-doc", pair["en_doc"]),
+            ("x-align-id", pair["align_id"]),
+            ("x-source", pair["source"]),
+        ):
+            prop = etree.Element("prop", type=name)
+            prop.text = "" if value is None else str(value)
+            unit.xmlelement.insert(0, prop)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(store))
+
+
+def write_text_exports(dist: Path, pairs: list[dict]) -> None:
+    def clean(text: str) -> str:
+        return " ".join(text.split())  # one pair per line, always
+
+    moses = dist / "moses"
+    moses.mkdir(parents=True, exist_ok=True)
+    (moses / "corpus.de").write_text("".join(clean(p["translation"]["de"]) + "\n" for p in pairs), encoding="utf-8")
+    (moses / "corpus.en").write_text("".join(clean(p["translation"]["en"]) + "\n" for p in pairs), encoding="utf-8")
+    lines = ["de\ten\tscore\tdoc_ids\n"] + [
+        f"{clean(p['translation']['de'])}\t{clean(p['translation']['en'])}\t{p['score']}\t{p['de_doc']},{p['en_doc']}\n"
+        for p in pairs
+    ]
+    (dist / "de-en.tsv").write_text("".join(lines), encoding="utf-8")

@@ -1,0 +1,147 @@
+"""The run report: one self-contained HTML page (``templates/report.html``, Jinja2).
+
+Everything comes from the stages' outputs and metrics; plots are matplotlib PNGs embedded
+as data URIs (no CDN, no JavaScript), so the file can be mailed or archived.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pipelines.core.records import Alignment, Sentence, Translation
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _figure_uri(figure: Any) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def bar_chart(title: str, counts: dict[str, dict[str, int]]) -> str:
+    plt = _pyplot()
+    labels = sorted({label for per_lang in counts.values() for label in per_lang})
+    figure, axis = plt.subplots(figsize=(7, 3))
+    width = 0.8 / max(1, len(counts))
+    for k, (lang, per_label) in enumerate(sorted(counts.items())):
+        axis.bar([i + k * width for i in range(len(labels))], [per_label.get(x, 0) for x in labels], width, label=lang)
+    axis.set_xticks([i + width * (len(counts) - 1) / 2 for i in range(len(labels))], labels, rotation=45, ha="right")
+    axis.set_title(title)
+    axis.legend()
+    uri = _figure_uri(figure)
+    plt.close(figure)
+    return uri
+
+
+def histogram(scores: list[float], threshold: float) -> str:
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(7, 3))
+    axis.hist(scores, bins=20, color="#4363d8")
+    axis.axvline(threshold, color="#e6194b", linestyle="--", label=f"threshold {threshold}")
+    axis.set_xlabel("ratio-margin score of the best candidate")
+    axis.set_ylabel("German sentences")
+    axis.legend()
+    uri = _figure_uri(figure)
+    plt.close(figure)
+    return uri
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def annotation_parts(agreement: dict[str, Any]) -> list[dict[str, Any]]:
+    """What people reviewed, per project kind; empty until annotations are pulled."""
+    if not agreement or not any(part.get("reviewed") for part in agreement.values()):
+        return []
+    parts = []
+    for kind, part in agreement.items():
+        rate = part.get("match_accept_rate")
+        controls = []
+        for control in ("entities", "triggers"):
+            rows = [
+                [
+                    label,
+                    v.get("tp", 0),
+                    v.get("fp", 0),
+                    v.get("fn", 0),
+                    _ratio(v.get("precision")),
+                    _ratio(v.get("recall")),
+                ]
+                for label, v in part.get(control, {}).items()
+            ]
+            if rows:
+                controls.append({"name": control, "rows": rows})
+        parts.append(
+            {
+                "kind": kind,
+                "reviewed": part.get("reviewed", 0),
+                "items": part.get("items", 0),
+                "stale": part.get("stale_annotations", 0),
+                "accept_rate": ("n/a" if rate is None else f"{rate:.1%}") if kind == "alignment" else None,
+                "controls": controls,
+            }
+        )
+    return parts
+
+
+def build(
+    sentences: list[Sentence],
+    translations: list[Translation],
+    alignments: list[Alignment],
+    metrics: dict[str, dict[str, Any]],
+    threshold: float,
+) -> tuple[str, dict[str, Any]]:
+    """The HTML page and the figures it shows (returned for tests and callers)."""
+    import jinja2
+
+    per_document = Counter((s.doc_id, s.lang) for s in sentences)
+    scores = [a.score for a in alignments if a.score is not None]
+    top = sorted(alignments, key=lambda a: a.score or 0.0, reverse=True)[:10]
+    engines = sorted(
+        {("segment", s.provenance.engine, s.provenance.model or "") for s in sentences}
+        | {("translate", t.provenance.engine, t.provenance.model or "") for t in translations}
+        | {("align", a.provenance.engine, a.provenance.model or "") for a in alignments}
+    )
+    tag_metrics = metrics.get("tag", {})
+    figures = {
+        "sentences_per_document": {f"{doc} ({lang})": n for (doc, lang), n in sorted(per_document.items())},
+        "alignment": metrics.get("align", {}),
+        "entities": tag_metrics.get("entities", {}),
+        "events": tag_metrics.get("events", {}),
+        "export_rows": metrics.get("export", {}).get("rows", {}),
+        "agreement": metrics.get("agreement", {}),
+    }
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    page = environment.get_template("report.html").render(
+        documents=list(figures["sentences_per_document"].items()),
+        alignment={"matches": figures["alignment"].get("matches", 0), "rows": figures["alignment"].get("rows", 0)},
+        threshold=threshold,
+        histogram=histogram(scores, threshold) if scores else None,
+        top=[[f"{a.score:.3f}", a.status, a.src_text, a.candidate()[2] or "", a.candidate()[1] or ""] for a in top],
+        entity_chart=bar_chart("Entities by type", figures["entities"]) if figures["entities"] else None,
+        event_chart=bar_chart("Events by PLOVER type", figures["events"]) if figures["events"] else None,
+        entity_counts=[[lang, label, n] for lang, per in figures["entities"].items() for label, n in per.items()],
+        event_counts=[[lang, label, n] for lang, per in figures["events"].items() for label, n in per.items()],
+        gloss=any(t.provenance.engine == "gloss" for t in translations),
+        engines=[list(e) for e in engines],
+        annotation=annotation_parts(figures["agreement"]),
+        export_rows=[[k, v.get("train", 0)] for k, v in figures["export_rows"].items()],
+    )
+    return page, figures

@@ -1,0 +1,228 @@
+"""Align stage: German sentences <-> English sentences, with scores and honest "no match".
+
+Two modes over the same fused similarity (``params.yaml: align``):
+
+- ``mining`` (comparable corpora such as the seeds): a German sentence is matched only to
+  its mutual best candidate with ratio margin >= ``threshold``; otherwise it gets a
+  ``no_match`` row that still names its best candidate and scores;
+- ``document`` (parallel documents): dynamic programming over each document pair.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+
+from pipelines.core.corpus import load_sentences, load_translations
+from pipelines.core.errors import StageError
+from pipelines.core.hashing import package_version
+from pipelines.core.io import write_json, write_jsonl
+from pipelines.core.layout import ALIGN_METRICS, ALIGN_SUMMARY, ALIGNMENTS, TRANSLATIONS
+from pipelines.core.records import Alignment, Provenance, Sentence, Translation, alignment_id
+from pipelines.core.runner import run_command
+from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
+from pipelines.engines.document_aligner import align_document, closest_documents
+from pipelines.engines.embedders import Embedder, embedder_from_settings
+from pipelines.engines.mining import mine
+
+
+def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:
+    return Provenance(
+        engine=f"align-{mode}",
+        model=embedder.name,
+        version=f"sacrebleu {package_version('sacrebleu', '?')} chrF; numpy {np.__version__}",
+    )
+
+
+def mining_rows(
+    src: list[Sentence],
+    tgt: list[Sentence],
+    translations: dict[str, Translation],
+    embedder: Embedder,
+    settings: AlignSettings,
+) -> list[Alignment]:
+    use_mt = bool(translations) and all(s.sent_id in translations for s in src)
+    mt = [translations[s.sent_id].text for s in src] if use_mt else None
+    best = mine(
+        embedder.embed([s.text for s in src]),
+        embedder.embed([t.text for t in tgt]),
+        mt,
+        [t.text for t in tgt],
+        settings,
+    )
+    provenance = _stage_provenance("mining", embedder)
+    rows = []
+    for sentence, candidate in zip(src, best, strict=True):
+        target = tgt[candidate.tgt]
+        matched = candidate.mutual and candidate.margin >= settings.threshold
+        translation = translations.get(sentence.sent_id)
+        components = {**candidate.components(), "mutual_best": float(candidate.mutual)}
+        tgt_ids = [target.sent_id] if matched else []
+        rows.append(
+            Alignment(
+                align_id=alignment_id([sentence.sent_id], tgt_ids),
+                method="mining",
+                status="match" if matched else "no_match",
+                src_ids=[sentence.sent_id],
+                tgt_ids=tgt_ids,
+                src_doc=sentence.doc_id,
+                tgt_doc=target.doc_id if matched else None,
+                src_text=sentence.text,
+                tgt_text=target.text if matched else None,
+                translation=translation.text if translation else None,
+                translation_engine=translation.provenance.engine if translation else None,
+                score=round(candidate.margin, 4),
+                components=components,
+                best_candidate=None
+                if matched
+                else {"tgt_ids": [target.sent_id], "tgt_doc": target.doc_id, "text": target.text},
+                embedding_model=embedder.name,
+                provenance=provenance,
+            )
+        )
+    return rows
+
+
+def document_rows(
+    src: list[Sentence],
+    tgt: list[Sentence],
+    translations: dict[str, Translation],
+    embedder: Embedder,
+    settings: AlignSettings,
+) -> list[Alignment]:
+    """Align each source document with its paired target document (params or best mean similarity)."""
+    by_doc: dict[str, list[Sentence]] = defaultdict(list)
+    for sentence in src + tgt:
+        by_doc[sentence.doc_id].append(sentence)
+    pairs = settings.document_pairs or closest_documents(src, tgt, embedder)
+    provenance = _stage_provenance("document", embedder)
+    rows = []
+    for src_doc, tgt_doc in pairs:
+        if src_doc not in by_doc or tgt_doc not in by_doc:
+            raise StageError(f"params.yaml: align.document_pairs names unknown document {src_doc!r} or {tgt_doc!r}")
+        left, right = by_doc[src_doc], by_doc[tgt_doc]
+        mt = [translations[s.sent_id].text for s in left] if all(s.sent_id in translations for s in left) else None
+        for link in align_document([s.text for s in left], [s.text for s in right], mt, embedder, settings):
+            src_ids = [left[i].sent_id for i in link.src]
+            tgt_ids = [right[j].sent_id for j in link.tgt]
+            components = {"cost": round(link.cost, 4)}
+            for name, value in (("similarity", link.similarity), ("cosine", link.cosine), ("chrf_mt", link.chrf)):
+                if value is not None:
+                    components[name] = round(value, 4)
+            src_translations = [translations[i] for i in src_ids if i in translations]
+            rows.append(
+                Alignment(
+                    align_id=alignment_id(src_ids, tgt_ids),
+                    method="document",
+                    status="match" if src_ids and tgt_ids else "no_match",
+                    src_ids=src_ids,
+                    tgt_ids=tgt_ids,
+                    src_doc=src_doc,
+                    tgt_doc=tgt_doc if tgt_ids else None,
+                    src_text=" ".join(left[i].text for i in link.src),
+                    tgt_text=" ".join(right[j].text for j in link.tgt) or None,
+                    translation=" ".join(t.text for t in src_translations) or None,
+                    translation_engine=src_translations[0].provenance.engine if src_translations else None,
+                    score=components.get("similarity"),
+                    components=components,
+                    embedding_model=embedder.name,
+                    provenance=provenance,
+                )
+            )
+    return rows
+
+
+def document_summary(rows: list[Alignment], tgt: list[Sentence]) -> dict[str, Any]:
+    """Which English page shares most aligned content with each German article."""
+    sizes = defaultdict(int)
+    for sentence in tgt:
+        sizes[sentence.doc_id] += 1
+    summary: dict[str, Any] = {}
+    for src_doc in sorted({r.src_doc for r in rows}):
+        per_target: dict[str, dict[str, float]] = {
+            doc: {"matches": 0, "best_candidates": 0, "score_sum": 0.0} for doc in sizes
+        }
+        for row in (r for r in rows if r.src_doc == src_doc):
+            _, doc, _ = row.candidate()
+            if doc is None:
+                continue
+            per_target[doc]["best_candidates"] += 1
+            per_target[doc]["score_sum"] += row.score or 0.0
+            if row.status == "match":
+                per_target[doc]["matches"] += 1
+        ranked = sorted(per_target.items(), key=lambda kv: (kv[1]["matches"], kv[1]["score_sum"]), reverse=True)
+        summary[src_doc] = {
+            "best_target_doc": ranked[0][0] if ranked else None,
+            "targets": {
+                doc: {**v, "score_sum": round(v["score_sum"], 4), "sentences": sizes[doc]} for doc, v in ranked
+            },
+        }
+    return summary
+
+
+def metrics(rows: list[Alignment], threshold: float) -> dict[str, Any]:
+    scores = np.array([r.score for r in rows if r.score is not None], dtype=float)
+    quantiles = (
+        {f"q{int(q * 100)}": round(float(np.quantile(scores, q)), 4) for q in (0.1, 0.5, 0.9)} if len(scores) else {}
+    )
+    return {
+        "rows": len(rows),
+        "matches": sum(r.status == "match" for r in rows),
+        "no_match": sum(r.status == "no_match" for r in rows),
+        "threshold": threshold,
+        "score": {"min": round(float(scores.min()), 4), "max": round(float(scores.max()), 4), **quantiles}
+        if len(scores)
+        else {},
+    }
+
+
+def run(
+    sentence_files: list[Path],
+    translations_path: Path | None,
+    out: Path,
+    summary_path: Path,
+    metrics_path: Path,
+    settings: AlignSettings,
+    embedder: Embedder | None = None,
+) -> dict[str, Any]:
+    sentences = load_sentences(sentence_files)
+    src = [s for s in sentences if s.lang == settings.source_lang]
+    tgt = [s for s in sentences if s.lang == settings.target_lang]
+    if not src or not tgt:
+        raise StageError(
+            f"align needs {settings.source_lang} and {settings.target_lang} sentences; got {len(src)} and {len(tgt)}"
+        )
+    translations = load_translations(translations_path)
+    embedder = embedder or embedder_from_settings(settings)
+    if settings.mode == "mining":
+        rows = mining_rows(src, tgt, translations, embedder, settings)
+    else:
+        rows = document_rows(src, tgt, translations, embedder, settings)
+    write_jsonl(out, rows)
+    summary = document_summary(rows, tgt)
+    write_json(summary_path, summary)
+    figures = metrics(rows, settings.threshold)
+    write_json(metrics_path, figures)
+    return {"mode": settings.mode, **figures, "best_target_doc": {k: v["best_target_doc"] for k, v in summary.items()}}
+
+
+def command(
+    sentences: list[Path] = typer.Argument(..., help="sentence files (corpus/sentences/*.jsonl)"),
+    translations: Path = typer.Option(TRANSLATIONS, help="translate stage output"),
+    out: Path = typer.Option(ALIGNMENTS, help="alignment rows"),
+    summary: Path = typer.Option(ALIGN_SUMMARY, help="document-pair summary"),
+    metrics_out: Path = typer.Option(ALIGN_METRICS, "--metrics", help="DVC metrics file"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+) -> None:
+    """Align source sentences with target sentences (mining or document mode), with scores."""
+    settings = load_settings(params).align
+    typer.echo(json.dumps(run(sentences, translations, out, summary, metrics_out, settings)))
+
+
+if __name__ == "__main__":
+    run_command(command)

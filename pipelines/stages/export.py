@@ -1,0 +1,140 @@
+"""Export stage: corpus + pulled human corrections -> hub-ready Hugging Face dataset and more.
+
+Writes ``dist/dataset/`` (parquet under ``data/<config>/train-00000-of-00001.parquet`` and a
+``README.md`` card declaring ``configs`` and ``dataset_info``), ``dist/de-en.tmx``, Moses
+line-parallel files and a TSV. Human annotations win over predictions per item (asked of
+the Label Studio layer), and every row says which it is.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from tqdm import tqdm
+
+from pipelines.core.corpus import load_alignments, load_documents, load_sentences, load_translations, sentence_files
+from pipelines.core.io import read_jsonl, write_json, write_text
+from pipelines.core.layout import (
+    ALIGNMENTS,
+    ANNOTATIONS,
+    CORPUS,
+    DATASET,
+    DIST,
+    DOCUMENTS,
+    ENTITIES,
+    EVENTS,
+    EXPORT_METRICS,
+    SCORE_PLOT,
+    SENTENCES,
+    TRANSLATIONS,
+)
+from pipelines.core.records import SentenceEntities, SentenceEvents
+from pipelines.core.runner import run_command
+from pipelines.core.settings import PARAMS_FILE, ExportSettings, load_settings
+from pipelines.labelstudio.results import reviewed_items
+from pipelines.publish.card import card_data, engines_used, render_card
+from pipelines.publish.features import SPLIT, features
+from pipelines.publish.formats import write_config, write_text_exports, write_tmx
+from pipelines.publish.rows import alignment_rows, document_row, events_row, ner_row
+
+
+def score_histogram(scores: np.ndarray, settings: ExportSettings) -> str:
+    """The ``dvc plots`` CSV of alignment scores."""
+    bins = np.linspace(settings.histogram_min, settings.histogram_max, settings.histogram_bins + 1)
+    histogram, edges = np.histogram(np.clip(scores, bins[0], bins[-1]), bins=bins)
+    return "bin,count\n" + "".join(f"{edges[k]:.2f},{int(c)}\n" for k, c in enumerate(histogram))
+
+
+def run(
+    corpus: Path,
+    annotations: Path,
+    dist: Path,
+    metrics_path: Path,
+    plots_path: Path,
+    settings: ExportSettings,
+) -> dict[str, Any]:
+    documents = load_documents(corpus / DOCUMENTS.name)
+    sentences = load_sentences(sentence_files(corpus / SENTENCES.name))
+    translations = list(load_translations(corpus / TRANSLATIONS.name).values())
+    alignments = load_alignments(corpus / ALIGNMENTS.name)
+    entity_rows = {r.sent_id: r for r in read_jsonl(corpus / ENTITIES.name, SentenceEntities)}
+    event_rows = {r.sent_id: r for r in read_jsonl(corpus / EVENTS.name, SentenceEvents)}
+    reviewed = {kind: reviewed_items(kind, corpus, annotations) for kind in ("tagging", "alignment")}
+
+    parallel, all_alignments = alignment_rows(alignments, reviewed["alignment"])
+    ner, events = [], []
+    for sentence in tqdm(sentences, desc="export", unit="sent", disable=None):
+        item = reviewed["tagging"][sentence.sent_id]
+        ner.append(ner_row(sentence, entity_rows[sentence.sent_id], item))
+        events.append(events_row(sentence, event_rows[sentence.sent_id], item))
+    tables = {
+        "parallel": parallel,
+        "alignments": all_alignments,
+        "ner": ner,
+        "events": events,
+        "documents": [document_row(d) for d in documents],
+    }
+
+    out = dist / DATASET.name
+    if out.exists():
+        shutil.rmtree(out)
+    schema = features()
+    # datasets cannot load a split with no rows, so an empty config is left out (the card says so)
+    infos = {name: write_config(out, name, rows, schema[name]) for name, rows in tables.items() if rows}
+    gloss = any(t.provenance.engine == "gloss" for t in translations)
+    human_rows = sum(r["source"] == "human" for rows in (all_alignments, ner) for r in rows)
+    human_share = human_rows / max(1, len(all_alignments) + len(ner))
+    counts = {name: len(rows) for name, rows in tables.items()}
+    engines = engines_used(
+        {
+            "segmentation": [s.provenance for s in sentences],
+            "translation": [t.provenance for t in translations],
+            "alignment": [a.provenance for a in alignments],
+            "tagging": [e.provenance for e in entity_rows.values()],
+        }
+    )
+    card = render_card(
+        card_data(settings.pretty_name, documents, infos), counts, engines, documents, human_share, gloss
+    )
+    write_text(out / "README.md", card)
+
+    write_tmx(dist / "de-en.tmx", parallel)
+    write_text_exports(dist, parallel)
+
+    scores = np.array([r["score"] for r in all_alignments if r["score"] is not None], dtype=float)
+    write_text(plots_path, score_histogram(scores, settings))
+    sources = Counter(r["source"].split(":")[0] for rows in (all_alignments, ner) for r in rows)
+    figures = {
+        "rows": {name: {SPLIT: count} for name, count in counts.items()},
+        "alignment_score": {
+            "mean": round(float(scores.mean()), 4) if len(scores) else None,
+            "max": round(float(scores.max()), 4) if len(scores) else None,
+            "accepted": len(parallel),
+        },
+        "human_verified_share": round(human_share, 4),
+        "sources": dict(sources),
+        "translation_engine": "gloss" if gloss else "argostranslate",
+    }
+    write_json(metrics_path, figures)
+    return figures
+
+
+def command(
+    corpus: Path = typer.Option(CORPUS, help="corpus folder"),
+    annotations: Path = typer.Option(ANNOTATIONS, help="pulled Label Studio annotations"),
+    dist: Path = typer.Option(DIST, help="output folder"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+) -> None:
+    """Write the hub-ready dataset (parquet + card), TMX, Moses and TSV exports."""
+    settings = load_settings(params).export
+    typer.echo(json.dumps(run(corpus, annotations, dist, EXPORT_METRICS, SCORE_PLOT, settings)))
+
+
+if __name__ == "__main__":
+    run_command(command)

@@ -1,0 +1,47 @@
+"""Report stage: ``corpus/report.html``, one self-contained page about a corpus run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from pipelines.core.corpus import load_alignments, load_sentences, load_translations, sentence_files
+from pipelines.core.io import write_text
+from pipelines.core.layout import ALIGNMENTS, CORPUS, METRICS, REPORT, SENTENCES, TRANSLATIONS
+from pipelines.core.runner import run_command
+from pipelines.core.settings import PARAMS_FILE, load_settings
+from pipelines.publish.report import build
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def run(corpus: Path, out: Path, threshold: float) -> dict[str, Any]:
+    metrics = {name: _load(corpus / METRICS.name / f"{name}.json") for name in ("align", "tag", "export", "agreement")}
+    page, figures = build(
+        load_sentences(sentence_files(corpus / SENTENCES.name)),
+        list(load_translations(corpus / TRANSLATIONS.name).values()),
+        load_alignments(corpus / ALIGNMENTS.name),
+        metrics,
+        threshold,
+    )
+    write_text(out, page)
+    return figures
+
+
+def command(
+    corpus: Path = typer.Option(CORPUS, help="corpus folder"),
+    out: Path = typer.Option(REPORT, help="report file"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+) -> None:
+    """Write a self-contained HTML report of the corpus run."""
+    figures = run(corpus, out, load_settings(params).align.threshold)
+    typer.echo(f"{out}: {sum(figures['sentences_per_document'].values())} sentences")
+
+
+if __name__ == "__main__":
+    run_command(command)

@@ -1,0 +1,135 @@
+"""Tag stage: named entities and PLOVER/CAMEO events for every sentence, through stanza.
+
+Reads sentences, translations and alignments; analyses each language with one stanza
+pipeline (engines); types German names by projection and codes events (tagging).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import typer
+from tqdm import tqdm
+
+from pipelines.core.corpus import load_alignments, load_sentences, load_translations
+from pipelines.core.errors import StageError
+from pipelines.core.io import write_json, write_jsonl
+from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, TAG_METRICS, TRANSLATIONS
+from pipelines.core.records import Entity, Sentence, SentenceEntities, SentenceEvents
+from pipelines.core.runner import run_command
+from pipelines.core.settings import PARAMS_FILE, TagSettings, load_settings
+from pipelines.engines.tagger import Analysis, analyse, build_tagger
+from pipelines.tagging.entities import Projector, entities_for, german_entities, type_acronyms
+from pipelines.tagging.events_de import german_events
+from pipelines.tagging.events_en import english_events
+
+
+def aligned_targets(alignments_path: Path | None) -> dict[str, list[str]]:
+    """English sentence ids each German sentence is matched to."""
+    aligned: dict[str, list[str]] = defaultdict(list)
+    if alignments_path and Path(alignments_path).exists():
+        for row in load_alignments(alignments_path):
+            if row.status == "match":
+                for src in row.src_ids:
+                    aligned[src] += row.tgt_ids
+    return aligned
+
+
+def run(
+    sentence_files: list[Path],
+    translations_path: Path | None,
+    alignments_path: Path | None,
+    entities_out: Path,
+    events_out: Path,
+    metrics_path: Path,
+    settings: TagSettings,
+) -> dict[str, Any]:
+    sentences = load_sentences(sentence_files)
+    translations = load_translations(translations_path)
+    aligned = aligned_targets(alignments_path)
+    by_lang: dict[str, list[Sentence]] = defaultdict(list)
+    for sentence in sentences:
+        by_lang[sentence.lang].append(sentence)
+    unknown = set(by_lang) - {"de", "en"}
+    if unknown:
+        raise StageError(f"tag supports de and en sentences; found {', '.join(sorted(unknown))}")
+    taggers = {lang: build_tagger(lang, settings) for lang in by_lang}
+    analyses: dict[str, Analysis] = {}
+    for lang, group in by_lang.items():
+        with tqdm(total=len(group), desc=f"tag {lang}", unit="sent", disable=None) as bar:
+            for begin in range(0, len(group), settings.batch_size):
+                for analysis in analyse(taggers[lang], group[begin : begin + settings.batch_size]):
+                    analyses[analysis.sentence.sent_id] = analysis
+                bar.update(len(group[begin : begin + settings.batch_size]))
+    entity_rows: dict[str, list[Entity]] = {}
+    for sentence in by_lang.get("en", []):
+        entity_rows[sentence.sent_id] = entities_for(analyses[sentence.sent_id], taggers["en"].provenance.engine)
+    if "de" in by_lang:
+        english_tagger = taggers.get("en") or build_tagger("en", settings)
+        projector = Projector(dict(entity_rows), translations, aligned, english_tagger)
+        engine = taggers["de"].provenance.engine
+        for sentence in by_lang["de"]:
+            entity_rows[sentence.sent_id] = german_entities(analyses[sentence.sent_id], engine, projector)
+        type_acronyms(by_lang["de"], entity_rows)
+    entity_records, event_records = [], []
+    for sentence in sentences:
+        entities = entity_rows[sentence.sent_id]
+        analysis = analyses[sentence.sent_id]
+        if sentence.lang == "en":
+            events = english_events(analysis, entities)
+        else:
+            events = german_events(analysis, entities, settings.reference_year)
+        header = {
+            "sent_id": sentence.sent_id,
+            "doc_id": sentence.doc_id,
+            "lang": sentence.lang,
+            "text": sentence.text,
+            "provenance": taggers[sentence.lang].provenance,
+        }
+        entity_records.append(SentenceEntities(**header, entities=entities))
+        event_records.append(SentenceEvents(**header, events=events))
+    write_jsonl(entities_out, entity_records)
+    write_jsonl(events_out, event_records)
+    figures = tag_metrics(entity_records, event_records)
+    write_json(metrics_path, figures)
+    return figures
+
+
+def tag_metrics(entities: list[SentenceEntities], events: list[SentenceEvents]) -> dict[str, Any]:
+    entity_counts: dict[str, Counter] = defaultdict(Counter)
+    sources: Counter = Counter()
+    for row in entities:
+        for entity in row.entities:
+            entity_counts[row.lang][entity.label] += 1
+            if row.lang == "de":
+                sources[entity.type_source.split(":")[0] + ":" + entity.type_source.split(":")[1]] += 1
+    event_counts: dict[str, Counter] = defaultdict(Counter)
+    for row in events:
+        for event in row.events:
+            event_counts[row.lang][event.type] += 1
+    return {
+        "entities": {lang: dict(sorted(c.items())) for lang, c in sorted(entity_counts.items())},
+        "events": {lang: dict(sorted(c.items())) for lang, c in sorted(event_counts.items())},
+        "german_type_sources": dict(sorted(sources.items())),
+    }
+
+
+def command(
+    sentences: list[Path] = typer.Argument(..., help="sentence files (corpus/sentences/*.jsonl)"),
+    translations: Path = typer.Option(TRANSLATIONS, help="translate stage output"),
+    alignments: Path = typer.Option(ALIGNMENTS, help="align stage output"),
+    entities: Path = typer.Option(ENTITIES, help="entities output"),
+    events: Path = typer.Option(EVENTS, help="events output"),
+    metrics_out: Path = typer.Option(TAG_METRICS, "--metrics", help="DVC metrics file"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+) -> None:
+    """Tag entities (one label set for de/en) and PLOVER events with trigger and argument spans."""
+    settings = load_settings(params).tag
+    typer.echo(json.dumps(run(sentences, translations, alignments, entities, events, metrics_out, settings)))
+
+
+if __name__ == "__main__":
+    run_command(command)

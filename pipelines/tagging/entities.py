@@ -1,0 +1,172 @@
+"""Entities in the project's label set; German names typed by projection from the English side.
+
+German name chunks come untyped from the offline tagger. :class:`Projector` types them
+from the aligned English sentence's entities, the corpus-wide gazetteer of typed English
+entities (exact, then token overlap), state nouns, and English NER over the sentence's
+translation; the source of every type is recorded, and an untyped name stays ``MISC``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from itertools import pairwise
+
+from pipelines.core.records import Entity, Sentence, Translation
+from pipelines.engines.gloss import load_gloss_table
+from pipelines.engines.tagger import Analysis, Tagger
+from pipelines.tagging.dates import german_dates
+from pipelines.tagging.labels import german_words, unify_label
+
+
+def token_span(sentence: Sentence, start: int, end: int) -> tuple[int, int, str]:
+    begin, finish = sentence.tokens[start].start, sentence.tokens[end - 1].end
+    return begin, finish, sentence.text[begin:finish]
+
+
+def entities_for(analysis: Analysis, engine: str) -> list[Entity]:
+    """The tagger's entities as character spans in the project's label set."""
+    sentence = analysis.sentence
+    entities = []
+    for start, end, engine_label in analysis.raw_entities:
+        label = unify_label(engine_label)
+        if label is None:
+            continue
+        begin, finish, text = token_span(sentence, start, end)
+        entities.append(
+            Entity(
+                ent_id=f"e{len(entities)}",
+                start=begin,
+                end=finish,
+                text=text,
+                label=label,
+                engine_label=engine_label,
+                type_source=f"ner:{engine}",
+            )
+        )
+    return entities
+
+
+class Projector:
+    """Types German name chunks from the English side of the corpus."""
+
+    def __init__(
+        self,
+        english: dict[str, list[Entity]],
+        translations: dict[str, Translation],
+        aligned: dict[str, list[str]],
+        english_tagger: Tagger | None,
+    ) -> None:
+        self.by_sentence = english
+        self.gazetteer: dict[str, Counter] = defaultdict(Counter)
+        for entities in english.values():
+            for entity in entities:
+                if entity.label not in ("DATE", "MONEY"):
+                    self.gazetteer[self.key(entity.text)][entity.label] += 1
+        self.translations = translations
+        self.aligned = aligned
+        self.english_tagger = english_tagger
+        self._translation_entities: dict[str, list[tuple[str, str]]] = {}
+        self.dictionary, _ = load_gloss_table()
+        self.state_nouns = set(german_words()["state_nouns"])
+
+    @staticmethod
+    def key(text: str) -> str:
+        text = re.sub(r"^(the|die|der|das)\s+", "", text.strip(), flags=re.I)
+        return re.sub(r"['’]s$", "", text).casefold()
+
+    def english_forms(self, text: str) -> list[str]:
+        """The German span, its genitive-stripped form, and a word-by-word dictionary rendering."""
+        forms = [text]
+        if text.endswith("s") and len(text) > 3:
+            forms.append(text[:-1])
+        for form in list(forms):
+            forms.append(" ".join(self.dictionary.close_match(word) or word for word in form.split()))
+        return list(dict.fromkeys(forms))
+
+    def _translation_ents(self, sent_id: str) -> list[tuple[str, str]]:
+        if sent_id not in self._translation_entities:
+            found: list[tuple[str, str]] = []
+            translation = self.translations.get(sent_id)
+            if translation is not None and self.english_tagger is not None:
+                words = re.findall(r"\w+(?:[-'’.]\w+)*|[^\w\s]", translation.text)
+                document = self.english_tagger.nlp([words])
+                found = [(e.text, unify_label(e.type)) for e in document.ents if unify_label(e.type)]
+            self._translation_entities[sent_id] = found
+        return self._translation_entities[sent_id]
+
+    def type_of(self, sent_id: str, text: str) -> tuple[str, str]:
+        forms = self.english_forms(text)
+        keys = [self.key(f) for f in forms]
+        for target in self.aligned.get(sent_id, []):
+            for entity in self.by_sentence.get(target, []):
+                if self.key(entity.text) in keys:
+                    return entity.label, f"alignment:{target}"
+        for key in keys:
+            if key in self.gazetteer:
+                return self.gazetteer[key].most_common(1)[0][0], "gazetteer:en-corpus"
+        if any(word.casefold() in self.state_nouns for word in text.split()):
+            return "GPE", "rule:state-noun"
+        for key in keys:
+            words = set(key.split())
+            best = max(
+                self.gazetteer.items(),
+                key=lambda item: len(words & set(item[0].split())) / len(words | set(item[0].split())),
+                default=None,
+            )
+            if best and len(words) > 1:
+                overlap = len(words & set(best[0].split())) / len(words | set(best[0].split()))
+                if overlap >= 0.6:
+                    return best[1].most_common(1)[0][0], "gazetteer-overlap:en-corpus"
+        for english, label in self._translation_ents(sent_id):
+            if any(self.key(english) == key or key in self.key(english).split(" ") for key in keys):
+                engine = self.translations[sent_id].provenance.engine
+                return label, f"translation-ner:{engine}"
+        return "MISC", "untyped"
+
+
+def type_acronyms(sentences: list[Sentence], rows: dict[str, list[Entity]]) -> None:
+    """'Demokratische Volksrepublik Korea (DVRK)' defines DVRK: untyped uses in the same document
+    take the long form's type."""
+    aliases: dict[tuple[str, str], Entity] = {}
+    for sentence in sentences:
+        entities = rows[sentence.sent_id]
+        for left, right in pairwise(entities):
+            between = sentence.text[left.end : right.start].strip()
+            if between == "(" and right.text.isupper() and left.type_source != "projection:untyped":
+                aliases[(sentence.doc_id, right.text)] = left
+    for sentence in sentences:
+        updated = []
+        for entity in rows[sentence.sent_id]:
+            long_form = aliases.get((sentence.doc_id, entity.text.rstrip("-")))
+            if long_form is not None and entity.type_source == "projection:untyped":
+                entity = entity.model_copy(
+                    update={"label": long_form.label, "type_source": f"projection:alias:{long_form.text}"}
+                )
+            updated.append(entity)
+        rows[sentence.sent_id] = updated
+
+
+def german_entities(analysis: Analysis, engine: str, projector: Projector) -> list[Entity]:
+    """A German sentence's names typed by projection, plus its date mentions, in text order."""
+    sentence = analysis.sentence
+    typed = []
+    for entity in entities_for(analysis, engine):
+        if entity.engine_label in ("NE", "MISC"):
+            label, source = projector.type_of(sentence.sent_id, entity.text)
+            entity = entity.model_copy(update={"label": label, "type_source": f"projection:{source}"})
+        typed.append(entity)
+    for start, end, text in german_dates(sentence, [(e.start, e.end) for e in typed]):
+        typed.append(
+            Entity(
+                ent_id="",
+                start=start,
+                end=end,
+                text=text,
+                label="DATE",
+                engine_label="DATE",
+                type_source="regex:german-dates",
+            )
+        )
+    typed.sort(key=lambda e: e.start)
+    return [e.model_copy(update={"ent_id": f"e{k}"}) for k, e in enumerate(typed)]

@@ -1,0 +1,54 @@
+"""The project's label sets and rules, read from ``tagging/data`` (one place for each list)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.core.errors import StageError
+
+DATA = Path(__file__).parent / "data"
+
+
+@cache
+def label_map() -> dict[str, Any]:
+    return yaml.safe_load((DATA / "entity_labels.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def event_rules() -> dict[str, Any]:
+    rules = yaml.safe_load((DATA / "event_rules.yaml").read_text(encoding="utf-8"))
+    for lang in ("en", "de"):
+        for rule in rules[lang]:
+            if rule["type"] not in rules["plover_types"]:
+                raise StageError(f"{DATA / 'event_rules.yaml'}: {rule} has a type outside PLOVER")
+    return rules
+
+
+@cache
+def german_words() -> dict[str, list[str]]:
+    return yaml.safe_load((DATA / "german.yaml").read_text(encoding="utf-8"))
+
+
+def entity_labels() -> list[str]:
+    return list(label_map()["labels"])
+
+
+def event_types() -> list[str]:
+    return list(event_rules()["plover_types"])
+
+
+def unify_label(engine_label: str) -> str | None:
+    """An engine's entity label in the project's label set; ``None`` for labels not annotated."""
+    mapping = label_map()
+    if engine_label in mapping["drop"]:
+        return None
+    return mapping["map"].get(engine_label, "MISC")
+
+
+def rules_fingerprint() -> str:
+    """The text of the rule and label files: part of the tagging model version."""
+    return "".join((DATA / name).read_text() for name in ("event_rules.yaml", "entity_labels.yaml"))

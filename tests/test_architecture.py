@@ -1,0 +1,145 @@
+"""The folder tree is the architecture: layers, no circles, true DVC deps, small modules."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from pipelines.core.errors import StageError
+from pipelines.core.settings import Settings, load_settings
+
+from .helpers.imports import (
+    PACKAGE,
+    ROOT,
+    all_modules,
+    direct_imports,
+    has_code,
+    module_path,
+    required_deps,
+    stage_entry_modules,
+)
+
+# Each layer may import itself and the layers listed for it, nothing above.
+ALLOWED = {
+    "core": {"core"},
+    "engines": {"core", "engines"},
+    "tagging": {"core", "engines", "tagging"},
+    "labelstudio": {"core", "tagging", "labelstudio"},
+    "publish": {"core", "tagging", "labelstudio", "publish"},
+    "evaluation": {"core", "engines", "evaluation"},
+    "stages": {"core", "engines", "tagging", "labelstudio", "publish"},
+    "cli": {"core", "engines", "tagging", "labelstudio", "publish", "evaluation", "stages", "cli"},
+}
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "package"
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    assert {layer(m) for m in all_modules()} <= {*ALLOWED, "package"}
+
+
+def test_layers_import_only_downwards() -> None:
+    wrong = [
+        f"{module} imports {imported}"
+        for module in all_modules()
+        if layer(module) in ALLOWED
+        for imported in direct_imports(module)
+        if layer(imported) not in ALLOWED[layer(module)]
+    ]
+    assert wrong == []
+
+
+def test_no_stage_imports_another_stage() -> None:
+    stages = [m for m in all_modules() if layer(m) == "stages"]
+    wrong = [f"{m} imports {i}" for m in stages for i in direct_imports(m) if layer(i) == "stages"]
+    assert wrong == []
+
+
+def test_no_import_circles() -> None:
+    """Depth-first search over every import (top level and inside functions)."""
+    state: dict[str, str] = {}
+    circles: list[list[str]] = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for imported in sorted(direct_imports(module)):
+            if state.get(imported) == "open":
+                circles.append([*path[path.index(imported) :], imported])
+            elif imported not in state:
+                visit(imported, [*path, imported])
+        state[module] = "done"
+
+    for module in all_modules():
+        if module not in state:
+            visit(module, [module])
+    assert circles == []
+
+
+def test_dvc_deps_list_every_imported_module_and_data_file() -> None:
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    missing = {}
+    for name, module in stage_entry_modules().items():
+        stage = stages[name].get("do") or stages[name]
+        listed = set(stage["deps"])
+        covered = {dep for dep in required_deps(module) if not any(dep == d or dep.startswith(d + "/") for d in listed)}
+        if covered:
+            missing[name] = sorted(covered)
+        stale = [d for d in listed if d.startswith("pipelines/") and not (ROOT / d).exists()]
+        assert stale == [], f"{name}: deps name files that do not exist"
+    assert missing == {}
+
+
+def test_the_deps_check_sees_data_files_and_deep_imports() -> None:
+    tag_deps = required_deps("pipelines.stages.tag")
+    assert "pipelines/tagging/data/event_rules.yaml" in tag_deps
+    assert "pipelines/engines/gloss.py" in tag_deps  # imported through tagging.entities
+    assert "pipelines/publish/templates/dataset_card.md" in required_deps("pipelines.stages.export")
+
+
+def test_modules_stay_small() -> None:
+    long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400}
+    assert long == {}
+
+
+def test_package_init_files_hold_no_code() -> None:
+    """They are skipped when deriving deps, which is right only while they hold just a docstring."""
+    with_code = [str(p) for p in PACKAGE.rglob("__init__.py") if has_code(p)]
+    assert with_code == []
+
+
+def test_settings_come_only_from_typed_models() -> None:
+    sources = {p: p.read_text() for p in PACKAGE.rglob("*.py")}
+    untyped = [str(p) for p, text in sources.items() if "params.get(" in text or "stage_params(" in text]
+    assert untyped == []
+    assert module_path("pipelines.core.settings") is not None
+
+
+def test_params_file_matches_the_settings_models() -> None:
+    settings = load_settings(ROOT / "params.yaml")
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    assert set(raw) == set(Settings.model_fields)
+    for section, values in raw.items():
+        assert set(values) <= set(type(getattr(settings, section)).model_fields), section
+
+
+def test_unknown_or_bad_settings_are_named(tmp_path) -> None:
+    path = tmp_path / "params.yaml"
+    path.write_text("align:\n  treshold: 1.2\n")
+    with pytest.raises(StageError, match=r"params\.yaml: align\.treshold: unknown key"):
+        load_settings(path)
+    path.write_text("translate:\n  beam_size: many\n")
+    with pytest.raises(StageError, match=r"translate\.beam_size: Input should be a valid integer"):
+        load_settings(path)
+    path.write_text("segment:\n  engine: magic\n")
+    with pytest.raises(StageError, match=r"segment\.engine"):
+        load_settings(path)
+
+
+def test_relative_paths_resolve_against_the_params_file(tmp_path) -> None:
+    (tmp_path / "params.yaml").write_text("translate:\n  cache_path: .cache/t.sqlite\n")
+    settings = load_settings(tmp_path / "params.yaml")
+    assert settings.translate.cache_path == tmp_path / ".cache" / "t.sqlite"
+    assert settings.align.cache_path == tmp_path / ".cache" / "embeddings.sqlite"
