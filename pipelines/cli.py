@@ -28,6 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: markup would swallow examples such as [0, 1]:[2]
 )
 models_app = typer.Typer(help="Install and list the models the stages use.", no_args_is_help=True)
 app.add_typer(models_app, name="models")

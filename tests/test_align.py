@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
-from pipelines.core.records import Alignment, Provenance, Sentence
+from pipelines.core.records import Alignment, Provenance, Sentence, Token
 from pipelines.core.settings import AlignSettings
 from pipelines.engines.document_aligner import align_document
 from pipelines.engines.embedders import CachedEmbedder, Embedder, make_embedder, normalise
@@ -74,15 +74,46 @@ def test_ratio_margin_by_hand() -> None:
     assert best[1].tgt == 1 and best[1].mutual
 
 
+def gloss_texts(texts: list[str]) -> list[str]:
+    """The offline translation the pipeline uses (dictionary gloss) of raw German texts."""
+    import re
+
+    from pipelines.engines.gloss import GlossEngine
+
+    engine, provenance = GlossEngine(), Provenance(engine="test")
+    out = []
+    for k, text in enumerate(texts):
+        tokens = [Token(start=m.start(), end=m.end(), text=m.group()) for m in re.finditer(r"\w+|[^\w\s]", text)]
+        sentence = Sentence(
+            sent_id=f"s{k}", doc_id="d", para_id="p", index=k, lang="de", text=text, start=0, end=len(text),
+            section=[], tokens=tokens, provenance=provenance,
+        )  # fmt: skip
+        out.append(engine.gloss(sentence))
+    return out
+
+
 def test_mining_finds_true_pairs_and_says_no_match_otherwise(use, seed_texts) -> None:
+    """As the pipeline runs it (with the translate stage's output): every true pair, nothing else."""
     german, english = seed_texts
     rows = gold_rows()
     src = german + [de for _, de in rows]
     gold = {(len(german) + k, english.index(en)) for k, (en, _) in enumerate(rows)}
-    result = align_eval.evaluate_mining(src, english, gold, None, align_settings(), use)
+    result = align_eval.evaluate_mining(src, english, gold, gloss_texts(src), align_settings(), use)
+    assert result["at_threshold"]["threshold"] == align_settings().threshold
     assert result["at_threshold"]["recall"] == 1.0
     assert result["at_threshold"]["precision"] == 1.0
-    assert result["best"]["f1"] == 1.0
+    assert result["best"]["f1"] == 1.0 and result["p_at_1"] == 1.0
+
+
+def test_competitive_linking_keeps_a_pair_that_is_not_mutually_best() -> None:
+    """Target 0 is the best of both sources; source 1 still gets target 1, which nothing else claims."""
+    src = normalise(np.array([[1.0, 0.0, 0.0], [0.95, 0.31, 0.0]]))
+    tgt = normalise(np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.0, 1.0]]))
+    # margin_k=1: margin(1, 0) = 0.95 / ((0.95 + 1.0) / 2) = 0.974 beats margin(1, 1) = 0.818 / 0.884 = 0.926
+    best = mine(src, tgt, None, ["a", "b", "c"], AlignSettings(candidates=3, margin_k=1))
+    assert (best[0].tgt, best[0].linked, best[0].mutual) == (0, True, True)
+    assert (best[1].tgt, best[1].linked) == (1, True)
+    assert not best[1].mutual  # its own best target was taken by source 0
 
 
 def test_ann_candidates_agree_with_dense(use, seed_texts) -> None:
@@ -103,7 +134,7 @@ def parallel_fixture() -> tuple[list[str], list[str], list[align_eval.Link]]:
         de[0],
         de[1] + " " + de[2],
         de[3],
-        "Die militante Freundschaft wird ewig währen!",
+        "Der Vulkan Laki brach 1783 aus und verdunkelte monatelang den Himmel über Island.",
         de[4],
         de[5],
         de[6],
@@ -114,8 +145,8 @@ def parallel_fixture() -> tuple[list[str], list[str], list[align_eval.Link]]:
         en[1],
         en[2],
         en[3],
-        "Uzbekistan is South Korea's largest trading partner in Central Asia.",
         en[4] + " " + en[5],
+        "Uzbekistan is South Korea's largest trading partner in Central Asia.",
         en[6],
         en[7],
     ]
@@ -124,8 +155,8 @@ def parallel_fixture() -> tuple[list[str], list[str], list[align_eval.Link]]:
         ((1,), (1, 2)),
         ((2,), (3,)),
         ((3,), ()),
-        ((), (4,)),
-        ((4, 5), (5,)),
+        ((4, 5), (4,)),
+        ((), (5,)),
         ((6,), (6,)),
         ((7,), (7,)),
     ]
@@ -136,8 +167,8 @@ def test_document_dp_finds_merges_insertions_and_deletions(use) -> None:
     src, tgt, gold = parallel_fixture()
     links = align_document(src, tgt, None, use, align_settings())
     test = [(link.src, link.tgt) for link in links]
-    assert ((1,), (1, 2)) in test and ((4, 5), (5,)) in test
-    assert ((3,), ()) in test and ((), (4,)) in test
+    assert ((1,), (1, 2)) in test and ((4, 5), (4,)) in test
+    assert ((3,), ()) in test and ((), (5,)) in test
     result = align_eval.score_links([gold], [test])
     assert result["f1_strict"] == 1.0
 

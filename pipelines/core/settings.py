@@ -93,12 +93,18 @@ class AlignSettings(Section):
     candidates: int = 16
     candidate_search: Literal["dense", "ann"] = "dense"
     margin_k: int = 4
-    threshold: float = 1.3
+    threshold: float = 1.3  # minimum ratio margin of a linked pair
     document_pairs: list[tuple[str, str]] | None = None
-    skip_cost: float = 0.3
-    length_weight: float = 0.1
-    length_ratio: float = 1.0
-    merge_penalty: float = 0.05
+    # document mode (Vecalign-style DP)
+    max_link: int = 6  # links of up to max_link sentences in all (4: 1-1, 1-2, 2-1, 1-3, 2-2, 3-1)
+    member_weight: float = 2.0  # charge for a merged sentence farther from the other block than a skip
+    merge_penalty: float = 0.02  # added per sentence a link holds beyond 1-1 (breaks ties towards 1-1)
+    skip_percentile: float = 0.05  # a skipped sentence costs this quantile of random 1-1 link costs
+    band: int = 10  # search half-width around the coarser level's path
+    max_full_dp: int = 300  # documents up to this many sentences per side get one full DP
+    norm_samples: int = 100  # random blocks per block for the cosine normaliser
+    length_weight: float = 0.1  # weight of the Gale-Church length prior
+    length_ratios: dict[str, float] = {}  # expected characters(source) / characters(target), by "de-en"
 
     def weights(self, has_mt: bool) -> tuple[float, float]:
         """Embedding and MT weights; without a translation the embedding weight is 1."""

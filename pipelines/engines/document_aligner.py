@@ -1,24 +1,39 @@
-"""Document mode: monotonic alignment of two parallel documents by dynamic programming.
+"""Document mode: monotonic sentence alignment of two parallel documents (Vecalign-style).
 
-Vecalign/Bertalign style: 1-1, 1-2, 2-1, 1-0 and 0-1 links, each scored with the fused
-similarity of :mod:`pipelines.engines.mining` on merged blocks plus a length-ratio prior.
+- Every block of 1..``max_link - 1`` consecutive sentences on each side is embedded, so
+  1-2, 2-1, 2-2, 1-3 and 3-1 links are scored on real embeddings of the joined text.
+- The cost of linking a source block of ``a`` sentences with a target block of ``b`` is
+  Vecalign's normalised cosine distance, ``2·a·b·(1 − cos) / (n_src + n_tgt)``, where each
+  ``n`` is the block's mean distance to randomly sampled blocks of the other side: hub
+  sentences that are close to everything stop looking like good matches.
+- Each sentence a link holds beyond 1-1 adds ``merge_penalty`` (Gale & Church's prior that
+  most links are 1-1), so ties between a 2-2 link and two 1-1 links go to the 1-1 links.
+- A skipped sentence (1-0 / 0-1) costs the ``skip_percentile`` quantile of the costs of
+  random 1-1 pairs, so insertions win only where nothing on the other side fits.
+- A translation of the source, when given, is embedded too and compared with the target
+  (Bleualign's idea, on embeddings): its normalised cost is averaged in with ``mt_weight``.
+- A length prior per language pair (``length_ratios``, characters source / target) adds
+  ``length_weight · δ²/2`` with Gale & Church's δ, so long blocks may differ more in length.
+- Search is banded: the documents are halved recursively (averaged neighbour vectors) until
+  a full 1-1 DP fits ``max_full_dp``², and each finer level searches only ``band`` cells
+  around the coarser path, so time grows linearly with document length.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
 from pipelines.core.records import Sentence
 from pipelines.core.settings import AlignSettings
 from pipelines.engines.embedders import Embedder, normalise
-from pipelines.engines.mining import chrf
 
-MOVES = ((1, 1), (1, 2), (2, 1), (1, 0), (0, 1))
+Path_ = list[tuple[int, int]]  # monotonic search path of (source, target) node positions
+GALE_CHURCH_VARIANCE = 6.8  # variance of the character-length difference per character (Gale & Church 1993)
 
 
 @dataclass
@@ -27,9 +42,225 @@ class DocumentLink:
     tgt: tuple[int, ...]
     similarity: float | None = None
     cosine: float | None = None
-    chrf: float | None = None
+    mt_similarity: float | None = None
     cost: float = 0.0
     extra: dict[str, float] = field(default_factory=dict)
+
+
+def moves(max_link: int) -> list[tuple[int, int]]:
+    """Every (a, b) with a, b >= 1 and a + b <= max_link, e.g. 1-1, 1-2, 2-1, 1-3, 2-2, 3-1 for 4."""
+    return [(a, b) for a in range(1, max_link) for b in range(1, max_link) if a + b <= max_link]
+
+
+class Side:
+    """One document's block embeddings: ``vectors[k][i]`` embeds sentences ``i .. i+k-1``."""
+
+    def __init__(self, texts: Sequence[str], embedder: Embedder, sizes: int) -> None:
+        self.size = len(texts)
+        self.cumulative = np.concatenate([[0.0], np.cumsum([len(t) + 1 for t in texts])])
+        self.vectors: dict[int, np.ndarray] = {}
+        blocks = {k: [" ".join(texts[i : i + k]) for i in range(self.size - k + 1)] for k in range(1, sizes + 1)}
+        flat = [text for k in blocks for text in blocks[k]]
+        embedded = embedder.embed(flat) if flat else np.zeros((0, 1), dtype=np.float32)
+        start = 0
+        for k, texts_k in blocks.items():
+            self.vectors[k] = embedded[start : start + len(texts_k)]
+            start += len(texts_k)
+
+    def block_lengths(self, starts: np.ndarray | int, k: int) -> np.ndarray:
+        """Characters of the blocks of ``k`` sentences starting at ``starts`` (joined by spaces)."""
+        return self.cumulative[np.asarray(starts) + k] - self.cumulative[starts]
+
+
+def _norms(side: dict[int, np.ndarray], other: dict[int, np.ndarray], samples: int, rng: np.random.Generator):
+    """Per block: 1 − mean cosine with random blocks of the other side (Vecalign's normaliser)."""
+    pool = np.vstack([v for v in other.values() if len(v)])
+    picked = pool[rng.integers(0, len(pool), size=min(samples, len(pool)))]
+    return {k: np.maximum(1.0 - v @ picked.T, 1e-6).mean(axis=1) if len(v) else v[:, 0] for k, v in side.items()}
+
+
+@dataclass
+class Scorer:
+    """Normalised link costs between blocks of two documents (and of the translation, if any)."""
+
+    src: Side
+    tgt: Side
+    mt: Side | None
+    settings: AlignSettings
+    length_ratio: float
+
+    def __post_init__(self) -> None:
+        rng = np.random.default_rng(0)
+        samples = self.settings.norm_samples
+        self.n_src = _norms(self.src.vectors, self.tgt.vectors, samples, rng)
+        self.n_tgt = _norms(self.tgt.vectors, self.src.vectors, samples, rng)
+        if self.mt is not None:
+            self.n_mt = _norms(self.mt.vectors, self.tgt.vectors, samples, rng)
+            self.n_tgt_mt = _norms(self.tgt.vectors, self.mt.vectors, samples, rng)
+        self.w_emb, self.w_mt = self.settings.weights(self.mt is not None)
+        self.skip = self._skip_cost(rng)
+        self.skip_src, self.skip_tgt = np.full(self.src.size, self.skip), np.full(self.tgt.size, self.skip)
+
+    def _skip_cost(self, rng: np.random.Generator) -> float:
+        """The ``skip_percentile`` quantile of random 1-1 link costs (Vecalign's deletion knob).
+
+        Pairs are drawn away from the diagonal, where parallel documents keep their true pairs,
+        so that in short documents the sample is not dominated by good links.
+        """
+        n, m = self.src.size, self.tgt.size
+        i, j = rng.integers(0, n, size=4000), rng.integers(0, m, size=4000)
+        away = np.abs((i + 0.5) / n - (j + 0.5) / m) >= 0.25
+        if away.sum() >= 20:
+            i, j = i[away], j[away]
+        costs = [self.cost(int(a), 1, int(b), 1)[0] for a, b in zip(i[:2000], j[:2000], strict=True)]
+        return float(np.quantile(costs, self.settings.skip_percentile))
+
+    def _normalised(self, vectors, norms, other, other_norms, i, a, js, b) -> np.ndarray:
+        cosine = vectors[a][i] @ other[b][js].T
+        return 2.0 * a * b * (1.0 - cosine) / (norms[a][i] + other_norms[b][js]), cosine
+
+    def _unrelated_members(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
+        """How far each sentence of a merged link is from the other block beyond the skip cost.
+
+        A sentence that matches the other block worse than skipping it would cost was absorbed,
+        not translated: the excess is charged, so a merge cannot hide an insertion.
+        """
+        excess = np.zeros(len(js))
+        src1, tgt1 = self.src.vectors[1], self.tgt.vectors[1]
+        for k in range(a if a > 1 else 0):
+            distance = 2.0 * (1.0 - self.tgt.vectors[b][js] @ src1[i + k]) / (self.n_src[1][i + k] + self.n_tgt[b][js])
+            excess += np.maximum(0.0, distance - self.skip)
+        for k in range(b if b > 1 else 0):
+            distance = 2.0 * (1.0 - tgt1[js + k] @ self.src.vectors[a][i]) / (self.n_tgt[1][js + k] + self.n_src[a][i])
+            excess += np.maximum(0.0, distance - self.skip)
+        return excess
+
+    def cost(self, i: int, a: int, j: int, b: int) -> tuple[float, float, float | None]:
+        """(cost, cosine, translation cosine) of one link; see :meth:`costs`."""
+        costs, cosine, mt_cosine = self.costs(i, a, np.array([j]), b)
+        return float(costs[0]), float(cosine[0]), None if mt_cosine is None else float(mt_cosine[0])
+
+    def costs(self, i: int, a: int, js: np.ndarray, b: int):
+        """Costs of linking source block (i, a) with target blocks (j, b) for every j in ``js``."""
+        cost, cosine = self._normalised(self.src.vectors, self.n_src, self.tgt.vectors, self.n_tgt, i, a, js, b)
+        mt_cosine = None
+        if self.mt is not None:
+            mt_cost, mt_cosine = self._normalised(
+                self.mt.vectors, self.n_mt, self.tgt.vectors, self.n_tgt_mt, i, a, js, b
+            )
+            cost = self.w_emb * cost + self.w_mt * mt_cost
+        cost = cost + self.settings.merge_penalty * (a + b - 2)
+        if self.settings.member_weight and a + b > 2 and hasattr(self, "skip"):
+            cost = cost + self.settings.member_weight * self._unrelated_members(i, a, js, b)
+        if self.settings.length_weight:
+            source, target = self.src.block_lengths(i, a), self.tgt.block_lengths(js, b) * self.length_ratio
+            delta = (source - target) / np.sqrt(GALE_CHURCH_VARIANCE * (source + target) / 2)
+            cost = cost + self.settings.length_weight * delta**2 / 2
+        return cost, cosine, mt_cosine
+
+
+def _band(path: Path_ | None, n: int, m: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per source position x, the target range [lo, hi] within ``width`` of the path (all of it without one)."""
+    if path is None:
+        return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for x, y in path:
+        for xx in range(max(0, x - width), min(n, x + width) + 1):
+            lo[xx] = min(lo[xx], max(0, y - width))
+            hi[xx] = max(hi[xx], min(m, y + width))
+    lo = np.minimum.accumulate(lo[::-1])[::-1]  # keep the band monotonic
+    hi = np.maximum.accumulate(hi)
+    return lo, hi
+
+
+def _dp(n: int, m: int, link_types: list[tuple[int, int]], skips, band, costs) -> list[tuple[int, int, int, int]]:
+    """Minimum-cost monotonic path over the band; returns links as (i, a, j, b)."""
+    lo, hi = band
+    skip_src, skip_tgt = skips
+    total = [np.full(hi[x] - lo[x] + 1, np.inf) for x in range(n + 1)]
+    back = [np.zeros((hi[x] - lo[x] + 1, 2), dtype=np.int64) for x in range(n + 1)]
+    for x in range(n + 1):
+        ys = np.arange(lo[x], hi[x] + 1)
+        row, pointers = total[x], back[x]
+        if x == 0:
+            row[ys == 0] = 0.0
+        for a, b in [(1, 0), *link_types]:
+            if x - a < 0:
+                continue
+            prev_y = ys - b
+            inside = (prev_y >= lo[x - a]) & (prev_y <= hi[x - a])
+            if not inside.any():
+                continue
+            previous = np.full(len(ys), np.inf)
+            previous[inside] = total[x - a][prev_y[inside] - lo[x - a]]
+            reachable = np.isfinite(previous)
+            step = np.full(len(ys), np.inf)
+            if reachable.any():
+                step[reachable] = costs(x - a, a, prev_y[reachable], b) if b else skip_src[x - 1]
+            candidate = previous + step
+            better = candidate < row
+            row[better] = candidate[better]
+            pointers[better] = (a, b)
+        for k in range(1, len(ys)):  # 0-1 moves chain along the row, left to right
+            candidate = row[k - 1] + skip_tgt[ys[k] - 1]
+            if candidate < row[k]:
+                row[k], pointers[k] = candidate, (0, 1)
+    if not (lo[n] <= m <= hi[n] and np.isfinite(total[n][m - lo[n]])):
+        raise RuntimeError("document alignment found no path through the search band")
+    links = []
+    x, y = n, m
+    while x or y:
+        a, b = back[x][y - lo[x]]
+        links.append((x - a, int(a), y - b, int(b)))
+        x, y = x - a, y - b
+    return links[::-1]
+
+
+def _coarse(vectors: np.ndarray) -> np.ndarray:
+    """Half-resolution sentence vectors: sums of neighbour pairs, centred, unit length."""
+    pairs = vectors[: len(vectors) - len(vectors) % 2].reshape(-1, 2, vectors.shape[1]).sum(axis=1)
+    if not len(pairs):
+        return pairs
+    return normalise(pairs - pairs.mean(axis=0))
+
+
+def _coarse_path(src: np.ndarray, tgt: np.ndarray, settings: AlignSettings) -> Path_ | None:
+    """A 1-1/skip path at the coarsest resolution whose full DP fits ``max_full_dp``², upsampled."""
+    n, m = len(src), len(tgt)
+    if n * m <= settings.max_full_dp**2 or n < 2 or m < 2:
+        return None  # small enough: search the full grid
+    small_src, small_tgt = _coarse(src), _coarse(tgt)
+    rough = _coarse_path(small_src, small_tgt, settings)
+    ns, ms = len(small_src), len(small_tgt)
+    rng = np.random.default_rng(0)
+    norm_s = np.maximum(1 - small_src @ small_tgt[rng.integers(0, ms, 100)].T, 1e-6).mean(axis=1)
+    norm_t = np.maximum(1 - small_tgt @ small_src[rng.integers(0, ns, 100)].T, 1e-6).mean(axis=1)
+
+    def costs(i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
+        return 2.0 * (1.0 - small_src[i] @ small_tgt[js].T) / (norm_s[i] + norm_t[js])
+
+    sample = [
+        costs(int(i), 1, np.array([int(j)]), 1)[0]
+        for i, j in zip(rng.integers(0, ns, 500), rng.integers(0, ms, 500), strict=True)
+    ]
+    skip = float(np.quantile(sample, settings.skip_percentile))
+    links = _dp(ns, ms, [(1, 1)], (np.full(ns, skip), np.full(ms, skip)), _band(rough, ns, ms, settings.band), costs)
+    path = [(0, 0)]
+    for i, a, j, b in links:
+        path.append((2 * (i + a), 2 * (j + b)))
+    path.append((n, m))
+    return _straight(path)
+
+
+def _straight(corners: Path_) -> Path_:
+    """Fill a path between corner points with steps along straight lines."""
+    path = [corners[0]]
+    for (x0, y0), (x1, y1) in pairwise(corners):
+        steps = max(abs(x1 - x0), abs(y1 - y0), 1)
+        for k in range(1, steps + 1):
+            path.append((x0 + round((x1 - x0) * k / steps), y0 + round((y1 - y0) * k / steps)))
+    return path
 
 
 def align_document(
@@ -38,54 +269,32 @@ def align_document(
     src_mt: Sequence[str] | None,
     embedder: Embedder,
     settings: AlignSettings,
+    pair: str | None = None,
 ) -> list[DocumentLink]:
-    """Monotonic alignment with 1-1, 1-2, 2-1, 1-0, 0-1 links minimising total cost."""
+    """Monotonic alignment minimising total normalised cost; ``pair`` picks the length prior (``de-en``)."""
     n, m = len(src_texts), len(tgt_texts)
-
-    def blocks(texts: Sequence[str]) -> dict[tuple[int, int], str]:
-        return {(i, a): " ".join(texts[i : i + a]) for a in (1, 2) for i in range(len(texts) - a + 1)}
-
-    src_blocks, tgt_blocks = blocks(src_texts), blocks(tgt_texts)
-    mt_blocks = blocks(src_mt) if src_mt is not None else None
-    src_keys, tgt_keys = list(src_blocks), list(tgt_blocks)
-    src_vecs = dict(zip(src_keys, embedder.embed([src_blocks[k] for k in src_keys]), strict=True)) if n else {}
-    tgt_vecs = dict(zip(tgt_keys, embedder.embed([tgt_blocks[k] for k in tgt_keys]), strict=True)) if m else {}
-    w_emb, w_mt = settings.weights(src_mt is not None)
-
-    def link_cost(i: int, a: int, j: int, b: int) -> DocumentLink:
-        if a == 0 or b == 0:
-            return DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), cost=settings.skip_cost)
-        cosine = float(src_vecs[(i, a)] @ tgt_vecs[(j, b)])
-        mt_score = chrf(mt_blocks[(i, a)], tgt_blocks[(j, b)]) if mt_blocks is not None else None
-        sim = w_emb * cosine + w_mt * (mt_score or 0.0)
-        ratio = (len(src_blocks[(i, a)]) + 1) / ((len(tgt_blocks[(j, b)]) + 1) * settings.length_ratio)
-        cost = (1 - sim) * (a + b) / 2 + settings.length_weight * math.log(ratio) ** 2
-        if a + b > 2:
-            cost += settings.merge_penalty
-        return DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), sim, cosine, mt_score, cost)
-
-    best = np.full((n + 1, m + 1), np.inf)
-    back: dict[tuple[int, int], DocumentLink] = {}
-    best[0, 0] = 0.0
-    for i in range(n + 1):
-        for j in range(m + 1):
-            if i == j == 0:
-                continue
-            for a, b in MOVES:
-                if i - a < 0 or j - b < 0 or not np.isfinite(best[i - a, j - b]):
-                    continue
-                link = link_cost(i - a, a, j - b, b)
-                total = best[i - a, j - b] + link.cost
-                if total < best[i, j]:
-                    best[i, j] = total
-                    back[(i, j)] = link
-    links: list[DocumentLink] = []
-    i, j = n, m
-    while (i, j) != (0, 0):
-        link = back[(i, j)]
-        links.append(link)
-        i, j = i - len(link.src), j - len(link.tgt)
-    return links[::-1]
+    if not n or not m:
+        return [DocumentLink((i,), ()) for i in range(n)] + [DocumentLink((), (j,)) for j in range(m)]
+    link_types = moves(settings.max_link)
+    sizes = max(max(a, b) for a, b in link_types)
+    src, tgt = Side(src_texts, embedder, sizes), Side(tgt_texts, embedder, sizes)
+    mt = Side(src_mt, embedder, sizes) if src_mt is not None else None
+    pair = pair or f"{settings.source_lang}-{settings.target_lang}"
+    scorer = Scorer(src, tgt, mt, settings, settings.length_ratios.get(pair, 1.0))
+    band = _band(_coarse_path(src.vectors[1], tgt.vectors[1], settings), n, m, settings.band)
+    links = []
+    for i, a, j, b in _dp(
+        n, m, link_types, (scorer.skip_src, scorer.skip_tgt), band, lambda i, a, js, b: scorer.costs(i, a, js, b)[0]
+    ):
+        if a and b:
+            cost, cosine, mt_cosine = scorer.cost(i, a, j, b)
+            similarity = cosine if mt_cosine is None else scorer.w_emb * cosine + scorer.w_mt * mt_cosine
+            link = DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), similarity, cosine, mt_cosine, cost)
+            links.append(link)
+        else:
+            skipped = scorer.skip_src[i] if a else scorer.skip_tgt[j]
+            links.append(DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), cost=float(skipped)))
+    return links
 
 
 def closest_documents(src: list[Sentence], tgt: list[Sentence], embedder: Embedder) -> list[tuple[str, str]]:

@@ -51,7 +51,8 @@ class Candidate:
     chrf: float | None
     combined: float
     margin: float = 0.0
-    mutual: bool = False
+    mutual: bool = False  # each is the other's best candidate
+    linked: bool = False  # kept by competitive linking (best-first, each sentence used once)
 
     def components(self) -> dict[str, float]:
         values = {"cosine": self.cosine, "combined": self.combined, "margin": self.margin}
@@ -67,7 +68,13 @@ def mine(
     tgt_texts: Sequence[str],
     settings: AlignSettings,
 ) -> list[Candidate]:
-    """Best candidate per source sentence, ratio-margin scored; ``mutual`` marks mutual best pairs."""
+    """One candidate per source sentence, ratio-margin scored.
+
+    Candidates are linked best-first, each source and target sentence at most once
+    (competitive linking), so a pair that is not mutually best is still linked when nothing
+    better claims either side. A source sentence gets its linked candidate, else its best one
+    (``linked`` False); ``mutual`` marks mutual best pairs.
+    """
     if len(src_vecs) == 0 or len(tgt_vecs) == 0:
         return []
     use_ann = settings.candidate_search == "ann"
@@ -99,9 +106,13 @@ def mine(
         candidate.margin = candidate.combined / denominator if denominator > 0 else 0.0
     best_tgt_of = {i: max(group, key=lambda c: c.margin) for i, group in by_src.items()}
     best_src_of = {j: max(group, key=lambda c: c.margin).src for j, group in by_tgt.items()}
-    results = []
-    for i in range(len(src_vecs)):
-        best = best_tgt_of[i]
+    for i, best in best_tgt_of.items():
         best.mutual = best_src_of.get(best.tgt) == i
-        results.append(best)
-    return results
+    linked: dict[int, Candidate] = {}
+    used_targets: set[int] = set()
+    for candidate in sorted(scored.values(), key=lambda c: (-c.margin, c.src, c.tgt)):
+        if candidate.src not in linked and candidate.tgt not in used_targets:
+            candidate.linked = True
+            linked[candidate.src] = candidate
+            used_targets.add(candidate.tgt)
+    return [linked.get(i, best_tgt_of[i]) for i in range(len(src_vecs))]

@@ -127,7 +127,7 @@ def prf(predicted: set[tuple[int, int]], gold: set[tuple[int, int]]) -> dict[str
 
 
 def sweep(scored: list[tuple[int, int, float]], gold: set[tuple[int, int]]) -> dict[str, float]:
-    """Best F1 over thresholds at every distinct score of the mutual-best pairs."""
+    """Best F1 over thresholds at every distinct score of the linked pairs."""
     best = {"threshold": float("inf"), **prf(set(), gold)}
     for threshold in sorted({score for _, _, score in scored}):
         result = prf({(i, j) for i, j, s in scored if s >= threshold}, gold)
@@ -159,7 +159,10 @@ def read_lines(path: Path) -> list[str]:
 
 
 def evaluate_documents(
-    triples: list[tuple[Path, Path, Path, Path | None]], settings: AlignSettings, embedder: Embedder
+    triples: list[tuple[Path, Path, Path, Path | None]],
+    settings: AlignSettings,
+    embedder: Embedder,
+    pair: str | None = None,
 ) -> tuple[dict[str, float], list[list[Link]]]:
     golds, tests = [], []
     for src_path, tgt_path, gold_path, mt_path in triples:
@@ -167,7 +170,7 @@ def evaluate_documents(
         mt = read_lines(mt_path) if mt_path else None
         if mt is not None and len(mt) != len(src):
             raise StageError(f"{mt_path}: {len(mt)} lines, but {src_path} has {len(src)}")
-        links = align_document(src, tgt, mt, embedder, settings)
+        links = align_document(src, tgt, mt, embedder, settings, pair)
         tests.append([(link.src, link.tgt) for link in links])
         golds.append(read_links(gold_path))
     return score_links(golds, tests), tests
@@ -182,10 +185,22 @@ def evaluate_mining(
     embedder: Embedder,
 ) -> dict[str, dict[str, float]]:
     best = mine(embedder.embed(src), embedder.embed(tgt), mt, tgt, settings)
-    scored = [(c.src, c.tgt, c.margin) for c in best if c.mutual]
+    scored = [(c.src, c.tgt, c.margin) for c in best if c.linked]
     threshold = settings.threshold
     at_threshold = prf({(i, j) for i, j, s in scored if s >= threshold}, gold)
-    return {"at_threshold": {"threshold": threshold, **at_threshold}, "best": sweep(scored, gold)}
+    return {
+        "at_threshold": {"threshold": threshold, **at_threshold},
+        "best": sweep(scored, gold),
+        "p_at_1": precision_at_1(best, gold),
+        "pairs": [(i, j, s) for i, j, s in scored if s >= threshold],
+    }
+
+
+def precision_at_1(best: list, gold: set[tuple[int, int]]) -> float:
+    """Share of gold source sentences whose top-scored candidate is their gold target."""
+    wanted = dict(gold)
+    hits = [best[i].tgt == j for i, j in wanted.items() if i < len(best)]
+    return sum(hits) / len(hits) if hits else 0.0
 
 
 @app.command("document")
@@ -195,6 +210,7 @@ def document_command(
     gold: list[Path] = typer.Option(..., "--gold", help="gold links [i, j]:[k] (repeatable)"),
     mt: list[Path] = typer.Option(None, "--mt", help="line-parallel MT of the source (repeatable, optional)"),
     out: Path = typer.Option(None, "--out", help="write the test alignments here (one file per pair, suffixed)"),
+    pair: str = typer.Option(None, "--pair", help="language pair of the length prior, e.g. de-fr"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file (align section)"),
 ) -> None:
     """Document-mode alignment scored with strict/lax P/R/F1."""
@@ -202,7 +218,7 @@ def document_command(
         raise StageError("give the same number of --src, --tgt, --gold (and --mt, if any)")
     settings = load_settings(params).align
     triples = [(s, t, g, mt[k] if mt else None) for k, (s, t, g) in enumerate(zip(src, tgt, gold, strict=True))]
-    result, tests = evaluate_documents(triples, settings, embedder_from_settings(settings))
+    result, tests = evaluate_documents(triples, settings, embedder_from_settings(settings), pair)
     if out is not None:
         for k, links in enumerate(tests):
             Path(f"{out}.{k}" if len(tests) > 1 else out).write_text(format_links(links), encoding="utf-8")
@@ -216,19 +232,26 @@ def mining_command(
     tgt: Path = typer.Option(..., "--tgt", help="target sentences, one per line"),
     gold: Path = typer.Option(..., "--gold", help="gold pairs: '[i]:[j]' or 'i<TAB>j' per line, 0-based"),
     mt: Path = typer.Option(None, "--mt", help="line-parallel MT of the source (optional)"),
+    out: Path = typer.Option(None, "--out", help="write the mined pairs here (TSV: src, tgt, margin, texts)"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file (align section)"),
 ) -> None:
-    """Mining P/R/F1 at the stage's threshold and the best F1 over a threshold sweep."""
+    """Mining P/R/F1 and P@1 at the stage's threshold, and the best F1 over a threshold sweep."""
     settings = load_settings(params).align
     sources = read_lines(src)
     translations = read_lines(mt) if mt else None
     if translations is not None and len(translations) != len(sources):
         raise StageError(f"{mt}: {len(translations)} lines, but {src} has {len(sources)}")
+    targets = read_lines(tgt)
     result = evaluate_mining(
-        sources, read_lines(tgt), read_pairs(gold), translations, settings, embedder_from_settings(settings)
+        sources, targets, read_pairs(gold), translations, settings, embedder_from_settings(settings)
     )
+    pairs = result.pop("pairs")
+    if out is not None:
+        rows = "".join(f"{i}\t{j}\t{s:.4f}\t{sources[i]}\t{targets[j]}\n" for i, j, s in pairs)
+        Path(out).write_text("src\ttgt\tmargin\tsource\ttarget\n" + rows, encoding="utf-8")
     at, best = result["at_threshold"], result["best"]
     typer.echo(f"at threshold {at['threshold']:.3f}: P={at['precision']:.3f} R={at['recall']:.3f} F1={at['f1']:.3f}")
+    typer.echo(f"P@1 {result['p_at_1']:.3f}")
     typer.echo(f"best F1 {best['f1']:.3f} at threshold {best['threshold']:.3f} ")
     typer.echo(f"  (P={best['precision']:.3f} R={best['recall']:.3f})")
     typer.echo(json.dumps(result))

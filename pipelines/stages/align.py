@@ -3,7 +3,8 @@
 Two modes over the same fused similarity (``params.yaml: align``):
 
 - ``mining`` (comparable corpora such as the seeds): a German sentence is matched only to
-  its mutual best candidate with ratio margin >= ``threshold``; otherwise it gets a
+  the candidate competitive linking gives it (best pairs first, each sentence used once)
+  when its ratio margin reaches the threshold; otherwise it gets a
   ``no_match`` row that still names its best candidate and scores;
 - ``document`` (parallel documents): dynamic programming over each document pair.
 """
@@ -59,9 +60,13 @@ def mining_rows(
     rows = []
     for sentence, candidate in zip(src, best, strict=True):
         target = tgt[candidate.tgt]
-        matched = candidate.mutual and candidate.margin >= settings.threshold
+        matched = candidate.linked and candidate.margin >= settings.threshold
         translation = translations.get(sentence.sent_id)
-        components = {**candidate.components(), "mutual_best": float(candidate.mutual)}
+        components = {
+            **candidate.components(),
+            "mutual_best": float(candidate.mutual),
+            "linked": float(candidate.linked),
+        }
         tgt_ids = [target.sent_id] if matched else []
         rows.append(
             Alignment(
@@ -111,7 +116,11 @@ def document_rows(
             src_ids = [left[i].sent_id for i in link.src]
             tgt_ids = [right[j].sent_id for j in link.tgt]
             components = {"cost": round(link.cost, 4)}
-            for name, value in (("similarity", link.similarity), ("cosine", link.cosine), ("chrf_mt", link.chrf)):
+            for name, value in (
+                ("similarity", link.similarity),
+                ("cosine", link.cosine),
+                ("mt_cosine", link.mt_similarity),
+            ):
                 if value is not None:
                     components[name] = round(value, 4)
             src_translations = [translations[i] for i in src_ids if i in translations]
