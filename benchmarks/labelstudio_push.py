@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from pipelines.labelstudio import client as ls_client  # noqa: E402
 from pipelines.labelstudio import server  # noqa: E402
 from pipelines.labelstudio.tasks import config_text  # noqa: E402
-from tests.conftest import _label_studio_template  # noqa: E402
+from tests.conftest import label_studio_template  # noqa: E402
 from tests.helpers.ports import free_port  # noqa: E402
 
 
@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--sample", type=int, default=200, help="tasks sent one request each")
     args = parser.parse_args()
-    template, credentials = _label_studio_template()
+    template, credentials = label_studio_template()
     with tempfile.TemporaryDirectory(prefix="bench-ls-") as folder:
         data_dir = Path(folder)
         server.copy_template(template, data_dir)

@@ -41,9 +41,9 @@ def copy_project(destination: Path) -> Path:
             shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__", ".labelstudio"))
         else:
             shutil.copy2(source, destination / name)
-    models = ROOT / "models"
-    if models.exists():
-        os.symlink(models, destination / "models")
+    for name in ("models", ".venv"):
+        if (ROOT / name).exists():
+            os.symlink(ROOT / name, destination / name)
     return destination
 
 
@@ -93,7 +93,7 @@ def full_corpus(seed_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 LABEL_STUDIO_TEMPLATE = ROOT / ".cache" / "labelstudio-template"
 
 
-def _label_studio_template() -> tuple[Path, object]:
+def label_studio_template() -> tuple[Path, object]:
     """A pre-migrated empty Label Studio data dir (built once, ~60 s), and its credentials."""
     from pipelines.labelstudio import server
 
@@ -120,7 +120,7 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory):
     """A real Label Studio server on a free 127.0.0.1 port, from the pre-migrated template."""
     from pipelines.labelstudio import server
 
-    template, credentials = _label_studio_template()
+    template, credentials = label_studio_template()
     data_dir = tmp_path_factory.mktemp("labelstudio")
     server.copy_template(template, data_dir)
     port = free_port()

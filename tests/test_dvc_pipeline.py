@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_project
+from .conftest import ROOT, copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -22,6 +22,12 @@ def dvc(project: Path, *args: str) -> str:
     return result.stdout + result.stderr
 
 
+def readme_command(purpose: str) -> str:
+    """The README's set-up/run/test line whose comment names ``purpose``."""
+    block = (ROOT / "README.md").read_text(encoding="utf-8").split("```bash\n", 1)[1].split("```", 1)[0]
+    return next(line.split("#")[0].strip() for line in block.splitlines() if line.endswith(f"# {purpose}"))
+
+
 def ran(output: str) -> list[str]:
     return sorted(re.findall(r"Running stage '([^']+)'", output))
 
@@ -29,7 +35,12 @@ def ran(output: str) -> list[str]:
 def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     dvc(project, "init", "--no-scm", "-q")
-    first = dvc(project, "repro")
+    # the README's run line, verbatim, in a new shell that does not have the virtualenv on PATH
+    shell = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root")}
+    command = readme_command("run the pipeline")
+    result = subprocess.run(["bash", "-c", command], cwd=project, env=shell, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    first = result.stdout + result.stderr
     stages = ran(first)
     assert "ingest@de-dprk-cuba" in stages and "segment@en-south-korea-uzbekistan" in stages
     assert len(stages) == 14 and {"translate", "align", "tag", "agreement", "export", "report"} <= set(stages)
@@ -54,3 +65,58 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     ]
     last = (project / "corpus" / "sentences" / "de-dprk-cuba.jsonl").read_text(encoding="utf-8").splitlines()[-1]
     assert '"text":"Ein neuer Satz am Ende."' in last
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    """Every output file under corpus/ and dist/, by path."""
+    return {
+        str(p.relative_to(project)): p.read_bytes()
+        for folder in ("corpus", "dist")
+        for p in sorted((project / folder).rglob("*"))
+        if p.is_file() and ".gitignore" not in p.name
+    }
+
+
+def test_a_failing_stage_leaves_every_previous_output_in_place(tmp_path: Path) -> None:
+    """Each stage in turn gets a bad input: it fails with the file (and line) named, and no output
+    of any stage is removed or changed."""
+    project = copy_project(tmp_path / "project")
+    dvc(project, "init", "--no-scm", "-q")
+    dvc(project, "repro")
+    before = snapshot(project)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    sentences = project / "corpus" / "sentences" / "de-dprk-cuba.jsonl"
+    bad_human = '{"key": "x", "kind": "tagging", "task_id": 1, "annotation_id": 2, "result": []}\n'
+    cases = [
+        # (stage, file to corrupt, new content or None to append a bad line, expected message)
+        (
+            "ingest@de-dprk-cuba",
+            project / "seeds" / "002_819e1095e51f7057.txt",
+            "Neu.\n",
+            "differs from seeds/manifest",
+        ),
+        ("segment@de-dprk-cuba", project / "corpus" / "documents" / "de-dprk-cuba.json", "{}", "not a valid Document"),
+        ("translate", sentences, None, "de-dprk-cuba.jsonl:17: not a valid Sentence"),
+        ("align", sentences, None, "de-dprk-cuba.jsonl:17: not a valid Sentence"),
+        ("tag", sentences, None, "de-dprk-cuba.jsonl:17: not a valid Sentence"),
+        ("agreement", project / "annotations" / "tagging.human.jsonl", bad_human, "tagging.human.jsonl:1: "),
+        ("export", project / "annotations" / "tagging.human.jsonl", bad_human, "stale: Field required"),
+        ("report", project / "corpus" / "alignments.jsonl", None, "alignments.jsonl:17: not a valid Alignment"),
+    ]
+    for stage, path, content, message in cases:
+        original = path.read_bytes()
+        if content is None:
+            path.write_bytes(original + b'{"not": "a record"}\n')
+        else:
+            path.write_text(content, encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "dvc", "repro", "-s", stage], cwd=project, env=env, capture_output=True, text=True
+        )
+        path.write_bytes(original)
+        assert result.returncode != 0, f"{stage} accepted a bad input"
+        assert message in result.stdout + result.stderr, (stage, result.stderr[-2000:])
+        after = snapshot(project)
+        changed = {
+            name for name in before if after.get(name) != before[name] and name != str(path.relative_to(project))
+        }
+        assert changed == set(), f"{stage} changed or removed {sorted(changed)}"

@@ -15,8 +15,10 @@ import os
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -26,6 +28,33 @@ from pipelines.core.layout import human_file
 from pipelines.labelstudio.results import human_rows
 from pipelines.labelstudio.server import load_credentials
 from pipelines.labelstudio.tasks import KEY_FIELD, PROJECTS, build_items, config_text, label_interface, validate_result
+
+T = TypeVar("T")
+
+
+def is_server_failure(error: BaseException) -> bool:
+    """Connection errors, time-outs and HTTP 5xx: the server's trouble, not the request's."""
+    import httpx
+
+    status = getattr(error, "status_code", None)
+    return isinstance(error, httpx.TransportError) or (isinstance(status, int) and status >= 500)
+
+
+def describe_failure(error: BaseException) -> str:
+    status = getattr(error, "status_code", None)
+    return f"HTTP {status}" if status else f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+
+
+def with_retries(call: Callable[[], T], attempts: int = 3, backoff: float = 1.0) -> T:
+    """Run an idempotent request again, with growing pauses, when the server fails it."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except Exception as error:
+            if not is_server_failure(error) or attempt == attempts - 1:
+                raise
+            time.sleep(backoff * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def connect(url: str | None, data_dir: Path, api_key: str | None = None) -> Any:
@@ -85,28 +114,39 @@ def push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int = 
     key = KEY_FIELD[kind]
     for data, result in items:
         validate_result(interface, data, result, f"{kind} task {data[key]}")
-    project = ensure_project(client, kind, configs)
-    known = existing_tasks(client, project.id, key)
-    new = [(d, r) for d, r in items if d[key] not in known]
-    stale = [(known[d[key]][0], r) for d, r in items if d[key] in known and version not in known[d[key]][1]]
-    with tqdm(total=len(new), desc=f"push {kind}", unit="task", disable=None) as bar:
-        for begin in range(0, len(new), batch_size):
-            chunk = new[begin : begin + batch_size]
-            client.projects.import_tasks(
-                id=project.id,
-                request=[{"data": d, "predictions": [{"model_version": version, "result": r}]} for d, r in chunk],
-            )
-            bar.update(len(chunk))
-    if stale:
-        from label_studio_sdk import PredictionRequest
+    sent, new = 0, []
+    try:
+        project = with_retries(lambda: ensure_project(client, kind, configs))
+        known = with_retries(lambda: existing_tasks(client, project.id, key))
+        new = [(d, r) for d, r in items if d[key] not in known]
+        stale = [(known[d[key]][0], r) for d, r in items if d[key] in known and version not in known[d[key]][1]]
+        with tqdm(total=len(new), desc=f"push {kind}", unit="task", disable=None) as bar:
+            for begin in range(0, len(new), batch_size):
+                chunk = new[begin : begin + batch_size]
+                client.projects.import_tasks(  # not idempotent: never retried blindly
+                    id=project.id,
+                    request=[{"data": d, "predictions": [{"model_version": version, "result": r}]} for d, r in chunk],
+                )
+                sent += len(chunk)
+                bar.update(len(chunk))
+        if stale:
+            from label_studio_sdk import PredictionRequest
 
-        for begin in range(0, len(stale), batch_size):
-            chunk = stale[begin : begin + batch_size]
-            client.projects.import_predictions(
-                id=project.id,
-                request=[PredictionRequest(task=task_id, result=r, model_version=version) for task_id, r in chunk],
-            )
-    client.projects.update(id=project.id, model_version=version, show_collab_predictions=True)
+            for begin in range(0, len(stale), batch_size):
+                chunk = stale[begin : begin + batch_size]
+                client.projects.import_predictions(
+                    id=project.id,
+                    request=[PredictionRequest(task=task_id, result=r, model_version=version) for task_id, r in chunk],
+                )
+        client.projects.update(id=project.id, model_version=version, show_collab_predictions=True)
+    except Exception as error:
+        if not is_server_failure(error):
+            raise
+        raise StageError(
+            f"push {kind}: Label Studio failed ({describe_failure(error)}) after {sent} of {len(new) or '?'} new tasks "
+            "were imported; those stay and nothing else was changed. Re-run `corpus annotate push` to resume: "
+            "it adds only what is missing."
+        ) from None
     return {
         "project": project.id,
         "model_version": version,
@@ -133,10 +173,10 @@ def export_snapshot(client: Any, project_id: int, timeout: float = 120.0) -> lis
         if time.monotonic() > deadline:
             raise StageError(f"project {project_id}: export {snapshot.id} not ready after {timeout:.0f} s")
         time.sleep(0.5)
-        snapshot = exports.get(project_id, snapshot.id)
+        snapshot = with_retries(partial(exports.get, project_id, snapshot.id))
     if snapshot.status == "failed":
         raise StageError(f"project {project_id}: Label Studio reports export {snapshot.id} failed")
-    payload = b"".join(exports.download(project_id, snapshot.id, export_type="JSON"))
+    payload = with_retries(lambda: b"".join(exports.download(project_id, snapshot.id, export_type="JSON")))
     try:
         raw = json.loads(payload)
     except ValueError:
@@ -152,10 +192,18 @@ def export_snapshot(client: Any, project_id: int, timeout: float = 120.0) -> lis
 
 
 def pull(client: Any, kind: str, out_dir: Path, corpus: Path) -> dict[str, Any]:
-    project = next((p for p in client.projects.list() if p.title == PROJECTS[kind]), None)
-    if project is None:
-        raise StageError(f"no Label Studio project {PROJECTS[kind]!r}; run `corpus annotate push {kind}` first")
-    exported = export_snapshot(client, project.id)
+    try:
+        project = with_retries(lambda: next((p for p in client.projects.list() if p.title == PROJECTS[kind]), None))
+        if project is None:
+            raise StageError(f"no Label Studio project {PROJECTS[kind]!r}; run `corpus annotate push {kind}` first")
+        exported = export_snapshot(client, project.id)
+    except Exception as error:
+        if not is_server_failure(error):
+            raise
+        raise StageError(
+            f"pull {kind}: Label Studio failed ({describe_failure(error)}) before the export was complete; "
+            "nothing in annotations/ was changed. Re-run `corpus annotate pull` when the server is back."
+        ) from None
     items, _ = build_items(kind, corpus)
     current = {d[KEY_FIELD[kind]]: d["text_sha1"] for d, _ in items}
     rows = human_rows(kind, exported, current)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
+import sys
 from pathlib import Path
 
 import typer
 
+from pipelines.core.errors import StageError
 from pipelines.core.layout import ANNOTATIONS, CORPUS, LABEL_CONFIGS, LABEL_STUDIO_DATA
 from pipelines.labelstudio.client import connect, pull, push
 from pipelines.labelstudio.server import load_credentials, start_server, stop_server, wait_healthy
@@ -20,17 +23,30 @@ def serve_command(
     port: int = typer.Option(8080, help="port on 127.0.0.1"),
     data_dir: Path = typer.Option(LABEL_STUDIO_DATA, help="Label Studio data directory (git-ignored)"),
 ) -> None:
-    """Run a local Label Studio (127.0.0.1 only) until interrupted."""
+    """Run a local Label Studio (127.0.0.1 only) until interrupted (Ctrl-C or SIGTERM).
+
+    The server is stopped with this command, never left behind; if it dies on its own, the
+    command exits non-zero and says so.
+    """
     credentials = load_credentials(data_dir, create=True)
-    process = start_server(data_dir, port, credentials, log=data_dir / "server.log")
+    log = data_dir / "server.log"
+    process = start_server(data_dir, port, credentials, log=log)
     url = f"http://127.0.0.1:{port}"
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), stop)
     try:
         wait_healthy(url, process)
-        typer.echo(f"Label Studio is up at {url} (user {credentials.username}); log: {data_dir / 'server.log'}")
-        typer.echo("Stop with Ctrl-C.")
-        process.wait()
+        typer.echo(f"Label Studio is up at {url} (user {credentials.username}, pid {process.pid}); log: {log}")
+        typer.echo("Stop with Ctrl-C.", nl=True)
+        sys.stdout.flush()
+        code = process.wait()
+        raise StageError(f"Label Studio (pid {process.pid}) exited with code {code}; see {log}")
     except KeyboardInterrupt:
-        pass
+        typer.echo("stopping Label Studio")
     finally:
         stop_server(process)
 

@@ -50,7 +50,7 @@ def load_credentials(data_dir: Path, create: bool = False) -> Credentials:
     credentials = Credentials(
         username or "admin@corpus.local", password or secrets.token_urlsafe(16), token or secrets.token_hex(20)
     )
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(data_dir)
     stored_path.write_text(json.dumps(credentials.__dict__))
     stored_path.chmod(0o600)
     print(
@@ -59,6 +59,15 @@ def load_credentials(data_dir: Path, create: bool = False) -> Credentials:
         file=sys.stderr,
     )
     return credentials
+
+
+def make_private(data_dir: Path) -> None:
+    """The server's data holds the API token in plain text: folders 0700, files 0600, whatever the umask."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+    for path in data_dir.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -91,7 +100,7 @@ def start_server(data_dir: Path, port: int, credentials: Credentials, log: Path 
     """Start Label Studio on 127.0.0.1:port; refuses a busy port (the server would drift to another)."""
     if not port_is_free(port):
         raise StageError(f"port {port} on 127.0.0.1 is busy; choose another with --port")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(data_dir)
     executable = Path(sys.executable).with_name("label-studio")
     command = [
         str(executable) if executable.exists() else "label-studio",
@@ -104,6 +113,8 @@ def start_server(data_dir: Path, port: int, credentials: Credentials, log: Path 
         "--data-dir",
         str(data_dir.resolve()),
     ]
+    if log:
+        log.touch(mode=0o600)
     output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the server outlives this call
     return subprocess.Popen(
         command,
@@ -111,6 +122,7 @@ def start_server(data_dir: Path, port: int, credentials: Credentials, log: Path 
         stdout=output,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=lambda: os.umask(0o077),  # everything the server creates stays private
     )
 
 

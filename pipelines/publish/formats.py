@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
+from pipelines.core.io import write_text
 from pipelines.publish.features import SPLIT
 
 
 def write_config(out: Path, name: str, rows: list[dict], feature_set: Any) -> Any:
     from datasets import Dataset, SplitDict, SplitInfo
+    from datasets.utils.logging import disable_progress_bar
 
+    if not sys.stderr.isatty() or os.environ.get("TQDM_DISABLE"):
+        disable_progress_bar()  # as tqdm's own bars: none in logs, none with --quiet
     dataset = Dataset.from_list(rows, features=feature_set)
     path = out / "data" / name / f"{SPLIT}-00000-of-00001.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,8 +46,7 @@ def write_tmx(path: Path, pairs: list[dict]) -> None:
             prop = etree.Element("prop", type=name)
             prop.text = "" if value is None else str(value)
             unit.xmlelement.insert(0, prop)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(bytes(store))
+    write_text(path, bytes(store).decode("utf-8"))
 
 
 def write_text_exports(dist: Path, pairs: list[dict]) -> None:
@@ -49,11 +54,10 @@ def write_text_exports(dist: Path, pairs: list[dict]) -> None:
         return " ".join(text.split())  # one pair per line, always
 
     moses = dist / "moses"
-    moses.mkdir(parents=True, exist_ok=True)
-    (moses / "corpus.de").write_text("".join(clean(p["translation"]["de"]) + "\n" for p in pairs), encoding="utf-8")
-    (moses / "corpus.en").write_text("".join(clean(p["translation"]["en"]) + "\n" for p in pairs), encoding="utf-8")
+    write_text(moses / "corpus.de", "".join(clean(p["translation"]["de"]) + "\n" for p in pairs))
+    write_text(moses / "corpus.en", "".join(clean(p["translation"]["en"]) + "\n" for p in pairs))
     lines = ["de\ten\tscore\tdoc_ids\n"] + [
         f"{clean(p['translation']['de'])}\t{clean(p['translation']['en'])}\t{p['score']}\t{p['de_doc']},{p['en_doc']}\n"
         for p in pairs
     ]
-    (dist / "de-en.tsv").write_text("".join(lines), encoding="utf-8")
+    write_text(dist / "de-en.tsv", "".join(lines))

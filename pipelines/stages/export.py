@@ -81,12 +81,13 @@ def run(
         "documents": [document_row(d) for d in documents],
     }
 
+    # build the dataset beside its place and swap it in at the end: a failure leaves the old one
     out = dist / DATASET.name
-    if out.exists():
-        shutil.rmtree(out)
+    building = dist / f".{DATASET.name}.building"
+    shutil.rmtree(building, ignore_errors=True)
     schema = features()
     # datasets cannot load a split with no rows, so an empty config is left out (the card says so)
-    infos = {name: write_config(out, name, rows, schema[name]) for name, rows in tables.items() if rows}
+    infos = {name: write_config(building, name, rows, schema[name]) for name, rows in tables.items() if rows}
     gloss = any(t.provenance.engine == "gloss" for t in translations)
     human_rows = sum(r["source"] == "human" for rows in (all_alignments, ner) for r in rows)
     human_share = human_rows / max(1, len(all_alignments) + len(ner))
@@ -102,7 +103,7 @@ def run(
     card = render_card(
         card_data(settings.pretty_name, documents, infos), counts, engines, documents, human_share, gloss
     )
-    write_text(out / "README.md", card)
+    write_text(building / "README.md", card)
 
     write_tmx(dist / "de-en.tmx", parallel)
     write_text_exports(dist, parallel)
@@ -121,6 +122,8 @@ def run(
         "sources": dict(sources),
         "translation_engine": "gloss" if gloss else "argostranslate",
     }
+    shutil.rmtree(out, ignore_errors=True)
+    building.rename(out)
     write_json(metrics_path, figures)
     return figures
 
