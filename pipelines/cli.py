@@ -12,12 +12,13 @@ from pathlib import Path
 
 import typer
 
-from pipelines.core.errors import StageError
+from pipelines.core.errors import StageError, warn
 from pipelines.core.layout import DATASET, SEEDS
 from pipelines.core.manifest import check_manifest, load_manifest, update_manifest
 from pipelines.core.runner import run_app
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.engines import models
+from pipelines.engines.duplicates import near_duplicates
 from pipelines.evaluation import align_eval
 from pipelines.labelstudio import commands as labelstudio_commands
 from pipelines.publish.hub import publish
@@ -56,17 +57,24 @@ def options(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress
 def manifest_command(
     update: bool = typer.Option(False, "--update", help="refresh sha256 and add unlisted seed files"),
     seeds: Path = typer.Option(SEEDS, help="folder of seed files"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file (ingest.near_duplicate_overlap)"),
 ) -> None:
-    """Check seeds/manifest.yaml against the seed files (or update it)."""
+    """Check seeds/manifest.yaml against the seed files (or update it); warn about near-duplicates."""
     path = seeds / "manifest.yaml"
     if update:
         for change in update_manifest(seeds, path) or ["manifest already up to date"]:
             typer.echo(change)
-        return
-    problems = check_manifest(seeds, path)
-    if problems:
-        raise StageError("; ".join(problems) + " (run `corpus manifest --update`)")
-    typer.echo(f"{len(load_manifest(path))} documents, all files match")
+    else:
+        problems = check_manifest(seeds, path)
+        if problems:
+            raise StageError("; ".join(problems) + " (run `corpus manifest --update`)")
+    entries = load_manifest(path)
+    overlap = load_settings(params).ingest.near_duplicate_overlap
+    texts = {e.doc_id: (seeds / e.file).read_text(encoding="utf-8", errors="replace") for e in entries}
+    for a, b, share in near_duplicates(texts, overlap):
+        warn(f"{a} and {b} are near-duplicates ({share:.0%} of the shorter one's text is shared)")
+    if not update:
+        typer.echo(f"{len(entries)} documents, all files match")
 
 
 @app.command("publish")

@@ -33,6 +33,7 @@ def ran(output: str) -> list[str]:
 
 
 def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     project = copy_project(tmp_path / "project")
     dvc(project, "init", "--no-scm", "-q")
     # the README's run line, verbatim, in a new shell that does not have the virtualenv on PATH
@@ -41,6 +42,7 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     result = subprocess.run(["bash", "-c", command], cwd=project, env=shell, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     first = result.stdout + result.stderr
+    assert "Creating parquet" not in first  # no progress bars in logs
     stages = ran(first)
     assert "ingest@de-dprk-cuba" in stages and "segment@en-south-korea-uzbekistan" in stages
     assert len(stages) == 14 and {"translate", "align", "tag", "agreement", "export", "report"} <= set(stages)
@@ -65,6 +67,14 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     ]
     last = (project / "corpus" / "sentences" / "de-dprk-cuba.jsonl").read_text(encoding="utf-8").splitlines()[-1]
     assert '"text":"Ein neuer Satz am Ende."' in last
+
+    # reverting the seed to content DVC has cached, without telling the manifest: the check still runs
+    seed.write_text(seed.read_text(encoding="utf-8").replace("Ein neuer Satz am Ende.\n", ""), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "dvc", "repro"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "differs from seeds/manifest.yaml" in result.stdout + result.stderr
 
 
 def snapshot(project: Path) -> dict[str, bytes]:

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from pipelines.core.errors import InputError, RecordError
+from pipelines.core.hashing import file_sha256
 from pipelines.core.io import read_json
 from pipelines.core.manifest import load_manifest, update_manifest
 from pipelines.core.records import Document
@@ -79,7 +80,11 @@ def test_german_article_without_markup(seed_corpus: Path) -> None:
 
 
 def write_manifest(folder: Path, files: dict[str, str]) -> Path:
-    documents = {doc_id: {"file": name, "licence": "test"} for doc_id, name in files.items()}
+    """A manifest that accepts the files as they are now."""
+    documents = {
+        doc_id: {"file": name, "licence": "test", "sha256": file_sha256(folder / name)}
+        for doc_id, name in files.items()
+    }
     path = folder / "manifest.yaml"
     path.write_text(yaml.safe_dump({"documents": documents}))
     return path
@@ -113,8 +118,8 @@ def test_one_bad_file_writes_nothing_and_keeps_earlier_outputs(tmp_path: Path) -
     out = tmp_path / "out"
     ingest.run(None, tmp_path, out, SETTINGS, manifest=write_manifest(tmp_path, {"good": "good.txt"}))
     before = (out / "good.json").read_bytes()
-    manifest = write_manifest(tmp_path, {"good": "good.txt", "bad": "bad.txt"})
     (tmp_path / "good.txt").write_text("Ein ganz anderer deutscher Text über Kuba und Korea.", encoding="utf-8")
+    manifest = write_manifest(tmp_path, {"good": "good.txt", "bad": "bad.txt"})
     with pytest.raises(InputError, match=r"bad\.txt: file is empty"):
         ingest.run(None, tmp_path, out, SETTINGS, manifest=manifest)
     assert (out / "good.json").read_bytes() == before
@@ -140,7 +145,7 @@ def test_changed_seed_must_be_accepted_in_the_manifest(tmp_path: Path) -> None:
 
 
 def test_manifest_errors(tmp_path: Path) -> None:
-    (tmp_path / "manifest.yaml").write_text("documents:\n  x: {file: x.txt}\n")
+    (tmp_path / "manifest.yaml").write_text("documents:\n  x: {file: x.txt, sha256: abc}\n")
     with pytest.raises(InputError, match="document 'x' lacks licence"):
         load_manifest(tmp_path / "manifest.yaml")
     with pytest.raises(InputError, match="no document with doc_id nope"):
@@ -153,3 +158,49 @@ def test_corrupt_record_is_reported_with_file_and_line(tmp_path: Path, seed_corp
     path.write_text(record.replace('"lang":"de"', '"lang":7').replace('"lang": "de"', '"lang": 7'))
     with pytest.raises(RecordError, match=rf"{path}: not a valid Document: lang: Input should be a valid string"):
         read_json(path, Document)
+
+
+def test_repeated_pages_and_oversized_seeds_are_reported(tmp_path: Path, capsys) -> None:
+    page = (SEEDS / MANIFEST["de-dprk-cuba"]["file"]).read_text(encoding="utf-8")
+    (tmp_path / "big.txt").write_text((page + "\n") * 5, encoding="utf-8")
+    manifest = write_manifest(tmp_path, {"big": "big.txt"})
+    small = SETTINGS.model_copy(update={"max_document_chars": 10_000})
+    ingest.run(None, tmp_path, tmp_path / "out", small, manifest=manifest)
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'big.txt'}: 80% of its paragraphs repeat earlier ones" in err
+    assert "above ingest.max_document_chars (10,000)" in err
+    ingest.run(None, SEEDS, tmp_path / "seeds-out", SETTINGS)
+    assert "WARNING" not in capsys.readouterr().err  # the real seeds are clean
+
+
+def test_manifest_warns_about_near_duplicate_documents(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for entry in MANIFEST.values():
+        shutil.copy(SEEDS / entry["file"], seeds / entry["file"])
+    shutil.copy(SEEDS / "manifest.yaml", seeds / "manifest.yaml")
+    english = (SEEDS / MANIFEST["en-russia-south-korea"]["file"]).read_text(encoding="utf-8")
+    (seeds / "copy.txt").write_text(english.replace("Russia", "Russland", 1), encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "pipelines.cli",
+        "manifest",
+        "--seeds",
+        str(seeds),
+        "--params",
+        str(ROOT / "params.yaml"),
+    ]
+    clean = subprocess.run(command, capture_output=True, text=True)
+    assert "near-duplicates" not in clean.stderr and "copy.txt: not in the manifest" in clean.stderr
+    updated = subprocess.run([*command, "--update"], capture_output=True, text=True)
+    assert updated.returncode == 0, updated.stderr
+    assert "copy and en-russia-south-korea are near-duplicates" in updated.stderr or (
+        "en-russia-south-korea and copy are near-duplicates" in updated.stderr
+    )

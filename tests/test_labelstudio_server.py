@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -25,11 +26,38 @@ def modes(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): stat.S_IMODE(p.stat().st_mode) for p in [folder, *folder.rglob("*")]}
 
 
-def test_data_folder_is_private_whatever_the_umask(label_studio) -> None:
+def test_data_folder_is_private_whatever_the_umask(label_studio, full_corpus: Path, tmp_path: Path) -> None:
+    """The folder is 0700 while the server runs; what the server writes is 0600 (its exports once
+    `corpus annotate pull` has run: Django writes them 0644 inside the private folder)."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
     data_dir = label_studio["data_dir"]
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data_dir / "label_studio.sqlite3").stat().st_mode) == 0o600
+    env = {"LABEL_STUDIO_URL": label_studio["url"], "LABEL_STUDIO_API_KEY": label_studio["credentials"].token}
+    args = ["annotate", "push", "alignment", "--corpus", str(full_corpus), "--data-dir", str(data_dir)]
+    args += ["--configs", str(ROOT / "annotations" / "configs")]
+    assert CliRunner().invoke(app, args, env=env).exit_code == 0
+    pulled = CliRunner().invoke(
+        app,
+        [
+            "annotate",
+            "pull",
+            "alignment",
+            "--corpus",
+            str(full_corpus),
+            "--out",
+            str(tmp_path),
+            "--data-dir",
+            str(data_dir),
+        ],
+        env=env,
+    )
+    assert pulled.exit_code == 0, pulled.output
     found = modes(data_dir)
-    assert found["."] == 0o700
-    assert (data_dir / "label_studio.sqlite3").exists()
+    assert any(name.startswith("media/export") for name in found)
     loose = {name: oct(mode) for name, mode in found.items() if mode & 0o077}
     assert loose == {}
 
@@ -131,3 +159,79 @@ def test_server_gone_mid_push_gives_one_line_and_a_rerun_resumes(tmp_path: Path,
         assert first["tasks_total"] == again["tasks_total"] == 16 and again["tasks_added"] == 0
     finally:
         server.stop_server(process)
+
+
+@pytest.fixture
+def own_server(tmp_path: Path):
+    """A real server of this test's own (the session one is shared by other tests' counts)."""
+    from pipelines.labelstudio import client as ls_client
+
+    template, credentials = label_studio_template()
+    data_dir = tmp_path / "data"
+    server.copy_template(template, data_dir)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = server.start_server(data_dir, port, credentials, log=data_dir / "server.log")
+    try:
+        server.wait_healthy(url, process)
+        yield ls_client.connect(url, data_dir, api_key=credentials.token)
+    finally:
+        server.stop_server(process)
+
+
+def test_superseded_tasks_are_marked_and_stale_work_counted_at_repro_time(own_server, full_corpus, tmp_path) -> None:
+    import json
+
+    from pipelines.labelstudio import client as ls_client
+    from pipelines.labelstudio.results import agreement_report, reviewed_items
+
+    configs = ROOT / "annotations" / "configs"
+    first = ls_client.push(own_server, "alignment", full_corpus, configs)
+    tasks = list(own_server.tasks.list(project=first["project"], fields="all"))
+    annotated = tasks[0]
+    own_server.annotations.create(
+        id=annotated.id,
+        result=[
+            {"id": "v", "from_name": "verdict", "to_name": "src", "type": "choices", "value": {"choices": ["correct"]}}
+        ],
+    )
+    annotations = tmp_path / "annotations"
+    ls_client.pull(own_server, "alignment", annotations, full_corpus)
+
+    # the German sentence behind the annotated task is edited: its alignment gets a new id
+    edited = tmp_path / "corpus"
+    shutil.copytree(full_corpus, edited)
+    rows = [json.loads(line) for line in (edited / "alignments.jsonl").read_text().splitlines()]
+    for row in rows:
+        if row["align_id"] == annotated.data["align_id"]:
+            row["align_id"], row["src_text"] = "al-edited000000", row["src_text"] + " (überarbeitet)"
+    (edited / "alignments.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+    # counted at repro time from the local files, before any new pull
+    report = agreement_report(edited, annotations)["alignment"]
+    assert report["stale_annotations"] == 1 and report["reviewed"] == 0
+    assert all(not item.human for item in reviewed_items("alignment", edited, annotations).values())
+
+    second = ls_client.push(own_server, "alignment", edited, configs)
+    assert second["tasks_added"] == 1 and second["tasks_superseded"] == 1
+    old = own_server.tasks.get(id=annotated.id)
+    assert old.data["superseded"].startswith("yes: no longer in the corpus")
+    assert old.total_annotations == 1  # kept, with its annotation
+    assert ls_client.push(own_server, "alignment", edited, configs)["tasks_superseded"] == 0
+
+
+def test_token_rotation_replaces_the_stored_token(own_server, tmp_path: Path) -> None:
+    import json
+
+    from pipelines.core.errors import StageError
+    from pipelines.labelstudio import client as ls_client
+
+    data_dir = tmp_path / "data"
+    old = json.loads((data_dir / "credentials.json").read_text())["token"]
+    url = own_server._client_wrapper.get_base_url()
+    new = server.rotate_token(own_server, data_dir)
+    assert new != old and json.loads((data_dir / "credentials.json").read_text())["token"] == new
+    assert stat.S_IMODE((data_dir / "credentials.json").stat().st_mode) == 0o600
+    assert ls_client.connect(url, data_dir).users.whoami()  # the stored (new) token works
+    with pytest.raises(StageError, match="rejected the API token"):
+        ls_client.connect(url, data_dir, api_key=old)

@@ -46,9 +46,10 @@ def load_manifest(path: Path = MANIFEST) -> list[ManifestEntry]:
     entries = []
     for doc_id, item in _manifest_documents(path).items():
         item = item or {}
-        missing = [key for key in ("file", "licence") if not item.get(key)]
+        missing = [key for key in ("file", "licence", "sha256") if not item.get(key)]
         if missing:
-            raise InputError(path, f"document {doc_id!r} lacks {', '.join(missing)}")
+            hint = " (run `corpus manifest --update`)" if missing == ["sha256"] else ""
+            raise InputError(path, f"document {doc_id!r} lacks {', '.join(missing)}{hint}")
         unknown = set(item) - set(ManifestEntry.__dataclass_fields__)
         if unknown:
             raise InputError(path, f"document {doc_id!r} has unknown keys {', '.join(sorted(unknown))}")

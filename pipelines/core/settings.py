@@ -35,6 +35,9 @@ class IngestSettings(Section):
     languages: list[str] = ["de", "en"]
     min_language_confidence: float = 0.5
     navigation_sections: list[str] = ["See also", "References", "External links", "Further reading", "Notes"]
+    max_document_chars: int = 1_000_000  # a larger seed is ingested with a warning
+    max_repeated_paragraphs: float = 0.2  # warn when more of a document's paragraphs repeat earlier ones
+    near_duplicate_overlap: float = 0.8  # `corpus manifest` warns about document pairs sharing this much
 
 
 class SegmentSettings(Section):

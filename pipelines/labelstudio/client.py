@@ -15,7 +15,8 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -97,18 +98,57 @@ def ensure_project(client: Any, kind: str, configs: Path) -> Any:
     )
 
 
-def existing_tasks(client: Any, project_id: int, key: str) -> dict[str, tuple[int, set[str]]]:
-    found: dict[str, tuple[int, set[str]]] = {}
+SUPERSEDED = "superseded"  # task data field: set on tasks whose item left the corpus (filterable column)
+
+
+def existing_tasks(client: Any, project_id: int, key: str) -> dict[str, tuple[int, set[str], dict]]:
+    """Tasks by pipeline key: (task id, model versions of its predictions, task data)."""
+    found: dict[str, tuple[int, set[str], dict]] = {}
     for task in client.tasks.list(project=project_id, fields="all"):
         versions = set()
         for prediction in task.predictions or []:
             version = prediction.get("model_version") if isinstance(prediction, dict) else prediction.model_version
             versions.add(version or "")
-        found[task.data.get(key)] = (task.id, versions)
+        found[task.data.get(key)] = (task.id, versions, dict(task.data))
     return found
 
 
+def mark_superseded(client: Any, known: dict[str, tuple[int, set[str], dict]], current: set[str], version: str) -> int:
+    """Tasks whose item is no longer in the corpus (its text changed, or its document left) get a
+    visible, filterable ``superseded`` field; they and their annotations are never deleted."""
+    marked = 0
+    for key, (task_id, _, data) in known.items():
+        if key not in current and not data.get(SUPERSEDED):
+            note = f"yes: no longer in the corpus as of model version {version}; see the task with the new text"
+            client.tasks.update(id=task_id, data={**data, SUPERSEDED: note})
+            marked += 1
+    return marked
+
+
+@contextmanager
+def push_lock(client: Any, kind: str) -> Iterator[None]:
+    """One push per server and project at a time on this machine: two concurrent pushes would
+    both see a task missing and both import it."""
+    import fcntl
+    import hashlib
+    import tempfile
+
+    base_url = client._client_wrapper.get_base_url()
+    name = hashlib.sha1(f"{base_url}|{kind}".encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"corpus-labelstudio-push-{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int = 500) -> dict[str, Any]:
+    with push_lock(client, kind):
+        return _push(client, kind, corpus, configs, batch_size)
+
+
+def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) -> dict[str, Any]:
     items, version = build_items(kind, corpus)
     interface = label_interface(kind, configs)
     key = KEY_FIELD[kind]
@@ -138,6 +178,7 @@ def push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int = 
                     id=project.id,
                     request=[PredictionRequest(task=task_id, result=r, model_version=version) for task_id, r in chunk],
                 )
+        superseded = mark_superseded(client, known, {d[key] for d, _ in items}, version)
         client.projects.update(id=project.id, model_version=version, show_collab_predictions=True)
     except Exception as error:
         if not is_server_failure(error):
@@ -152,6 +193,7 @@ def push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int = 
         "model_version": version,
         "tasks_added": len(new),
         "predictions_added": len(stale),
+        "tasks_superseded": superseded,
         "tasks_total": len(known) + len(new),
     }
 

@@ -12,7 +12,14 @@ import typer
 from pipelines.core.errors import StageError
 from pipelines.core.layout import ANNOTATIONS, CORPUS, LABEL_CONFIGS, LABEL_STUDIO_DATA
 from pipelines.labelstudio.client import connect, pull, push
-from pipelines.labelstudio.server import load_credentials, start_server, stop_server, wait_healthy
+from pipelines.labelstudio.server import (
+    load_credentials,
+    make_private,
+    rotate_token,
+    start_server,
+    stop_server,
+    wait_healthy,
+)
 from pipelines.labelstudio.tasks import PROJECTS
 
 app = typer.Typer(help="Label Studio: serve, push pre-annotations, pull corrections.", no_args_is_help=True)
@@ -48,7 +55,7 @@ def serve_command(
     except KeyboardInterrupt:
         typer.echo("stopping Label Studio")
     finally:
-        stop_server(process)
+        stop_server(process, data_dir)
 
 
 @app.command("push")
@@ -77,3 +84,18 @@ def pull_command(
     client = connect(url, data_dir)
     for name in kind or list(PROJECTS):
         typer.echo(json.dumps({name: pull(client, name, out, corpus)}))
+    if data_dir.exists():  # the local server's exports land in its data folder
+        make_private(data_dir)
+
+
+@app.command("rotate-token")
+def rotate_token_command(
+    url: str = typer.Option(None, envvar="LABEL_STUDIO_URL", help="server URL"),
+    data_dir: Path = typer.Option(LABEL_STUDIO_DATA, help="local server data (its stored credentials)"),
+) -> None:
+    """Replace the API token: the old one stops working; the local credentials file gets the new one."""
+    client = connect(url, data_dir)
+    token = rotate_token(client, data_dir)
+    typer.echo(
+        f"new API token stored in {data_dir / 'credentials.json'} (ends …{token[-4:]}); update LABEL_STUDIO_API_KEY"
+    )

@@ -163,11 +163,22 @@ def merge(predicted: dict[str, Any], human: dict[str, HumanAnnotation], version:
     return merged
 
 
+def current_human(kind: str, items: list[tuple[dict, list[dict]]], annotations: Path) -> dict[str, HumanAnnotation]:
+    """Pulled rows, marked stale again against the corpus as it is now (not only as at the last pull):
+    an annotation of text that has since changed, or of an item that is gone, is kept but not applied."""
+    current = {data[KEY_FIELD[kind]]: data["text_sha1"] for data, _ in items}
+    rows = read_human(human_file(annotations, kind))
+    return {
+        key: row if row.stale or current.get(key) == row.text_sha1 else row.model_copy(update={"stale": True})
+        for key, row in rows.items()
+    }
+
+
 def reviewed_items(kind: str, corpus: Path, annotations: Path) -> dict[str, Reviewed]:
     """Every item of one project kind, merged with the pulled human annotations."""
     items, version = build_items(kind, corpus)
     predicted = {d[KEY_FIELD[kind]]: r for d, r in items}
-    return merge(predicted, read_human(human_file(annotations, kind)), version)
+    return merge(predicted, current_human(kind, items, annotations), version)
 
 
 def labelled_spans(result: list[dict], control: str) -> set[tuple[int, int, str]]:
@@ -223,7 +234,7 @@ def agreement_report(corpus: Path, annotations: Path) -> dict[str, Any]:
     for kind in PROJECTS:
         items, version = build_items(kind, corpus)
         predicted = {d[KEY_FIELD[kind]]: r for d, r in items}
-        human = read_human(human_file(annotations, kind))
+        human = current_human(kind, items, annotations)
         report[kind] = {
             "model_version": version,
             "items": len(predicted),

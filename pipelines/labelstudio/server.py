@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipelines.core.errors import StageError
 
@@ -61,8 +62,25 @@ def load_credentials(data_dir: Path, create: bool = False) -> Credentials:
     return credentials
 
 
+def rotate_token(client: Any, data_dir: Path) -> str:
+    """Ask the server for a new API token and store it with the local credentials (if any)."""
+    response = client.users.reset_token()
+    token = getattr(response, "token", None) or response["token"]
+    stored_path = data_dir / "credentials.json"
+    if stored_path.exists():
+        stored = json.loads(stored_path.read_text())
+        stored_path.write_text(json.dumps({**stored, "token": token}))
+        stored_path.chmod(0o600)
+    return token
+
+
 def make_private(data_dir: Path) -> None:
-    """The server's data holds the API token in plain text: folders 0700, files 0600, whatever the umask."""
+    """The server's data holds the API token in plain text: folders 0700, files 0600, whatever the umask.
+
+    The server itself runs with umask 077, but Django writes exports as 0644 (its
+    ``FILE_UPLOAD_PERMISSIONS``); the 0700 folder keeps those unreachable, and ``serve``,
+    ``pull`` and the server's stop tighten them to 0600 as well.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     data_dir.chmod(0o700)
     for path in data_dir.rglob("*"):
@@ -141,7 +159,8 @@ def wait_healthy(url: str, process: subprocess.Popen | None = None, timeout: flo
     raise StageError(f"Label Studio at {url} did not answer /health within {timeout:.0f} s")
 
 
-def stop_server(process: subprocess.Popen) -> None:
+def stop_server(process: subprocess.Popen, data_dir: Path | None = None) -> None:
+    """Stop the server's process group (TERM, then KILL); tighten its data folder again."""
     if process.poll() is None:
         os.killpg(process.pid, 15)
         try:
@@ -149,6 +168,8 @@ def stop_server(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait()
+    if data_dir is not None and data_dir.exists():
+        make_private(data_dir)
 
 
 def copy_template(template: Path, data_dir: Path) -> None:

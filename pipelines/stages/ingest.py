@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from pipelines.core.errors import InputError
+from pipelines.core.errors import InputError, warn
 from pipelines.core.hashing import file_sha256
 from pipelines.core.io import write_json
 from pipelines.core.layout import DOCUMENTS, MANIFEST, SEEDS
@@ -18,6 +18,7 @@ from pipelines.core.manifest import ManifestEntry, load_manifest
 from pipelines.core.records import Document
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, IngestSettings, load_settings
+from pipelines.engines.duplicates import repeated_share
 from pipelines.engines.language import LanguageIdentifier
 from pipelines.engines.wiki import parse_wiki, read_text_file
 
@@ -34,7 +35,12 @@ def ingest_document(
             f"sha256 {digest[:12]}… differs from seeds/manifest.yaml ({entry.sha256[:12]}…); "
             "if the edit is intended, run `corpus manifest --update`",
         )
+    if len(text) > settings.max_document_chars:
+        warn(f"{path}: {len(text):,} characters, above ingest.max_document_chars ({settings.max_document_chars:,})")
     title, paragraphs, infobox, see_also = parse_wiki(text, entry.doc_id, settings.navigation_sections)
+    repeated = repeated_share(p.text for p in paragraphs if p.kind == "text")
+    if repeated > settings.max_repeated_paragraphs:
+        warn(f"{path}: {repeated:.0%} of its paragraphs repeat earlier ones (the same page pasted more than once?)")
     body = [p.text for p in paragraphs if p.kind == "text" and not p.navigation]
     if not body:
         raise InputError(path, "has no text paragraphs (only headings, lists or infobox)")
@@ -68,8 +74,13 @@ def run(
     out_dir: Path,
     settings: IngestSettings,
     manifest: Path | None = None,
+    expect_sha256: str | None = None,
 ) -> list[Document]:
-    """Ingest the named documents (all in the manifest when none are named)."""
+    """Ingest the named documents (all in the manifest when none are named).
+
+    ``expect_sha256`` is the manifest's sha256 as DVC saw it when it planned the run: it is part
+    of the stage's command, so a seed reverted to content DVC has cached still runs this check.
+    """
     manifest = manifest or seeds_dir / MANIFEST.name
     entries = load_manifest(manifest)
     if doc_ids:
@@ -78,6 +89,8 @@ def run(
         if unknown:
             raise InputError(manifest, f"no document with doc_id {', '.join(unknown)}")
         entries = [e for e in entries if e.doc_id in doc_ids]
+    if expect_sha256 and any(e.sha256 != expect_sha256 for e in entries):
+        raise InputError(manifest, f"sha256 of {', '.join(doc_ids or [])} changed while the pipeline ran; re-run")
     identifier = LanguageIdentifier(settings.min_language_confidence)
     # Parse everything first: one bad file stops the stage before anything is written.
     documents = [ingest_document(e, seeds_dir, identifier, settings) for e in entries]
@@ -91,9 +104,10 @@ def command(
     seeds: Path = typer.Option(SEEDS, help="folder of seed files"),
     out: Path = typer.Option(DOCUMENTS, help="output folder"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+    expect_sha256: str = typer.Option(None, help="the manifest's sha256 of the --doc (dvc.yaml passes it)"),
 ) -> None:
     """Parse seed documents into document records with sections and language."""
-    for document in run(doc, seeds, out, load_settings(params).ingest):
+    for document in run(doc, seeds, out, load_settings(params).ingest, expect_sha256=expect_sha256):
         sentences = len(document.sentence_paragraphs())
         typer.echo(f"{document.doc_id}: lang={document.lang} paragraphs={len(document.paragraphs)} text={sentences}")
 

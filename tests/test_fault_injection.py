@@ -1,0 +1,166 @@
+"""Fault injection against real local Label Studio servers: the server dies mid-push and
+mid-pull, a write fails, two pushes run at once. Afterwards no annotation or output is lost
+or half-written, and a re-run completes.
+
+Faults are injected at a chosen point of the real code path (the server process is killed
+between two real requests), so each test is deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from pipelines.core.errors import StageError
+from pipelines.labelstudio import client as ls_client
+from pipelines.labelstudio import server
+from pipelines.labelstudio.results import read_human
+
+from .conftest import ROOT, label_studio_template
+from .helpers.ports import free_port
+
+pytestmark = pytest.mark.labelstudio
+CONFIGS = ROOT / "annotations" / "configs"
+VERDICT = [{"id": "v", "from_name": "verdict", "to_name": "src", "type": "choices", "value": {"choices": ["correct"]}}]
+
+
+class Server:
+    """A real server on its own data folder that a test can kill and bring back."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        template, self.credentials = label_studio_template()
+        self.data_dir = tmp_path / "data"
+        server.copy_template(template, self.data_dir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.process = server.start_server(self.data_dir, self.port, self.credentials, log=self.data_dir / "server.log")
+        server.wait_healthy(self.url, self.process)
+        return ls_client.connect(self.url, self.data_dir, api_key=self.credentials.token)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:  # a retried request may ask twice
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        server.stop_server(self.process)
+
+
+@pytest.fixture
+def live(tmp_path: Path):
+    instance = Server(tmp_path)
+    yield instance
+    instance.stop()
+
+
+def keys(client, project_id: int, key: str) -> list[str]:
+    return [task.data[key] for task in client.tasks.list(project=project_id, fields="all")]
+
+
+def test_server_killed_mid_push(live, full_corpus: Path, monkeypatch) -> None:
+    client = ls_client.connect(live.url, live.data_dir, api_key=live.credentials.token)
+    first = ls_client.push(client, "alignment", full_corpus, CONFIGS)
+    task = next(t for t in client.tasks.list(project=first["project"], fields="all"))
+    client.annotations.create(id=task.id, result=VERDICT)
+    # a new corpus version brings tagging tasks; the server dies after the second batch of 20
+    real_import = type(client.projects).import_tasks
+    calls = []
+
+    def import_then_die(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            live.kill()
+        return real_import(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(client.projects), "import_tasks", import_then_die)
+    with pytest.raises(StageError) as failure:
+        ls_client.push(client, "tagging", full_corpus, CONFIGS, batch_size=20)
+    assert "after 40 of 201 new tasks were imported" in str(failure.value) and "\n" not in str(failure.value)
+    monkeypatch.undo()
+
+    client = live.start()
+    tagging = ls_client.push(client, "tagging", full_corpus, CONFIGS, batch_size=20)
+    assert tagging["tasks_added"] == 161 and tagging["tasks_total"] == 201
+    sent_ids = keys(client, tagging["project"], "sent_id")
+    assert len(sent_ids) == len(set(sent_ids)) == 201  # nothing twice
+    assert client.tasks.get(id=task.id).total_annotations == 1  # the annotation survived
+
+
+def test_server_killed_mid_pull_changes_nothing(live, full_corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    client = ls_client.connect(live.url, live.data_dir, api_key=live.credentials.token)
+    pushed = ls_client.push(client, "alignment", full_corpus, CONFIGS)
+    task = next(t for t in client.tasks.list(project=pushed["project"], fields="all"))
+    client.annotations.create(id=task.id, result=VERDICT)
+    out = tmp_path / "annotations"
+    ls_client.pull(client, "alignment", out, full_corpus)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    real_download = type(client.projects.exports).download
+
+    def die_then_download(self, *args, **kwargs):
+        live.kill()
+        return real_download(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(client.projects.exports), "download", die_then_download)
+    with pytest.raises(
+        StageError, match=r"^pull alignment: Label Studio failed .* nothing in annotations/ was changed"
+    ):
+        ls_client.pull(client, "alignment", out, full_corpus)
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+    client = live.start()
+    summary = ls_client.pull(client, "alignment", out, full_corpus)
+    assert (
+        summary["annotated"] == 1 and read_human(out / "alignment.human.jsonl")[task.data["align_id"]].result == VERDICT
+    )
+
+
+def test_a_failed_write_keeps_the_previous_human_file(live, full_corpus: Path, tmp_path: Path) -> None:
+    client = ls_client.connect(live.url, live.data_dir, api_key=live.credentials.token)
+    pushed = ls_client.push(client, "alignment", full_corpus, CONFIGS)
+    tasks = list(client.tasks.list(project=pushed["project"], fields="all"))
+    client.annotations.create(id=tasks[0].id, result=VERDICT)
+    out = tmp_path / "annotations"
+    ls_client.pull(client, "alignment", out, full_corpus)
+    human = (out / "alignment.human.jsonl").read_bytes()
+    client.annotations.create(id=tasks[1].id, result=VERDICT)
+    # the snapshot file cannot be replaced (a folder stands in its way): the pull stops before
+    # the human file, which keeps the previous pull's rows
+    (out / "alignment.json").unlink()
+    (out / "alignment.json").mkdir()
+    with pytest.raises(OSError):
+        ls_client.pull(client, "alignment", out, full_corpus)
+    assert (out / "alignment.human.jsonl").read_bytes() == human
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no half-written files left
+    (out / "alignment.json").rmdir()
+    assert ls_client.pull(client, "alignment", out, full_corpus)["annotated"] == 2
+
+
+def test_two_pushes_at_once_import_each_task_once(live, full_corpus: Path) -> None:
+    clients = [ls_client.connect(live.url, live.data_dir, api_key=live.credentials.token) for _ in range(2)]
+    results, errors = [], []
+
+    def push(client) -> None:
+        try:
+            results.append(ls_client.push(client, "tagging", full_corpus, CONFIGS, batch_size=50))
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=push, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert sorted(r["tasks_added"] for r in results) == [0, 201]
+    sent_ids = keys(clients[0], results[0]["project"], "sent_id")
+    assert len(sent_ids) == len(set(sent_ids)) == 201
