@@ -68,6 +68,24 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     last = (project / "corpus" / "sentences" / "de-dprk-cuba.jsonl").read_text(encoding="utf-8").splitlines()[-1]
     assert '"text":"Ein neuer Satz am Ende."' in last
 
+    # removing a document the documented way: delete its seed, update the manifest, repro
+    (project / "seeds" / "003_42c5eac75d228d7b.txt").unlink()
+    subprocess.run([sys.executable, "-m", "pipelines.cli", "manifest", "--update"], cwd=project, check=True)
+    dvc(project, "repro")
+    removed = "en-south-korea-uzbekistan"
+    for output in ("alignments.jsonl", "align_summary.json", "entities.jsonl", "events.jsonl", "report.html"):
+        assert removed not in (project / "corpus" / output).read_text(encoding="utf-8"), output
+    import pyarrow.parquet as pq
+
+    documents = pq.read_table(project / "dist" / "dataset" / "data" / "documents" / "train-00000-of-00001.parquet")
+    assert sorted(documents.column("doc_id").to_pylist()) == [
+        "de-dprk-cuba",
+        "en-cuba-south-korea",
+        "en-russia-south-korea",
+    ]
+    ner = pq.read_table(project / "dist" / "dataset" / "data" / "ner" / "train-00000-of-00001.parquet")
+    assert removed not in set(ner.column("doc_id").to_pylist())
+
     # reverting the seed to content DVC has cached, without telling the manifest: the check still runs
     seed.write_text(seed.read_text(encoding="utf-8").replace("Ein neuer Satz am Ende.\n", ""), encoding="utf-8")
     result = subprocess.run(

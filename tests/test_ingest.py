@@ -204,3 +204,12 @@ def test_manifest_warns_about_near_duplicate_documents(tmp_path: Path) -> None:
     assert "copy and en-russia-south-korea are near-duplicates" in updated.stderr or (
         "en-russia-south-korea and copy are near-duplicates" in updated.stderr
     )
+
+
+def test_removing_a_document_is_an_update_of_the_manifest(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("Ein kurzer deutscher Satz über Kuba.", encoding="utf-8")
+    manifest = write_manifest(tmp_path, {"a": "a.txt", "b": "b.txt"})
+    (tmp_path / "b.txt").unlink()
+    assert update_manifest(tmp_path, manifest) == ["b.txt: file gone, removed doc_id 'b' from the manifest"]
+    assert [e.doc_id for e in load_manifest(manifest)] == ["a"]

@@ -14,7 +14,7 @@ from pipelines.core.io import read_json, read_jsonl
 from pipelines.core.lexicon import words
 from pipelines.core.records import Document, Sentence
 from pipelines.core.settings import SegmentSettings
-from pipelines.engines.segmenter import REPAIR_RULES, Segmenter, repair_splits
+from pipelines.engines.segmenter import REPAIR_RULES, Segmenter, attach_punctuation, repair_splits
 
 from .conftest import ROOT, SEEDS, project_settings
 
@@ -164,3 +164,24 @@ def test_repair_rules_on_token_spans() -> None:
     text = "Am 1. Mai kam er. sie ging."
     spans = [[(0, 2), (3, 5)], [(6, 9), (10, 13), (14, 16), (16, 17)], [(18, 21), (22, 26), (26, 27)]]
     assert repair_splits("de", text, spans) == [[*spans[0], *spans[1], *spans[2]]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Er sagte: „Wir kommen.“ Dann ging er.", ["Er sagte: „Wir kommen.“", "Dann ging er."]),
+        ('He said: "We will come." Then he left.', ['He said: "We will come."', "Then he left."]),
+        ("Das war „gut.“ „Sehr gut.“", ["Das war „gut.“", "„Sehr gut.“"]),  # the weak model split off the last “
+    ],
+)
+def test_closing_quotes_stay_with_their_sentence(text: str, expected: list[str]) -> None:
+    lang = "en" if text.startswith("He") else "de"
+    split = Segmenter(_settings()).split_paragraphs(lang, [text])[0]
+    assert [text[s[0][0] : s[-1][1]] for s in split] == expected
+
+
+def test_punctuation_only_sentences_never_stand_alone() -> None:
+    text = "“ . Ein Satz. “"
+    spans = [[(0, 1)], [(2, 3)], [(4, 7), (8, 12), (12, 13)], [(14, 15)]]
+    kept, dropped = attach_punctuation(text, spans)
+    assert kept == [[(4, 7), (8, 12), (12, 13), (14, 15)]] and dropped == 2

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.core.errors import warn
 from pipelines.core.io import read_json, read_jsonl
+from pipelines.core.manifest import listed_documents
 from pipelines.core.records import Alignment, Document, Sentence, Translation
 
 
-def load_documents(folder: Path) -> list[Document]:
-    return [read_json(path, Document) for path in sorted(Path(folder).glob("*.json"))]
+def in_manifest(paths: list[Path], manifest: Path | None) -> list[Path]:
+    """Per-document files (``<doc_id>.json[l]``) of the documents the manifest lists.
+
+    DVC leaves the outputs of a document that left the manifest in place; they are skipped
+    (and named), so every output describes exactly the listed documents.
+    """
+    if manifest is None:
+        return sorted(paths)
+    listed = listed_documents(manifest)
+    stale = sorted(str(p) for p in paths if p.stem not in listed)
+    if stale:
+        warn(f"skipping {len(stale)} files of documents no longer in {manifest}: {', '.join(stale[:5])}")
+    return sorted(p for p in paths if p.stem in listed)
+
+
+def load_documents(folder: Path, manifest: Path | None = None) -> list[Document]:
+    return [read_json(path, Document) for path in in_manifest(list(Path(folder).glob("*.json")), manifest)]
 
 
 def load_sentences(paths: list[Path]) -> list[Sentence]:
@@ -17,8 +34,8 @@ def load_sentences(paths: list[Path]) -> list[Sentence]:
     return [s for path in sorted(paths) for s in read_jsonl(path, Sentence)]
 
 
-def sentence_files(folder: Path) -> list[Path]:
-    return sorted(Path(folder).glob("*.jsonl"))
+def sentence_files(folder: Path, manifest: Path | None = None) -> list[Path]:
+    return in_manifest(list(Path(folder).glob("*.jsonl")), manifest)
 
 
 def load_translations(path: Path | None) -> dict[str, Translation]:

@@ -60,9 +60,13 @@ def load_manifest(path: Path = MANIFEST) -> list[ManifestEntry]:
 
 
 def update_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
-    """Refresh sha256 of listed files and add unlisted ``*.txt`` files; returns what changed."""
+    """Refresh sha256 of listed files, drop entries whose file is gone, add unlisted ``*.txt``
+    files; returns what changed. Removing a document: delete its seed file, then update."""
     documents = _manifest_documents(path)
     changes = []
+    for doc_id in [d for d, item in documents.items() if not (seeds_dir / item["file"]).exists()]:
+        changes.append(f"{documents[doc_id]['file']}: file gone, removed doc_id {doc_id!r} from the manifest")
+        del documents[doc_id]
     for doc_id, item in documents.items():
         digest = file_sha256(seeds_dir / item["file"])
         if item.get("sha256") != digest:
@@ -95,3 +99,8 @@ def check_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
     listed = {e.file for e in entries}
     problems += [f"{p}: not in the manifest" for p in sorted(seeds_dir.glob("*.txt")) if p.name not in listed]
     return problems
+
+
+def listed_documents(path: Path = MANIFEST) -> set[str]:
+    """The doc_ids the manifest lists: the documents every output must describe."""
+    return {entry.doc_id for entry in load_manifest(path)}

@@ -29,7 +29,7 @@ from pipelines.core.settings import SegmentSettings
 from pipelines.engines.stanza_setup import default_processors, stanza_stub_dir
 
 Spans = list[tuple[int, int]]  # token spans of one sentence, relative to its paragraph
-REPAIR_RULES = "split-repair-v1"
+REPAIR_RULES = "split-repair-v2"  # v2: closing quotes stay with their sentence, no punctuation-only ones
 
 
 # --- the spaCy-backed stanza tokenizer variant -------------------------------------------
@@ -222,6 +222,22 @@ def repair_splits(lang: str, text: str, sentences: list[Spans]) -> list[Spans]:
     return merged
 
 
+def attach_punctuation(text: str, sentences: list[Spans]) -> tuple[list[Spans], int]:
+    """A "sentence" without a letter or digit (a closing ``“`` or ``)`` split off, a lone ``.``)
+    joins the sentence before it; with none before it, it is dropped. Returns the sentences and
+    how many were dropped."""
+    kept: list[Spans] = []
+    dropped = 0
+    for spans in sentences:
+        if any(ch.isalnum() for ch in text[spans[0][0] : spans[-1][1]]):
+            kept.append(spans)
+        elif kept:
+            kept[-1] = kept[-1] + spans
+        else:
+            dropped += 1
+    return kept, dropped
+
+
 def _swallowed_period(word: str) -> bool:
     """A word with a sentence period glued on, not an initial, ordinal or dotted abbreviation."""
     stem = word[:-1]
@@ -238,6 +254,7 @@ class Segmenter:
         self.settings = settings
         self._backends: dict[str, Backend] = {}
         self._pipelines: dict[str, Any] = {}
+        self.dropped = 0  # punctuation-only sentences left out so far
 
     def backend(self, lang: str) -> Backend:
         if lang not in self._backends:
@@ -261,7 +278,11 @@ class Segmenter:
         for text, document in zip(texts, documents, strict=True):
             sentences = [[(t.start_char, t.end_char) for t in s.tokens] for s in document.sentences]
             sentences = [s for s in sentences if s]
-            result.append(repair_splits(lang, text, sentences) if self.settings.repair_splits else sentences)
+            if self.settings.repair_splits:
+                sentences = repair_splits(lang, text, sentences)
+            sentences, dropped = attach_punctuation(text, sentences)
+            self.dropped += dropped
+            result.append(sentences)
         return result
 
     def segment(self, document: Document) -> list[Sentence]:

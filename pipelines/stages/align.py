@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 import typer
 
-from pipelines.core.corpus import load_sentences, load_translations
+from pipelines.core.corpus import in_manifest, load_sentences, load_translations
 from pipelines.core.errors import StageError
 from pipelines.core.hashing import package_version
 from pipelines.core.io import write_json, write_jsonl
-from pipelines.core.layout import ALIGN_METRICS, ALIGN_SUMMARY, ALIGNMENTS, TRANSLATIONS
+from pipelines.core.layout import ALIGN_METRICS, ALIGN_SUMMARY, ALIGNMENTS, MANIFEST, TRANSLATIONS
 from pipelines.core.records import Alignment, Provenance, Sentence, Translation, alignment_id
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
@@ -227,9 +227,11 @@ def command(
     summary: Path = typer.Option(ALIGN_SUMMARY, help="document-pair summary"),
     metrics_out: Path = typer.Option(ALIGN_METRICS, "--metrics", help="DVC metrics file"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+    manifest: Path = typer.Option(MANIFEST, help="only documents listed here are read"),
 ) -> None:
     """Align source sentences with target sentences (mining or document mode), with scores."""
     settings = load_settings(params).align
+    sentences = in_manifest(sentences, manifest)
     typer.echo(json.dumps(run(sentences, translations, out, summary, metrics_out, settings)))
 
 

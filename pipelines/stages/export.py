@@ -30,6 +30,7 @@ from pipelines.core.layout import (
     ENTITIES,
     EVENTS,
     EXPORT_METRICS,
+    MANIFEST,
     SCORE_PLOT,
     SENTENCES,
     TRANSLATIONS,
@@ -58,9 +59,10 @@ def run(
     metrics_path: Path,
     plots_path: Path,
     settings: ExportSettings,
+    manifest: Path | None = None,
 ) -> dict[str, Any]:
-    documents = load_documents(corpus / DOCUMENTS.name)
-    sentences = load_sentences(sentence_files(corpus / SENTENCES.name))
+    documents = load_documents(corpus / DOCUMENTS.name, manifest)
+    sentences = load_sentences(sentence_files(corpus / SENTENCES.name, manifest))
     translations = list(load_translations(corpus / TRANSLATIONS.name).values())
     alignments = load_alignments(corpus / ALIGNMENTS.name)
     entity_rows = {r.sent_id: r for r in read_jsonl(corpus / ENTITIES.name, SentenceEntities)}
@@ -133,10 +135,11 @@ def command(
     annotations: Path = typer.Option(ANNOTATIONS, help="pulled Label Studio annotations"),
     dist: Path = typer.Option(DIST, help="output folder"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+    manifest: Path = typer.Option(MANIFEST, help="only documents listed here are exported"),
 ) -> None:
     """Write the hub-ready dataset (parquet + card), TMX, Moses and TSV exports."""
     settings = load_settings(params).export
-    typer.echo(json.dumps(run(corpus, annotations, dist, EXPORT_METRICS, SCORE_PLOT, settings)))
+    typer.echo(json.dumps(run(corpus, annotations, dist, EXPORT_METRICS, SCORE_PLOT, settings, manifest)))
 
 
 if __name__ == "__main__":

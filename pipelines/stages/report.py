@@ -10,7 +10,7 @@ import typer
 
 from pipelines.core.corpus import load_alignments, load_sentences, load_translations, sentence_files
 from pipelines.core.io import write_text
-from pipelines.core.layout import ALIGNMENTS, CORPUS, METRICS, REPORT, SENTENCES, TRANSLATIONS
+from pipelines.core.layout import ALIGNMENTS, CORPUS, MANIFEST, METRICS, REPORT, SENTENCES, TRANSLATIONS
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.publish.report import build
@@ -20,10 +20,10 @@ def _load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def run(corpus: Path, out: Path, threshold: float) -> dict[str, Any]:
+def run(corpus: Path, out: Path, threshold: float, manifest: Path | None = None) -> dict[str, Any]:
     metrics = {name: _load(corpus / METRICS.name / f"{name}.json") for name in ("align", "tag", "export", "agreement")}
     page, figures = build(
-        load_sentences(sentence_files(corpus / SENTENCES.name)),
+        load_sentences(sentence_files(corpus / SENTENCES.name, manifest)),
         list(load_translations(corpus / TRANSLATIONS.name).values()),
         load_alignments(corpus / ALIGNMENTS.name),
         metrics,
@@ -37,9 +37,10 @@ def command(
     corpus: Path = typer.Option(CORPUS, help="corpus folder"),
     out: Path = typer.Option(REPORT, help="report file"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+    manifest: Path = typer.Option(MANIFEST, help="only documents listed here are reported"),
 ) -> None:
     """Write a self-contained HTML report of the corpus run."""
-    figures = run(corpus, out, load_settings(params).align.threshold)
+    figures = run(corpus, out, load_settings(params).align.threshold, manifest)
     typer.echo(f"{out}: {sum(figures['sentences_per_document'].values())} sentences")
 
 

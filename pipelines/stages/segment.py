@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from tqdm import tqdm
 
+from pipelines.core.errors import warn
 from pipelines.core.io import read_json, write_jsonl
 from pipelines.core.layout import SENTENCES, sentence_file
 from pipelines.core.records import Document
@@ -21,6 +22,8 @@ def run(documents: list[Path], out_dir: Path, settings: SegmentSettings) -> dict
     for path in tqdm(documents, desc="segment", unit="doc", disable=None):
         document = read_json(path, Document)
         counts[document.doc_id] = write_jsonl(sentence_file(out_dir, document.doc_id), segmenter.segment(document))
+    if segmenter.dropped:
+        warn(f"{segmenter.dropped} punctuation-only sentences left out")
     return counts
 
 

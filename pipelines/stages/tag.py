@@ -14,10 +14,10 @@ from typing import Any
 import typer
 from tqdm import tqdm
 
-from pipelines.core.corpus import load_alignments, load_sentences, load_translations
+from pipelines.core.corpus import in_manifest, load_alignments, load_sentences, load_translations
 from pipelines.core.errors import StageError
 from pipelines.core.io import write_json, write_jsonl
-from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, TAG_METRICS, TRANSLATIONS
+from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, MANIFEST, TAG_METRICS, TRANSLATIONS
 from pipelines.core.records import Entity, Sentence, SentenceEntities, SentenceEvents
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, TagSettings, load_settings
@@ -125,9 +125,11 @@ def command(
     events: Path = typer.Option(EVENTS, help="events output"),
     metrics_out: Path = typer.Option(TAG_METRICS, "--metrics", help="DVC metrics file"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+    manifest: Path = typer.Option(MANIFEST, help="only documents listed here are read"),
 ) -> None:
     """Tag entities (one label set for de/en) and PLOVER events with trigger and argument spans."""
     settings = load_settings(params).tag
+    sentences = in_manifest(sentences, manifest)
     typer.echo(json.dumps(run(sentences, translations, alignments, entities, events, metrics_out, settings)))
 
 

@@ -13,9 +13,9 @@ import typer
 from tqdm import tqdm
 
 from pipelines.core.cache import KeyValueCache
-from pipelines.core.corpus import load_sentences
+from pipelines.core.corpus import in_manifest, load_sentences
 from pipelines.core.io import write_jsonl
-from pipelines.core.layout import TRANSLATIONS
+from pipelines.core.layout import MANIFEST, TRANSLATIONS
 from pipelines.core.records import Translation
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, TranslateSettings, load_settings
@@ -62,9 +62,10 @@ def command(
     sentences: list[Path] = typer.Argument(..., help="sentence files (corpus/sentences/*.jsonl)"),
     out: Path = typer.Option(TRANSLATIONS, help="output file"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+    manifest: Path = typer.Option(MANIFEST, help="only documents listed here are read"),
 ) -> None:
     """Translate source-language sentences (de→en) with argostranslate, or the labelled gloss offline."""
-    typer.echo(json.dumps(run(sentences, out, load_settings(params).translate)))
+    typer.echo(json.dumps(run(in_manifest(sentences, manifest), out, load_settings(params).translate)))
 
 
 if __name__ == "__main__":
