@@ -27,7 +27,7 @@ from pipelines.core.errors import StageError
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import human_file
 from pipelines.labelstudio.results import human_rows
-from pipelines.labelstudio.server import load_credentials
+from pipelines.labelstudio.server import load_credentials, local_url
 from pipelines.labelstudio.tasks import KEY_FIELD, PROJECTS, build_items, config_text, label_interface, validate_result
 
 T = TypeVar("T")
@@ -62,7 +62,7 @@ def connect(url: str | None, data_dir: Path, api_key: str | None = None) -> Any:
     """An SDK client for LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY (or the local server's stored token)."""
     from label_studio_sdk import LabelStudio
 
-    url = (url or os.environ.get("LABEL_STUDIO_URL") or "http://127.0.0.1:8080").rstrip("/")
+    url = (url or os.environ.get("LABEL_STUDIO_URL") or local_url()).rstrip("/")
     api_key = api_key or load_credentials(data_dir).token
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=5):

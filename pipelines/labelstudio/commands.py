@@ -13,7 +13,9 @@ from pipelines.core.errors import StageError
 from pipelines.core.layout import ANNOTATIONS, CORPUS, LABEL_CONFIGS, LABEL_STUDIO_DATA
 from pipelines.labelstudio.client import connect, pull, push
 from pipelines.labelstudio.server import (
+    DEFAULT_PORT,
     load_credentials,
+    local_url,
     make_private,
     rotate_token,
     start_server,
@@ -27,7 +29,7 @@ app = typer.Typer(help="Label Studio: serve, push pre-annotations, pull correcti
 
 @app.command("serve")
 def serve_command(
-    port: int = typer.Option(8080, help="port on 127.0.0.1"),
+    port: int = typer.Option(DEFAULT_PORT, help="port on 127.0.0.1"),
     data_dir: Path = typer.Option(LABEL_STUDIO_DATA, help="Label Studio data directory (git-ignored)"),
 ) -> None:
     """Run a local Label Studio (127.0.0.1 only) until interrupted (Ctrl-C or SIGTERM).
@@ -38,7 +40,7 @@ def serve_command(
     credentials = load_credentials(data_dir, create=True)
     log = data_dir / "server.log"
     process = start_server(data_dir, port, credentials, log=log)
-    url = f"http://127.0.0.1:{port}"
+    url = local_url(port)
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

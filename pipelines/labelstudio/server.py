@@ -88,7 +88,15 @@ def make_private(data_dir: Path) -> None:
             path.chmod(0o700 if path.is_dir() else 0o600)
 
 
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+HOST = "127.0.0.1"  # the local server listens on loopback only
+DEFAULT_PORT = 8080
+
+
+def local_url(port: int = DEFAULT_PORT) -> str:
+    return f"http://{HOST}:{port}"
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -125,7 +133,7 @@ def start_server(data_dir: Path, port: int, credentials: Credentials, log: Path 
         "start",
         "--no-browser",
         "--internal-host",
-        "127.0.0.1",
+        HOST,
         "--port",
         str(port),
         "--data-dir",
