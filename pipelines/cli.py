@@ -83,9 +83,10 @@ def publish_command(
     folder: Path = typer.Option(DATASET, help="the exported dataset folder"),
     dry_run: bool = typer.Option(False, "--dry-run", help="list what would be uploaded"),
     private: bool = typer.Option(False, help="create the repository as private"),
+    allow_unknown_licence: bool = typer.Option(False, help="upload even documents without a recorded licence"),
 ) -> None:
     """Upload dist/dataset to the Hugging Face Hub (or list it with --dry-run)."""
-    files = publish(folder, repo_id, dry_run, private)
+    files = publish(folder, repo_id, dry_run, private, allow_unknown_licence=allow_unknown_licence)
     verb = "would upload" if dry_run else "uploaded"
     for name in files:
         size = (folder / name).stat().st_size

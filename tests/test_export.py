@@ -179,6 +179,20 @@ def test_card_yaml_and_prose(exported, full_corpus) -> None:
     assert "Requires `datasets >= 4`" in body and "CC BY-SA 4.0" in body
     assert "https://en.wikipedia.org/wiki/Cuba%E2%80%93South_Korea_relations" in body
     assert "offline substitute for stanza pos/lemma/depparse/ner models" in body
+    # computed from the corpus, not written for the seeds
+    assert meta["size_categories"] == ["n<1K"]
+    assert "from\n4 documents (1 de, 3 en;" in body and "16 de sentences, 185 en sentences" in body
+    assert "1 of 16\nGerman sentences have an accepted English counterpart" in body  # the reviewer's pair
+    assert "| `de-dprk-cuba` | `en-" in body  # the document pair it belongs to
+    assert "| CC-BY-SA-4.0 | 3 |" in body and "**1 documents have no recorded licence** (de-dprk-cuba)" in body
+
+
+def test_size_category_buckets() -> None:
+    from pipelines.publish.card import size_category
+
+    assert [size_category(n) for n in (0, 999, 1_000, 9_999, 10_000, 250_000, 5_000_000)] == [
+        "n<1K", "n<1K", "1K<n<10K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M",
+    ]  # fmt: skip
 
 
 def test_tmx_moses_tsv(exported) -> None:
@@ -222,10 +236,14 @@ def test_publish_dry_run_stub_and_offline(exported, monkeypatch) -> None:
     assert "README.md" in listed and "data/ner/train-00000-of-00001.parquet" in listed
     monkeypatch.delenv("HF_TOKEN", raising=False)
     with pytest.raises(StageError, match="HF_TOKEN is not set"):
-        publish(folder, "org/corpus")
+        publish(folder, "org/corpus", allow_unknown_licence=True)
     monkeypatch.setenv("HF_TOKEN", "hf_test_token_not_real")
     api = RecordingApi()
-    assert publish(folder, "org/corpus", api=api) == listed
+    # the German seed's licence was never recorded: publishing it needs the explicit flag
+    with pytest.raises(StageError, match=r"1 documents have no recorded licence \(de-dprk-cuba\)"):
+        publish(folder, "org/corpus", api=api)
+    assert api.calls == []
+    assert publish(folder, "org/corpus", api=api, allow_unknown_licence=True) == listed
     assert api.calls[0] == (
         "create_repo",
         {"repo_id": "org/corpus", "repo_type": "dataset", "private": False, "exist_ok": True},
@@ -236,5 +254,5 @@ def test_publish_dry_run_stub_and_offline(exported, monkeypatch) -> None:
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     with pytest.raises(StageError, match="could not publish to the Hugging Face Hub"):
-        publish(folder, "org/corpus")
+        publish(folder, "org/corpus", allow_unknown_licence=True)
     assert os.environ["HF_TOKEN"] == "hf_test_token_not_real"

@@ -6,10 +6,11 @@ The YAML header carries ``configs`` and ``dataset_info`` for every written confi
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from pipelines.core.records import Document, Provenance
+from pipelines.core.records import Alignment, Document, Provenance, Sentence
 from pipelines.publish.features import SPLIT
 from pipelines.tagging import labels
 
@@ -30,6 +31,38 @@ def engines_used(provenances: dict[str, list[Provenance]]) -> dict[str, list[str
     return {stage: sorted({describe_engine(p) for p in values}) for stage, values in provenances.items()}
 
 
+SIZE_CATEGORIES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")]
+
+
+def size_category(rows: int) -> str:
+    """The Hub's ``size_categories`` bucket for a number of rows."""
+    return next((name for limit, name in SIZE_CATEGORIES if rows < limit), "1M<n<10M")
+
+
+def corpus_summary(
+    documents: list[Document], sentences: list[Sentence], alignments: list[Alignment], parallel: list[dict]
+) -> dict[str, Any]:
+    """What the card says about this corpus, computed from it (nothing written for particular seeds).
+
+    Accepted pairs are the ``parallel`` config's rows: the aligner's matches and what reviewers accepted.
+    """
+    pairs = Counter((row["de_doc"], row["en_doc"]) for row in parallel)
+    licences: dict[str, list[str]] = defaultdict(list)
+    for document in documents:
+        licences[document.licence].append(document.doc_id)
+    return {
+        "documents": dict(sorted(Counter(d.lang for d in documents).items())),
+        "sentences": dict(sorted(Counter(s.lang for s in sentences).items())),
+        "source_sentences": len({i for a in alignments for i in a.src_ids}),
+        "matched": len({i for row in parallel for i in row["de_ids"]}),
+        "methods": sorted({a.method for a in alignments}),
+        "document_pairs": [(src, tgt, n) for (src, tgt), n in pairs.most_common(20)],
+        "more_pairs": max(0, len(pairs) - 20),
+        "licences": dict(sorted(licences.items())),
+        "unlicensed": sorted(d.doc_id for d in documents if d.licence.strip().lower() in ("", "unknown")),
+    }
+
+
 def card_data(pretty_name: str, documents: list[Document], infos: dict[str, Any]) -> Any:
     """Hub metadata: languages, licence, size, and ``configs``/``dataset_info`` per written config."""
     from datasets.info import DatasetInfosDict
@@ -42,7 +75,7 @@ def card_data(pretty_name: str, documents: list[Document], infos: dict[str, Any]
         license="cc-by-sa-4.0" if licences == {"CC-BY-SA-4.0"} else "other",
         pretty_name=pretty_name,
         task_categories=["translation", "token-classification"],
-        size_categories=["n<1K"],
+        size_categories=[size_category(max((info.splits[SPLIT].num_examples for info in infos.values()), default=0))],
         tags=["parallel-corpus", "comparable-corpus", "named-entities", "events", "plover"],
     )
     DatasetInfosDict(dict(infos)).to_dataset_card_data(data)
@@ -66,6 +99,7 @@ def render_card(
     documents: list[Document],
     human_share: float,
     gloss: bool,
+    summary: dict[str, Any],
 ) -> str:
     from huggingface_hub import DatasetCard
 
@@ -77,6 +111,8 @@ def render_card(
         documents=documents,
         human_share=human_share,
         gloss=gloss,
+        summary=summary,
+        listed_documents=documents[:50],
         entity_labels=labels.entity_labels(),
         event_types=labels.event_types(),
     )

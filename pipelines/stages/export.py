@@ -39,7 +39,7 @@ from pipelines.core.records import SentenceEntities, SentenceEvents
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExportSettings, load_settings
 from pipelines.labelstudio.results import reviewed_items
-from pipelines.publish.card import card_data, engines_used, render_card
+from pipelines.publish.card import card_data, corpus_summary, engines_used, render_card
 from pipelines.publish.features import SPLIT, features
 from pipelines.publish.formats import write_config, write_text_exports, write_tmx
 from pipelines.publish.rows import alignment_rows, document_row, events_row, ner_row
@@ -102,9 +102,9 @@ def run(
             "tagging": [e.provenance for e in entity_rows.values()],
         }
     )
-    card = render_card(
-        card_data(settings.pretty_name, documents, infos), counts, engines, documents, human_share, gloss
-    )
+    summary = corpus_summary(documents, sentences, alignments, parallel)
+    data = card_data(settings.pretty_name, documents, infos)
+    card = render_card(data, counts, engines, documents, human_share, gloss, summary)
     write_text(building / "README.md", card)
 
     write_tmx(dist / "de-en.tmx", parallel)
