@@ -14,7 +14,7 @@ def test_report_shows_the_metrics(full_corpus: Path, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     (corpus / "metrics").mkdir(parents=True)
     (corpus / "sentences").symlink_to(full_corpus / "sentences")
-    for name in ("translations.jsonl", "alignments.jsonl"):
+    for name in ("translations.jsonl", "alignments.jsonl", "entities.jsonl"):
         (corpus / name).write_bytes((full_corpus / name).read_bytes())
     (corpus / "metrics" / "align.json").write_bytes((full_corpus / "align_metrics.json").read_bytes())
     (corpus / "metrics" / "tag.json").write_bytes((full_corpus / "tag_metrics.json").read_bytes())
@@ -46,4 +46,17 @@ def test_report_shows_the_metrics(full_corpus: Path, tmp_path: Path) -> None:
     assert "<td>GPE</td><td>3</td><td>1</td><td>2</td><td>0.75</td><td>0.60</td>" in page
     assert "Translation is a dictionary gloss, not machine translation." in page
     assert page.count("data:image/png;base64,") == 3  # histogram, entities, events
+    # summaries before the long tables, which are collapsed
+    assert page.index("<h2>Summary</h2>") < page.index("<summary>Documents (4)</summary>")
+    assert "<li>Documents: 1 de, 3 en; sentences: 16 de, 185 en</li>" in page
+    # engines of every stage, tagging included
+    for stage in ("segment", "translate", "align", "tag"):
+        assert f"<tr><td>{stage}</td>" in page
+    # borderline pairs on both sides of the threshold, nearest first
+    rows = [json.loads(line) for line in (corpus / "alignments.jsonl").read_text().splitlines()]
+    below = sorted((r["score"] for r in rows if r["score"] < 1.3), reverse=True)
+    assert f"<td>{below[0]:.3f}</td><td>no_match</td>" in page
+    assert "Accepted, lowest scores (0)" in page and f"Not accepted, highest scores ({min(10, len(below))})" in page
+    # the document-pair table: the German article and the English page it is closest to
+    assert re.search(r"<tr><td>de-dprk-cuba</td><td>en-[a-z-]+</td><td>0</td><td>\d+</td></tr>", page)
     assert "http://" not in page and "https://" not in page  # self-contained

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pipelines.core.records import Alignment, Sentence, Translation
+from pipelines.core.records import Alignment, Provenance, Sentence, Translation
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -99,23 +99,52 @@ def annotation_parts(agreement: dict[str, Any]) -> list[dict[str, Any]]:
     return parts
 
 
+def _row(a: Alignment) -> list[str]:
+    return [f"{a.score:.3f}", a.status, a.src_text, a.candidate()[2] or "", a.candidate()[1] or ""]
+
+
+def borderline(alignments: list[Alignment], threshold: float, count: int = 10) -> dict[str, list[list[str]]]:
+    """The pairs nearest the threshold on each side: what to look at when tuning it."""
+    scored = [a for a in alignments if a.score is not None]
+    above = sorted((a for a in scored if a.score >= threshold), key=lambda a: a.score)[:count]
+    below = sorted((a for a in scored if a.score < threshold), key=lambda a: -a.score)[:count]
+    return {"above": [_row(a) for a in above], "below": [_row(a) for a in below]}
+
+
+def document_pairs(alignments: list[Alignment]) -> list[list[Any]]:
+    """Per German document, the English document its sentences match (or would match) most."""
+    matches: Counter = Counter()
+    candidates: Counter = Counter()
+    for row in alignments:
+        target = row.candidate()[1]
+        if target is not None:
+            candidates[(row.src_doc, target)] += 1
+            matches[(row.src_doc, target)] += row.status == "match"
+    best: dict[str, tuple[str, int]] = {}
+    for (src, tgt), n in sorted(candidates.items()):
+        if src not in best or (matches[(src, tgt)], n) > (matches[(src, best[src][0])], best[src][1]):
+            best[src] = (tgt, n)
+    return [[src, tgt, matches[(src, tgt)], n] for src, (tgt, n) in sorted(best.items())]
+
+
 def build(
     sentences: list[Sentence],
     translations: list[Translation],
     alignments: list[Alignment],
     metrics: dict[str, dict[str, Any]],
     threshold: float,
+    taggers: list[Provenance] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The HTML page and the figures it shows (returned for tests and callers)."""
     import jinja2
 
     per_document = Counter((s.doc_id, s.lang) for s in sentences)
     scores = [a.score for a in alignments if a.score is not None]
-    top = sorted(alignments, key=lambda a: a.score or 0.0, reverse=True)[:10]
     engines = sorted(
         {("segment", s.provenance.engine, s.provenance.model or "") for s in sentences}
         | {("translate", t.provenance.engine, t.provenance.model or "") for t in translations}
         | {("align", a.provenance.engine, a.provenance.model or "") for a in alignments}
+        | {("tag", p.engine, p.model or "") for p in taggers or []}
     )
     tag_metrics = metrics.get("tag", {})
     figures = {
@@ -134,7 +163,12 @@ def build(
         alignment={"matches": figures["alignment"].get("matches", 0), "rows": figures["alignment"].get("rows", 0)},
         threshold=threshold,
         histogram=histogram(scores, threshold) if scores else None,
-        top=[[f"{a.score:.3f}", a.status, a.src_text, a.candidate()[2] or "", a.candidate()[1] or ""] for a in top],
+        borderline=borderline(alignments, threshold),
+        document_pairs=document_pairs(alignments),
+        summary={
+            "documents": dict(sorted(Counter(lang for _, lang in per_document).items())),
+            "sentences": dict(sorted(Counter(s.lang for s in sentences).items())),
+        },
         entity_chart=bar_chart("Entities by type", figures["entities"]) if figures["entities"] else None,
         event_chart=bar_chart("Events by PLOVER type", figures["events"]) if figures["events"] else None,
         entity_counts=[[lang, label, n] for lang, per in figures["entities"].items() for label, n in per.items()],

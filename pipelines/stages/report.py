@@ -9,8 +9,9 @@ from typing import Any
 import typer
 
 from pipelines.core.corpus import load_alignments, load_sentences, load_translations, sentence_files
-from pipelines.core.io import write_text
-from pipelines.core.layout import ALIGNMENTS, CORPUS, MANIFEST, METRICS, REPORT, SENTENCES, TRANSLATIONS
+from pipelines.core.io import read_jsonl, write_text
+from pipelines.core.layout import ALIGNMENTS, CORPUS, ENTITIES, MANIFEST, METRICS, REPORT, SENTENCES, TRANSLATIONS
+from pipelines.core.records import Provenance, SentenceEntities
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.publish.report import build
@@ -18,6 +19,15 @@ from pipelines.publish.report import build
 
 def _load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def tagging_engines(path: Path) -> list[Provenance]:
+    """The distinct engines of the tag stage's rows (none before it has run)."""
+    if not path.exists():
+        return []
+    return list(
+        {row.provenance.model_dump_json(): row.provenance for row in read_jsonl(path, SentenceEntities)}.values()
+    )
 
 
 def run(corpus: Path, out: Path, threshold: float, manifest: Path | None = None) -> dict[str, Any]:
@@ -28,6 +38,7 @@ def run(corpus: Path, out: Path, threshold: float, manifest: Path | None = None)
         load_alignments(corpus / ALIGNMENTS.name),
         metrics,
         threshold,
+        taggers=tagging_engines(corpus / ENTITIES.name),
     )
     write_text(out, page)
     return figures
