@@ -6,9 +6,13 @@ import json
 import os
 import secrets
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
+
+from pipelines.labelstudio import client as ls_client
+from pipelines.labelstudio import server as ls_server
 
 from .helpers.ports import free_port
 
@@ -131,3 +135,34 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory):
         yield {"url": url, "credentials": credentials, "data_dir": data_dir, "process": process}
     finally:
         server.stop_server(process)
+
+
+class Server:
+    """A real server on its own data folder that a test can kill and bring back."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        template, self.credentials = label_studio_template()
+        self.data_dir = tmp_path / "data"
+        ls_server.copy_template(template, self.data_dir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self.start()
+
+    def start(self):
+        """Start (again) and return a connected client."""
+        log = self.data_dir / "server.log"
+        self.process = ls_server.start_server(self.data_dir, self.port, self.credentials, log=log)
+        ls_server.wait_healthy(self.url, self.process)
+        return self.client()
+
+    def client(self):
+        return ls_client.connect(self.url, self.data_dir, api_key=self.credentials.token)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:  # a retried request may ask twice
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        ls_server.stop_server(self.process)

@@ -8,8 +8,6 @@ between two real requests), so each test is deterministic.
 
 from __future__ import annotations
 
-import os
-import signal
 import threading
 from pathlib import Path
 
@@ -17,41 +15,13 @@ import pytest
 
 from pipelines.core.errors import StageError
 from pipelines.labelstudio import client as ls_client
-from pipelines.labelstudio import server
 from pipelines.labelstudio.results import read_human
 
-from .conftest import ROOT, label_studio_template
-from .helpers.ports import free_port
+from .conftest import ROOT, Server
 
 pytestmark = pytest.mark.labelstudio
 CONFIGS = ROOT / "annotations" / "configs"
 VERDICT = [{"id": "v", "from_name": "verdict", "to_name": "src", "type": "choices", "value": {"choices": ["correct"]}}]
-
-
-class Server:
-    """A real server on its own data folder that a test can kill and bring back."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        template, self.credentials = label_studio_template()
-        self.data_dir = tmp_path / "data"
-        server.copy_template(template, self.data_dir)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = None
-        self.start()
-
-    def start(self):
-        self.process = server.start_server(self.data_dir, self.port, self.credentials, log=self.data_dir / "server.log")
-        server.wait_healthy(self.url, self.process)
-        return ls_client.connect(self.url, self.data_dir, api_key=self.credentials.token)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:  # a retried request may ask twice
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def stop(self) -> None:
-        server.stop_server(self.process)
 
 
 @pytest.fixture
@@ -66,7 +36,7 @@ def keys(client, project_id: int, key: str) -> list[str]:
 
 
 def test_server_killed_mid_push(live, full_corpus: Path, monkeypatch) -> None:
-    client = ls_client.connect(live.url, live.data_dir, api_key=live.credentials.token)
+    client = live.client()
     first = ls_client.push(client, "alignment", full_corpus, CONFIGS)
     task = next(t for t in client.tasks.list(project=first["project"], fields="all"))
     client.annotations.create(id=task.id, result=VERDICT)
@@ -95,7 +65,7 @@ def test_server_killed_mid_push(live, full_corpus: Path, monkeypatch) -> None:
 
 
 def test_server_killed_mid_pull_changes_nothing(live, full_corpus: Path, tmp_path: Path, monkeypatch) -> None:
-    client = ls_client.connect(live.url, live.data_dir, api_key=live.credentials.token)
+    client = live.client()
     pushed = ls_client.push(client, "alignment", full_corpus, CONFIGS)
     task = next(t for t in client.tasks.list(project=pushed["project"], fields="all"))
     client.annotations.create(id=task.id, result=VERDICT)
@@ -125,7 +95,7 @@ def test_server_killed_mid_pull_changes_nothing(live, full_corpus: Path, tmp_pat
 
 
 def test_a_failed_write_keeps_the_previous_human_file(live, full_corpus: Path, tmp_path: Path) -> None:
-    client = ls_client.connect(live.url, live.data_dir, api_key=live.credentials.token)
+    client = live.client()
     pushed = ls_client.push(client, "alignment", full_corpus, CONFIGS)
     tasks = list(client.tasks.list(project=pushed["project"], fields="all"))
     client.annotations.create(id=tasks[0].id, result=VERDICT)
@@ -146,7 +116,7 @@ def test_a_failed_write_keeps_the_previous_human_file(live, full_corpus: Path, t
 
 
 def test_two_pushes_at_once_import_each_task_once(live, full_corpus: Path) -> None:
-    clients = [ls_client.connect(live.url, live.data_dir, api_key=live.credentials.token) for _ in range(2)]
+    clients = [live.client() for _ in range(2)]
     results, errors = [], []
 
     def push(client) -> None:

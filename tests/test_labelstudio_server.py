@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.labelstudio import server
 
-from .conftest import ROOT, label_studio_template
+from .conftest import ROOT, Server, label_studio_template
 from .helpers.ports import free_port
 
 pytestmark = pytest.mark.labelstudio
@@ -136,47 +136,31 @@ def test_server_gone_mid_push_gives_one_line_and_a_rerun_resumes(tmp_path: Path,
     from pipelines.labelstudio import client as ls_client
 
     configs = ROOT / "annotations" / "configs"
-    template, credentials = label_studio_template()
-    data_dir = tmp_path / "data"
-    server.copy_template(template, data_dir)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = server.start_server(data_dir, port, credentials, log=data_dir / "server.log")
+    live = Server(tmp_path)
     try:
-        server.wait_healthy(url, process)
-        client = ls_client.connect(url, data_dir, api_key=credentials.token)
-        server.stop_server(process)
+        client = live.client()
+        live.stop()
         with pytest.raises(StageError) as failure:
             ls_client.push(client, "alignment", full_corpus, configs)
         message = str(failure.value)
         assert "\n" not in message and "Re-run `corpus annotate push` to resume" in message
         assert message.startswith("push alignment: Label Studio failed (")
-        process = server.start_server(data_dir, port, credentials, log=data_dir / "server.log")
-        server.wait_healthy(url, process)
-        client = ls_client.connect(url, data_dir, api_key=credentials.token)
+        client = live.start()
         first = ls_client.push(client, "alignment", full_corpus, configs)
         again = ls_client.push(client, "alignment", full_corpus, configs)
         assert first["tasks_total"] == again["tasks_total"] == 16 and again["tasks_added"] == 0
     finally:
-        server.stop_server(process)
+        live.stop()
 
 
 @pytest.fixture
 def own_server(tmp_path: Path):
     """A real server of this test's own (the session one is shared by other tests' counts)."""
-    from pipelines.labelstudio import client as ls_client
-
-    template, credentials = label_studio_template()
-    data_dir = tmp_path / "data"
-    server.copy_template(template, data_dir)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = server.start_server(data_dir, port, credentials, log=data_dir / "server.log")
+    live = Server(tmp_path)
     try:
-        server.wait_healthy(url, process)
-        yield ls_client.connect(url, data_dir, api_key=credentials.token)
+        yield live.client()
     finally:
-        server.stop_server(process)
+        live.stop()
 
 
 def test_superseded_tasks_are_marked_and_stale_work_counted_at_repro_time(own_server, full_corpus, tmp_path) -> None:
