@@ -168,6 +168,7 @@ def test_superseded_tasks_are_marked_and_stale_work_counted_at_repro_time(own_se
 
     from pipelines.labelstudio import client as ls_client
     from pipelines.labelstudio.results import agreement_report, reviewed_items
+    from pipelines.labelstudio.tasks import build_items
 
     configs = ROOT / "annotations" / "configs"
     first = ls_client.push(own_server, "alignment", full_corpus, configs)
@@ -194,7 +195,8 @@ def test_superseded_tasks_are_marked_and_stale_work_counted_at_repro_time(own_se
     # counted at repro time from the local files, before any new pull
     report = agreement_report(edited, annotations)["alignment"]
     assert report["stale_annotations"] == 1 and report["reviewed"] == 0
-    assert all(not item.human for item in reviewed_items("alignment", edited, annotations).values())
+    items, version = build_items("alignment", edited)
+    assert all(not item.human for item in reviewed_items("alignment", items, version, annotations).values())
 
     second = ls_client.push(own_server, "alignment", edited, configs)
     assert second["tasks_added"] == 1 and second["tasks_superseded"] == 1

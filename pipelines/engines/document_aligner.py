@@ -99,7 +99,6 @@ class Scorer:
             self.n_tgt_mt = _norms(self.tgt.vectors, self.mt.vectors, samples, rng)
         self.w_emb, self.w_mt = self.settings.weights(self.mt is not None)
         self.skip = self._skip_cost(rng)
-        self.skip_src, self.skip_tgt = np.full(self.src.size, self.skip), np.full(self.tgt.size, self.skip)
 
     def _skip_cost(self, rng: np.random.Generator) -> float:
         """The ``skip_percentile`` quantile of random 1-1 link costs (Vecalign's deletion knob).
@@ -126,13 +125,12 @@ class Scorer:
         not translated: the excess is charged, so a merge cannot hide an insertion.
         """
         excess = np.zeros(len(js))
-        src1, tgt1 = self.src.vectors[1], self.tgt.vectors[1]
-        for k in range(a if a > 1 else 0):
-            distance = 2.0 * (1.0 - self.tgt.vectors[b][js] @ src1[i + k]) / (self.n_src[1][i + k] + self.n_tgt[b][js])
-            excess += np.maximum(0.0, distance - self.skip)
-        for k in range(b if b > 1 else 0):
-            distance = 2.0 * (1.0 - tgt1[js + k] @ self.src.vectors[a][i]) / (self.n_tgt[1][js + k] + self.n_src[a][i])
-            excess += np.maximum(0.0, distance - self.skip)
+        for k in range(a if a > 1 else 0):  # each source sentence against the target block, per sentence
+            distance, _ = self._normalised(self.src.vectors, self.n_src, self.tgt.vectors, self.n_tgt, i + k, 1, js, b)
+            excess += np.maximum(0.0, distance / b - self.skip)
+        for k in range(b if b > 1 else 0):  # each target sentence against the source block
+            distance, _ = self._normalised(self.src.vectors, self.n_src, self.tgt.vectors, self.n_tgt, i, a, js + k, 1)
+            excess += np.maximum(0.0, distance / a - self.skip)
         return excess
 
     def cost(self, i: int, a: int, j: int, b: int) -> tuple[float, float, float | None]:
@@ -150,7 +148,7 @@ class Scorer:
             )
             cost = self.w_emb * cost + self.w_mt * mt_cost
         cost = cost + self.settings.merge_penalty * (a + b - 2)
-        if self.settings.member_weight and a + b > 2 and hasattr(self, "skip"):
+        if self.settings.member_weight and a + b > 2:  # (the skip cost is sampled on 1-1 links only)
             cost = cost + self.settings.member_weight * self._unrelated_members(i, a, js, b)
         if self.settings.length_weight:
             source, target = self.src.block_lengths(i, a), self.tgt.block_lengths(js, b) * self.length_ratio
@@ -174,10 +172,9 @@ def _band(path: Path_ | None, n: int, m: int, width: int) -> tuple[np.ndarray, n
     return lo, hi
 
 
-def _dp(n: int, m: int, link_types: list[tuple[int, int]], skips, band, costs) -> list[tuple[int, int, int, int]]:
+def _dp(n: int, m: int, link_types: list[tuple[int, int]], skip: float, band, costs) -> list[tuple[int, int, int, int]]:
     """Minimum-cost monotonic path over the band; returns links as (i, a, j, b)."""
     lo, hi = band
-    skip_src, skip_tgt = skips
     total = [np.full(hi[x] - lo[x] + 1, np.inf) for x in range(n + 1)]
     back = [np.zeros((hi[x] - lo[x] + 1, 2), dtype=np.int64) for x in range(n + 1)]
     for x in range(n + 1):
@@ -197,15 +194,14 @@ def _dp(n: int, m: int, link_types: list[tuple[int, int]], skips, band, costs) -
             reachable = np.isfinite(previous)
             step = np.full(len(ys), np.inf)
             if reachable.any():
-                step[reachable] = costs(x - a, a, prev_y[reachable], b) if b else skip_src[x - 1]
+                step[reachable] = costs(x - a, a, prev_y[reachable], b) if b else skip
             candidate = previous + step
             better = candidate < row
             row[better] = candidate[better]
             pointers[better] = (a, b)
         for k in range(1, len(ys)):  # 0-1 moves chain along the row, left to right
-            candidate = row[k - 1] + skip_tgt[ys[k] - 1]
-            if candidate < row[k]:
-                row[k], pointers[k] = candidate, (0, 1)
+            if row[k - 1] + skip < row[k]:
+                row[k], pointers[k] = row[k - 1] + skip, (0, 1)
     if not (lo[n] <= m <= hi[n] and np.isfinite(total[n][m - lo[n]])):
         raise RuntimeError("document alignment found no path through the search band")
     links = []
@@ -234,8 +230,8 @@ def _coarse_path(src: np.ndarray, tgt: np.ndarray, settings: AlignSettings) -> P
     rough = _coarse_path(small_src, small_tgt, settings)
     ns, ms = len(small_src), len(small_tgt)
     rng = np.random.default_rng(0)
-    norm_s = np.maximum(1 - small_src @ small_tgt[rng.integers(0, ms, 100)].T, 1e-6).mean(axis=1)
-    norm_t = np.maximum(1 - small_tgt @ small_src[rng.integers(0, ns, 100)].T, 1e-6).mean(axis=1)
+    norm_s = _norms({1: small_src}, {1: small_tgt}, settings.norm_samples, rng)[1]
+    norm_t = _norms({1: small_tgt}, {1: small_src}, settings.norm_samples, rng)[1]
 
     def costs(i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
         return 2.0 * (1.0 - small_src[i] @ small_tgt[js].T) / (norm_s[i] + norm_t[js])
@@ -245,7 +241,7 @@ def _coarse_path(src: np.ndarray, tgt: np.ndarray, settings: AlignSettings) -> P
         for i, j in zip(rng.integers(0, ns, 500), rng.integers(0, ms, 500), strict=True)
     ]
     skip = float(np.quantile(sample, settings.skip_percentile))
-    links = _dp(ns, ms, [(1, 1)], (np.full(ns, skip), np.full(ms, skip)), _band(rough, ns, ms, settings.band), costs)
+    links = _dp(ns, ms, [(1, 1)], skip, _band(rough, ns, ms, settings.band), costs)
     path = [(0, 0)]
     for i, a, j, b in links:
         path.append((2 * (i + a), 2 * (j + b)))
@@ -283,17 +279,14 @@ def align_document(
     scorer = Scorer(src, tgt, mt, settings, settings.length_ratios.get(pair, 1.0))
     band = _band(_coarse_path(src.vectors[1], tgt.vectors[1], settings), n, m, settings.band)
     links = []
-    for i, a, j, b in _dp(
-        n, m, link_types, (scorer.skip_src, scorer.skip_tgt), band, lambda i, a, js, b: scorer.costs(i, a, js, b)[0]
-    ):
+    for i, a, j, b in _dp(n, m, link_types, scorer.skip, band, lambda i, a, js, b: scorer.costs(i, a, js, b)[0]):
         if a and b:
             cost, cosine, mt_cosine = scorer.cost(i, a, j, b)
             similarity = cosine if mt_cosine is None else scorer.w_emb * cosine + scorer.w_mt * mt_cosine
             link = DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), similarity, cosine, mt_cosine, cost)
             links.append(link)
         else:
-            skipped = scorer.skip_src[i] if a else scorer.skip_tgt[j]
-            links.append(DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), cost=float(skipped)))
+            links.append(DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), cost=scorer.skip))
     return links
 
 

@@ -174,9 +174,10 @@ def current_human(kind: str, items: list[tuple[dict, list[dict]]], annotations: 
     }
 
 
-def reviewed_items(kind: str, corpus: Path, annotations: Path) -> dict[str, Reviewed]:
-    """Every item of one project kind, merged with the pulled human annotations."""
-    items, version = build_items(kind, corpus)
+def reviewed_items(
+    kind: str, items: list[tuple[dict, list[dict]]], version: str, annotations: Path
+) -> dict[str, Reviewed]:
+    """Every item of one project kind (from :mod:`tasks`), merged with the pulled human annotations."""
     predicted = {d[KEY_FIELD[kind]]: r for d, r in items}
     return merge(predicted, current_human(kind, items, annotations), version)
 

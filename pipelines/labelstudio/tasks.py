@@ -174,13 +174,25 @@ def model_version(kind: str, provenances: list[Any]) -> str:
     return f"{kind}:{engines}:{text_hash(json.dumps(described) + rules, 10)}"
 
 
+def tagging_items(
+    entities: list[SentenceEntities], events: dict[str, SentenceEvents]
+) -> tuple[list[tuple[dict, list[dict]]], str]:
+    """Tagging tasks with their predictions, and the model version that made them."""
+    items = [tagging_task(row, events[row.sent_id]) for row in entities]
+    return items, model_version("tagging", [r.provenance for r in entities])
+
+
+def alignment_items(rows: list[Alignment]) -> tuple[list[tuple[dict, list[dict]]], str]:
+    """Alignment-review tasks with their predictions, and the model version that made them."""
+    return [alignment_task(r) for r in rows], model_version("alignment", [r.provenance for r in rows])
+
+
 def build_items(kind: str, corpus: Path) -> tuple[list[tuple[dict, list[dict]]], str]:
+    """The tasks of one project kind, from the corpus files."""
     if kind == "tagging":
         entities = list(read_jsonl(corpus / "entities.jsonl", SentenceEntities))
         events = {r.sent_id: r for r in read_jsonl(corpus / "events.jsonl", SentenceEvents)}
-        items = [tagging_task(row, events[row.sent_id]) for row in entities]
-        return items, model_version(kind, [r.provenance for r in entities])
+        return tagging_items(entities, events)
     if kind == "alignment":
-        rows = list(read_jsonl(corpus / "alignments.jsonl", Alignment))
-        return [alignment_task(r) for r in rows], model_version(kind, [r.provenance for r in rows])
+        return alignment_items(list(read_jsonl(corpus / "alignments.jsonl", Alignment)))
     raise StageError(f"unknown project kind {kind!r}; use tagging or alignment")

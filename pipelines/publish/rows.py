@@ -28,20 +28,7 @@ def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tupl
         }
         everything.append(
             {
-                **{
-                    k: common[k]
-                    for k in (
-                        "align_id",
-                        "machine_translation",
-                        "translation_engine",
-                        "score",
-                        "method",
-                        "de_doc",
-                        "en_doc",
-                        "source",
-                        "verdict",
-                    )
-                },
+                **common,
                 "status": row.status,
                 "de": row.src_text,
                 "en_candidate": candidate,

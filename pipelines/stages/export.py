@@ -39,6 +39,7 @@ from pipelines.core.records import SentenceEntities, SentenceEvents
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExportSettings, load_settings
 from pipelines.labelstudio.results import reviewed_items
+from pipelines.labelstudio.tasks import alignment_items, tagging_items
 from pipelines.publish.card import card_data, corpus_summary, engines_used, render_card
 from pipelines.publish.features import SPLIT, features
 from pipelines.publish.formats import write_config, write_text_exports, write_tmx
@@ -67,7 +68,10 @@ def run(
     alignments = load_alignments(corpus / ALIGNMENTS.name)
     entity_rows = {r.sent_id: r for r in read_jsonl(corpus / ENTITIES.name, SentenceEntities)}
     event_rows = {r.sent_id: r for r in read_jsonl(corpus / EVENTS.name, SentenceEvents)}
-    reviewed = {kind: reviewed_items(kind, corpus, annotations) for kind in ("tagging", "alignment")}
+    reviewed = {  # from the records read above: the corpus files are read once
+        "tagging": reviewed_items("tagging", *tagging_items(list(entity_rows.values()), event_rows), annotations),
+        "alignment": reviewed_items("alignment", *alignment_items(alignments), annotations),
+    }
 
     parallel, all_alignments = alignment_rows(alignments, reviewed["alignment"])
     ner, events = [], []
