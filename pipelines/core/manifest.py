@@ -11,6 +11,14 @@ from pipelines.core.errors import InputError
 from pipelines.core.hashing import file_sha256
 from pipelines.core.layout import MANIFEST
 
+UNKNOWN_LICENCE = "unknown"  # what `corpus manifest --update` records for a new document
+NO_LICENCE = {"", UNKNOWN_LICENCE, "none", "other?"}
+
+
+def licence_missing(licence: str | None) -> bool:
+    """True when a document's licence was never recorded: flagged on the card, not published."""
+    return (licence or "").strip().lower() in NO_LICENCE
+
 
 @dataclass(frozen=True)
 class ManifestEntry:
@@ -77,10 +85,10 @@ def update_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
         documents[new.stem] = {
             "file": new.name,
             "sha256": file_sha256(new),
-            "licence": "unknown",
+            "licence": UNKNOWN_LICENCE,
             "licence_note": "added by `corpus manifest --update`: fill in source and licence",
         }
-        changes.append(f"{new.name}: added as doc_id {new.stem!r} with licence 'unknown'")
+        changes.append(f"{new.name}: added as doc_id {new.stem!r} with licence {UNKNOWN_LICENCE!r}")
     body = yaml.safe_dump({"documents": documents}, sort_keys=False, allow_unicode=True, width=120)
     path.write_text(MANIFEST_HEADER + body, encoding="utf-8")
     return changes

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from pipelines.core.manifest import licence_missing
 from pipelines.core.records import Alignment, Document, Provenance, Sentence
 from pipelines.publish.features import SPLIT
 from pipelines.tagging import labels
@@ -59,7 +60,7 @@ def corpus_summary(
         "document_pairs": [(src, tgt, n) for (src, tgt), n in pairs.most_common(20)],
         "more_pairs": max(0, len(pairs) - 20),
         "licences": dict(sorted(licences.items())),
-        "unlicensed": sorted(d.doc_id for d in documents if d.licence.strip().lower() in ("", "unknown")),
+        "unlicensed": sorted(d.doc_id for d in documents if licence_missing(d.licence)),
     }
 
 

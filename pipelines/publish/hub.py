@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.core.errors import StageError
-
-UNKNOWN_LICENCES = {"", "unknown", "none", "other?"}
+from pipelines.core.manifest import licence_missing
 
 
 def unlicensed_documents(folder: Path) -> list[str]:
@@ -21,7 +20,7 @@ def unlicensed_documents(folder: Path) -> list[str]:
         for doc_id, licence in zip(
             table.column("doc_id").to_pylist(), table.column("licence").to_pylist(), strict=True
         ):
-            if (licence or "").strip().lower() in UNKNOWN_LICENCES:
+            if licence_missing(licence):
                 found.append(doc_id)
     return found
 
