@@ -14,9 +14,16 @@ import typer
 
 from pipelines.core.errors import StageError, warn
 from pipelines.core.layout import DATASET, SEEDS
-from pipelines.core.manifest import check_manifest, load_manifest, update_manifest
+from pipelines.core.manifest import (
+    add_to_manifest,
+    check_manifest,
+    remove_from_manifest,
+    rename_in_manifest,
+    update_manifest,
+)
 from pipelines.core.runner import run_app
 from pipelines.core.settings import PARAMS_FILE, load_settings
+from pipelines.core.sources import read_sources
 from pipelines.engines import models
 from pipelines.engines.duplicates import near_duplicates
 from pipelines.evaluation import align_eval
@@ -68,13 +75,49 @@ def manifest_command(
         problems = check_manifest(seeds, path)
         if problems:
             raise StageError("; ".join(problems) + " (run `corpus manifest --update`)")
-    entries = load_manifest(path)
+    sources = read_sources(seeds, path)
     overlap = load_settings(params).ingest.near_duplicate_overlap
-    texts = {e.doc_id: (seeds / e.file).read_text(encoding="utf-8", errors="replace") for e in entries}
-    for a, b, share in near_duplicates(texts, overlap):
+    for a, b, share in near_duplicates({s.doc_id: s.text for s in sources}, overlap):
         warn(f"{a} and {b} are near-duplicates ({share:.0%} of the shorter one's text is shared)")
     if not update:
-        typer.echo(f"{len(entries)} documents, all files match")
+        typer.echo(f"{len(sources)} documents, all files match")
+
+
+@app.command("add")
+def add_command(
+    file: Path = typer.Argument(..., help="a seed file (.txt) or a collection of documents (.jsonl)"),
+    licence: str = typer.Option(None, help="SPDX id or short name, e.g. CC-BY-SA-4.0 (default: unknown)"),
+    source: str = typer.Option(None, help="where the text comes from"),
+    url: str = typer.Option(None, help="the original's address"),
+    licence_note: str = typer.Option(None, help="attribution or restrictions"),
+    doc_id: str = typer.Option(None, "--id", help="doc_id (collection name for .jsonl) [default: file name]"),
+    seeds: Path = typer.Option(SEEDS, help="folder of seed files"),
+) -> None:
+    """Register a document or a JSONL collection in the manifest (copied into seeds/ if elsewhere)."""
+    fields = {"licence": licence, "source": source, "url": url, "licence_note": licence_note}
+    typer.echo(add_to_manifest(file, seeds / "manifest.yaml", fields, doc_id))
+    if not licence:
+        warn("no --licence: the dataset card flags it and `corpus publish` refuses it until one is recorded")
+
+
+@app.command("remove")
+def remove_command(
+    name: str = typer.Argument(..., help="doc_id or collection name"),
+    keep_file: bool = typer.Option(False, "--keep-file", help="unlist only; leave the seed file in seeds/"),
+    seeds: Path = typer.Option(SEEDS, help="folder of seed files"),
+) -> None:
+    """Remove a document or collection; the next `dvc repro` drops it from every output."""
+    typer.echo(remove_from_manifest(name, seeds / "manifest.yaml", delete_file=not keep_file))
+
+
+@app.command("rename")
+def rename_command(
+    old: str = typer.Argument(..., help="current doc_id or collection name"),
+    new: str = typer.Argument(..., help="new name"),
+    seeds: Path = typer.Option(SEEDS, help="folder of seed files"),
+) -> None:
+    """Rename a document (its outputs move to the new doc_id on the next `dvc repro`)."""
+    typer.echo(rename_in_manifest(old, new, seeds / "manifest.yaml"))
 
 
 @app.command("publish")

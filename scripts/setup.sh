@@ -13,6 +13,8 @@ $PIP install -q "torch==2.13.0"
 # The lock is a complete, tested set: install it exactly, without re-resolving.
 $PIP install -q --no-deps -r requirements.lock
 $PIP install -q --no-deps -e .
+# Ray (the optional `ray` extra) for the executor tests; the rest of what it needs is in the lock.
+$PIP install -q --no-deps -r requirements-ray.lock
 .venv/bin/dvc config core.analytics false >/dev/null 2>&1 || true
 mkdir -p models/argos   # project-local argos packages (ARGOS_PACKAGES_DIR); a DVC dependency of translate
 # Real stanza tokenizer weights for offline runs (not committed; see models/README in shared).

@@ -58,8 +58,8 @@ def seed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("corpus")
     settings = project_settings(out)
-    documents = ingest.run(None, SEEDS, out / "documents", settings.ingest)
-    segment.run([out / "documents" / f"{d.doc_id}.json" for d in documents], out / "sentences", settings.segment)
+    ingest.run(SEEDS, out / "documents", settings.ingest)
+    segment.run(out / "documents", out / "sentences", settings.segment)
     return out
 
 

@@ -20,14 +20,15 @@ def test_help_lists_the_stages() -> None:
 
 
 def test_module_entry_point_and_clean_errors(tmp_path) -> None:
+    (tmp_path / "manifest.yaml").write_text("documents:\n  gone: {file: gone.txt, sha256: abc, licence: x}\n")
     result = subprocess.run(
-        [sys.executable, "-m", "pipelines.stages.ingest", "--doc", "no-such-doc"],
+        [sys.executable, "-m", "pipelines.stages.ingest", "--seeds", str(tmp_path), "--out", str(tmp_path / "out")],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: seeds/manifest.yaml: no document with doc_id no-such-doc"
+    assert result.stderr.strip() == f"error: {tmp_path / 'gone.txt'}: file not found"
     assert "Traceback" not in result.stderr
 
 

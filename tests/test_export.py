@@ -79,6 +79,13 @@ def human_annotations(full_corpus: Path, tmp_path_factory: pytest.TempPathFactor
             "type": "choices",
             "value": {"start": 22, "end": 29, "text": "empfing", "choices": ["043"]},
         },
+        {  # the annotator's actor code (checked and upper-cased on the way back)
+            "id": "t",
+            "from_name": "actor_codes",
+            "to_name": "text",
+            "type": "textarea",
+            "value": {"start": 22, "end": 29, "text": ["actor=prkgov"]},
+        },
         {"type": "relation", "from_id": "t", "to_id": "p", "direction": "right", "labels": ["actor"]},
     ]
     assert text[10:21] == "Kim Il Sung" and text[22:29] == "empfing"
@@ -152,7 +159,7 @@ def test_human_work_wins_and_rows_say_so(exported, monkeypatch) -> None:
     event = next(r for r in events if r["source"] == "human")["events"][0]
     assert events.features["events"].feature["type"].int2str(event["type"]) == "CONSULT"
     assert event["cameo"] == "043" and event["arguments"] == [
-        {"start": 10, "end": 21, "text": "Kim Il Sung", "role": "actor"}
+        {"start": 10, "end": 21, "text": "Kim Il Sung", "role": "actor", "code": "PRKGOV"}
     ]
     assert exported["metrics"]["human_verified_share"] == round(2 / (16 + len(ner)), 4)
 

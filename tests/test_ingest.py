@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines.core.errors import InputError, RecordError
+from pipelines.core.errors import InputError, RecordError, StageError
 from pipelines.core.hashing import file_sha256
 from pipelines.core.io import read_json
 from pipelines.core.manifest import load_manifest, update_manifest
@@ -104,8 +104,8 @@ def write_manifest(folder: Path, files: dict[str, str]) -> Path:
 def test_bad_input_names_the_file(tmp_path: Path, content: bytes, message: str) -> None:
     (tmp_path / "bad.txt").write_bytes(content)
     manifest = write_manifest(tmp_path, {"bad": "bad.txt"})
-    with pytest.raises(InputError) as error:
-        ingest.run(None, tmp_path, tmp_path / "out", SETTINGS, manifest=manifest)
+    with pytest.raises(StageError) as error:  # InputError for the file itself, StageError from the engines
+        ingest.run(tmp_path, tmp_path / "out", SETTINGS, manifest=manifest)
     assert str(error.value).startswith(f"{tmp_path / 'bad.txt'}: ")
     assert message in str(error.value)
     assert not (tmp_path / "out").exists()
@@ -116,14 +116,14 @@ def test_one_bad_file_writes_nothing_and_keeps_earlier_outputs(tmp_path: Path) -
     (tmp_path / "good.txt").write_bytes(good.read_bytes())
     (tmp_path / "bad.txt").write_bytes(b"")
     out = tmp_path / "out"
-    ingest.run(None, tmp_path, out, SETTINGS, manifest=write_manifest(tmp_path, {"good": "good.txt"}))
+    ingest.run(tmp_path, out, SETTINGS, manifest=write_manifest(tmp_path, {"good": "good.txt"}))
     before = (out / "good.json").read_bytes()
     (tmp_path / "good.txt").write_text("Ein ganz anderer deutscher Text über Kuba und Korea.", encoding="utf-8")
     manifest = write_manifest(tmp_path, {"good": "good.txt", "bad": "bad.txt"})
     with pytest.raises(InputError, match=r"bad\.txt: file is empty"):
-        ingest.run(None, tmp_path, out, SETTINGS, manifest=manifest)
+        ingest.run(tmp_path, out, SETTINGS, manifest=manifest)
     assert (out / "good.json").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["good.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".stage.json", "good.json"]
 
 
 def test_changed_seed_must_be_accepted_in_the_manifest(tmp_path: Path) -> None:
@@ -132,24 +132,23 @@ def test_changed_seed_must_be_accepted_in_the_manifest(tmp_path: Path) -> None:
     update_manifest(tmp_path, manifest)
     (tmp_path / "a.txt").write_text("Ein geänderter deutscher Satz über Kuba.", encoding="utf-8")
     with pytest.raises(InputError, match=r"differs from seeds/manifest\.yaml"):
-        ingest.run(None, tmp_path, tmp_path / "out", SETTINGS, manifest=manifest)
+        ingest.run(tmp_path, tmp_path / "out", SETTINGS, manifest=manifest)
     (tmp_path / "new.txt").write_text(
         "This is a new English page about the relations between Korea and Cuba. "
         "It describes the history of their diplomatic ties and the visits of their leaders.",
         encoding="utf-8",
     )
     changes = update_manifest(tmp_path, manifest)
-    assert changes == ["a.txt: sha256 updated (a)", "new.txt: added as doc_id 'new' with licence 'unknown'"]
-    documents = ingest.run(None, tmp_path, tmp_path / "out", SETTINGS, manifest=manifest)
-    assert [d.lang for d in documents] == ["de", "en"]
+    assert changes == ["a.txt: sha256 updated (a)", "new.txt: added as document 'new' with licence 'unknown'"]
+    summary = ingest.run(tmp_path, tmp_path / "out", SETTINGS, manifest=manifest)
+    assert summary["processed"] == ["a", "new"]
+    assert [read_json(tmp_path / "out" / f"{d}.json", Document).lang for d in ("a", "new")] == ["de", "en"]
 
 
 def test_manifest_errors(tmp_path: Path) -> None:
     (tmp_path / "manifest.yaml").write_text("documents:\n  x: {file: x.txt, sha256: abc}\n")
     with pytest.raises(InputError, match="document 'x' lacks licence"):
         load_manifest(tmp_path / "manifest.yaml")
-    with pytest.raises(InputError, match="no document with doc_id nope"):
-        ingest.run(["nope"], SEEDS, tmp_path / "out", SETTINGS)
 
 
 def test_corrupt_record_is_reported_with_file_and_line(tmp_path: Path, seed_corpus: Path) -> None:
@@ -165,11 +164,11 @@ def test_repeated_pages_and_oversized_seeds_are_reported(tmp_path: Path, capsys)
     (tmp_path / "big.txt").write_text((page + "\n") * 5, encoding="utf-8")
     manifest = write_manifest(tmp_path, {"big": "big.txt"})
     small = SETTINGS.model_copy(update={"max_document_chars": 10_000})
-    ingest.run(None, tmp_path, tmp_path / "out", small, manifest=manifest)
+    ingest.run(tmp_path, tmp_path / "out", small, manifest=manifest)
     err = capsys.readouterr().err
     assert f"{tmp_path / 'big.txt'}: 80% of its paragraphs repeat earlier ones" in err
     assert "above ingest.max_document_chars (10,000)" in err
-    ingest.run(None, SEEDS, tmp_path / "seeds-out", SETTINGS)
+    ingest.run(SEEDS, tmp_path / "seeds-out", SETTINGS)
     assert "WARNING" not in capsys.readouterr().err  # the real seeds are clean
 
 
@@ -211,5 +210,5 @@ def test_removing_a_document_is_an_update_of_the_manifest(tmp_path: Path) -> Non
         (tmp_path / name).write_text("Ein kurzer deutscher Satz über Kuba.", encoding="utf-8")
     manifest = write_manifest(tmp_path, {"a": "a.txt", "b": "b.txt"})
     (tmp_path / "b.txt").unlink()
-    assert update_manifest(tmp_path, manifest) == ["b.txt: file gone, removed doc_id 'b' from the manifest"]
+    assert update_manifest(tmp_path, manifest) == ["b.txt: file gone, removed document 'b' from the manifest"]
     assert [e.doc_id for e in load_manifest(manifest)] == ["a"]

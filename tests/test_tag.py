@@ -111,8 +111,10 @@ def test_seed_events_the_rules_must_get_right(tagged) -> None:
     assert (recognised.date.iso, recognised.date.granularity) == ("1949-07-12", "day")
 
     sanction = event_of(tagged, "South Korea imposed sanctions against Russia", "imposed")
-    assert (sanction.type, sanction.cameo) == ("SANCTION", "163")
+    # CAMEO 163 (impose embargo, boycott or sanctions) is COERCE/restrict in the 2021 PLOVER table
+    assert (sanction.type, sanction.mode, sanction.cameo) == ("COERCE", "restrict", "163")
     assert names(sanction.actor) == ["South Korea"] and names(sanction.recipient) == ["Russia"]
+    assert [a.code for a in sanction.actor + sanction.recipient] == ["KOR", "RUS"]  # Phoenix country actors
 
     visits = event_of(tagged, "Karimov made eight official visits", "visits")
     assert (visits.type, visits.mode, visits.cameo) == ("CONSULT", "visit", "042")

@@ -16,6 +16,7 @@ def in_manifest(paths: list[Path], manifest: Path | None) -> list[Path]:
     DVC leaves the outputs of a document that left the manifest in place; they are skipped
     (and named), so every output describes exactly the listed documents.
     """
+    paths = [p for p in paths if not p.name.startswith(".")]  # a stage's own state file
     if manifest is None:
         return sorted(paths)
     listed = listed_documents(manifest)

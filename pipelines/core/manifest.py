@@ -1,18 +1,28 @@
-"""``seeds/manifest.yaml``: which documents the pipeline reads, with sha256, source and licence."""
+"""``seeds/manifest.yaml``: which documents the pipeline reads, with sha256, source and licence.
+
+Two kinds of entries:
+
+- ``documents``: one seed file per document (wiki-style or plain text), keyed by doc_id;
+- ``collections``: one JSONL file of many documents (``id``, ``text``, and optionally ``lang``,
+  ``title``, ``source``, ``url``, ``licence``, ``licence_note`` per line); the collection's
+  source and licence apply to lines that do not give their own.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
 
-from pipelines.core.errors import InputError
+from pipelines.core.errors import InputError, StageError
 from pipelines.core.hashing import file_sha256
 from pipelines.core.layout import MANIFEST
 
 UNKNOWN_LICENCE = "unknown"  # what `corpus manifest --update` records for a new document
 NO_LICENCE = {"", UNKNOWN_LICENCE, "none", "other?"}
+SECTIONS = ("documents", "collections")
 
 
 def licence_missing(licence: str | None) -> bool:
@@ -22,6 +32,8 @@ def licence_missing(licence: str | None) -> bool:
 
 @dataclass(frozen=True)
 class ManifestEntry:
+    """A ``documents`` entry (``doc_id``) or a ``collections`` entry (its name)."""
+
     doc_id: str
     file: str
     licence: str
@@ -32,72 +44,158 @@ class ManifestEntry:
 
 
 MANIFEST_HEADER = (
-    "# Seed documents: the pipeline's input, keyed by doc_id (DVC stages are named after it).\n"
-    "# sha256 is checked by `corpus ingest`; after editing or adding a seed run `corpus manifest --update`.\n"
+    "# The pipeline's input: `documents` (one seed file each, keyed by doc_id) and `collections`\n"
+    "# (one JSONL file of many documents). Change it with `corpus add / remove / rename`, or edit\n"
+    "# the files and run `corpus manifest --update`; `corpus ingest` checks every sha256.\n"
 )
 
 
-def _manifest_documents(path: Path) -> dict[str, dict]:
+def _read(path: Path) -> dict[str, dict[str, dict]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
     except yaml.YAMLError as error:
         raise InputError(path, f"not valid YAML: {error}") from None
-    documents = (data or {}).get("documents") or {}
-    if not isinstance(documents, dict):
-        raise InputError(path, "'documents' must map doc_id to {file, sha256, licence, ...}")
-    return documents
+    sections = {}
+    for section in SECTIONS:
+        entries = (data or {}).get(section) or {}
+        if not isinstance(entries, dict):
+            raise InputError(path, f"'{section}' must map names to {{file, sha256, licence, ...}}")
+        sections[section] = entries
+    return sections
 
 
-def load_manifest(path: Path = MANIFEST) -> list[ManifestEntry]:
-    if not path.exists():
-        raise InputError(path, "manifest not found")
+def _write(path: Path, sections: dict[str, dict[str, dict]]) -> None:
+    body = yaml.safe_dump({k: v for k, v in sections.items() if v}, sort_keys=False, allow_unicode=True, width=120)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(MANIFEST_HEADER + body, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _entries(path: Path, section: str, items: dict[str, dict]) -> list[ManifestEntry]:
     entries = []
-    for doc_id, item in _manifest_documents(path).items():
+    for name, item in items.items():
         item = item or {}
         missing = [key for key in ("file", "licence", "sha256") if not item.get(key)]
         if missing:
             hint = " (run `corpus manifest --update`)" if missing == ["sha256"] else ""
-            raise InputError(path, f"document {doc_id!r} lacks {', '.join(missing)}{hint}")
+            raise InputError(path, f"{section[:-1]} {name!r} lacks {', '.join(missing)}{hint}")
         unknown = set(item) - set(ManifestEntry.__dataclass_fields__)
         if unknown:
-            raise InputError(path, f"document {doc_id!r} has unknown keys {', '.join(sorted(unknown))}")
-        entries.append(ManifestEntry(doc_id=str(doc_id), **item))
-    if not entries:
-        raise InputError(path, "lists no documents")
+            raise InputError(path, f"{section[:-1]} {name!r} has unknown keys {', '.join(sorted(unknown))}")
+        entries.append(ManifestEntry(doc_id=str(name), **item))
     return entries
+
+
+def load_manifest(path: Path = MANIFEST) -> list[ManifestEntry]:
+    """The single-file documents (collections: ``load_collections``)."""
+    if not path.exists():
+        raise InputError(path, "manifest not found")
+    sections = _read(path)
+    if not any(sections.values()):
+        raise InputError(path, "lists no documents")
+    return _entries(path, "documents", sections["documents"])
+
+
+def load_collections(path: Path = MANIFEST) -> list[ManifestEntry]:
+    return _entries(path, "collections", _read(path)["collections"]) if path.exists() else []
+
+
+def collection_ids(file: Path) -> list[str]:
+    """The document ids of a collection file, without validating the rest of each line."""
+    import json
+
+    ids = []
+    with open(file, encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    ids.append(str(json.loads(line)["id"]))
+                except (ValueError, KeyError, TypeError):
+                    raise InputError(f"{file}:{number}", "not a JSON object with an 'id'") from None
+    return ids
 
 
 def update_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
     """Refresh sha256 of listed files, drop entries whose file is gone, add unlisted ``*.txt``
-    files; returns what changed. Removing a document: delete its seed file, then update."""
-    documents = _manifest_documents(path)
+    and ``*.jsonl`` files; returns what changed. Removing a document: ``corpus remove``."""
+    sections = _read(path)
     changes = []
-    for doc_id in [d for d, item in documents.items() if not (seeds_dir / item["file"]).exists()]:
-        changes.append(f"{documents[doc_id]['file']}: file gone, removed doc_id {doc_id!r} from the manifest")
-        del documents[doc_id]
-    for doc_id, item in documents.items():
-        digest = file_sha256(seeds_dir / item["file"])
-        if item.get("sha256") != digest:
-            changes.append(f"{item['file']}: sha256 updated ({doc_id})")
-            item["sha256"] = digest
-    listed = {item["file"] for item in documents.values()}
-    for new in sorted(p for p in seeds_dir.glob("*.txt") if p.name not in listed):
-        documents[new.stem] = {
+    for section, items in sections.items():
+        for name in [n for n, item in items.items() if not (seeds_dir / item["file"]).exists()]:
+            changes.append(f"{items[name]['file']}: file gone, removed {section[:-1]} {name!r} from the manifest")
+            del items[name]
+        for name, item in items.items():
+            digest = file_sha256(seeds_dir / item["file"])
+            if item.get("sha256") != digest:
+                changes.append(f"{item['file']}: sha256 updated ({name})")
+                item["sha256"] = digest
+    listed = {item["file"] for items in sections.values() for item in items.values()}
+    for new in sorted(p for p in seeds_dir.iterdir() if p.suffix in (".txt", ".jsonl") and p.name not in listed):
+        section = "collections" if new.suffix == ".jsonl" else "documents"
+        sections[section][new.stem] = {
             "file": new.name,
             "sha256": file_sha256(new),
             "licence": UNKNOWN_LICENCE,
             "licence_note": "added by `corpus manifest --update`: fill in source and licence",
         }
-        changes.append(f"{new.name}: added as doc_id {new.stem!r} with licence {UNKNOWN_LICENCE!r}")
-    body = yaml.safe_dump({"documents": documents}, sort_keys=False, allow_unicode=True, width=120)
-    path.write_text(MANIFEST_HEADER + body, encoding="utf-8")
+        changes.append(f"{new.name}: added as {section[:-1]} {new.stem!r} with licence {UNKNOWN_LICENCE!r}")
+    _write(path, sections)
     return changes
+
+
+def add_to_manifest(file: Path, path: Path, entry: dict[str, str | None], name: str | None = None) -> str:
+    """Register ``file`` (copied into the seeds folder if it is elsewhere) as a document, or as
+    a collection when it is ``.jsonl``; returns what was done."""
+    seeds_dir = path.parent
+    if not file.is_file():
+        raise InputError(file, "file not found")
+    target = seeds_dir / file.name
+    if file.resolve() != target.resolve():
+        if target.exists():
+            raise InputError(target, "a different file of this name is already in the seeds folder")
+        shutil.copy2(file, target)
+    section = "collections" if file.suffix == ".jsonl" else "documents"
+    name = name or file.stem
+    sections = _read(path)
+    taken = {n for items in sections.values() for n in items}
+    if name in taken:
+        raise StageError(f"{path}: {name!r} is already listed (corpus remove it first, or pass --id)")
+    fields = {k: v for k, v in entry.items() if v}
+    sections[section][name] = {"file": target.name, "sha256": file_sha256(target), **fields}
+    sections[section][name].setdefault("licence", UNKNOWN_LICENCE)
+    _write(path, sections)
+    return f"{target.name}: added as {section[:-1]} {name!r} (licence {sections[section][name]['licence']})"
+
+
+def remove_from_manifest(name: str, path: Path, delete_file: bool = True) -> str:
+    """Unlist a document or collection (and delete its seed file unless told not to)."""
+    sections = _read(path)
+    for section, items in sections.items():
+        if name in items:
+            item = items.pop(name)
+            _write(path, sections)
+            if delete_file:
+                (path.parent / item["file"]).unlink(missing_ok=True)
+            return f"removed {section[:-1]} {name!r} ({item['file']}{'' if delete_file else ', file kept'})"
+    raise StageError(f"{path}: nothing called {name!r} (documents and collections are listed there)")
+
+
+def rename_in_manifest(old: str, new: str, path: Path) -> str:
+    sections = _read(path)
+    if any(new in items for items in sections.values()):
+        raise StageError(f"{path}: {new!r} is already listed")
+    for section, items in sections.items():
+        if old in items:
+            sections[section] = {new if k == old else k: v for k, v in items.items()}
+            _write(path, sections)
+            return f"renamed {section[:-1]} {old!r} to {new!r}"
+    raise StageError(f"{path}: nothing called {old!r}")
 
 
 def check_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
     """Problems between the manifest and the seed files (empty when they agree)."""
     problems = []
-    entries = load_manifest(path)
+    entries = load_manifest(path) + load_collections(path)
     for entry in entries:
         file = seeds_dir / entry.file
         if not file.exists():
@@ -105,10 +203,23 @@ def check_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
         elif entry.sha256 != file_sha256(file):
             problems.append(f"{file}: sha256 differs from the manifest")
     listed = {e.file for e in entries}
-    problems += [f"{p}: not in the manifest" for p in sorted(seeds_dir.glob("*.txt")) if p.name not in listed]
+    problems += [
+        f"{p}: not in the manifest"
+        for p in sorted(seeds_dir.iterdir())
+        if p.suffix in (".txt", ".jsonl") and p.name not in listed
+    ]
     return problems
 
 
 def listed_documents(path: Path = MANIFEST) -> set[str]:
-    """The doc_ids the manifest lists: the documents every output must describe."""
-    return {entry.doc_id for entry in load_manifest(path)}
+    """The doc_ids the manifest lists, collections' lines included: what every output describes."""
+    ids = {entry.doc_id for entry in load_manifest(path)}
+    for collection in load_collections(path):
+        file = path.parent / collection.file
+        if file.exists():
+            ids.update(collection_ids(file))
+    return ids
+
+
+def entry_fields(entry: ManifestEntry) -> dict[str, str | None]:
+    return {k: v for k, v in asdict(entry).items() if k not in ("doc_id", "file", "sha256")}

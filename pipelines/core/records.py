@@ -192,6 +192,7 @@ class Entity(Span):
 class Argument(Span):
     ent_id: str | None = None
     label: str | None = None
+    code: str | None = None  # CAMEO actor code (country + agent), e.g. PRKGOV, ---MIL
 
 
 class DateValue(Span):

@@ -31,6 +31,15 @@ class Section(BaseModel):
         return self.model_copy(update=updates)
 
 
+class ExecutorSettings(Section):
+    """Where per-document work runs; it never changes what a stage writes."""
+
+    kind: Literal["local", "ray"] = "local"
+    workers: int = 1  # local: processes (1 = this process); ray: actors, one engine each
+    documents_per_batch: int = 16
+    ray_address: str | None = None  # an existing cluster (else $RAY_ADDRESS, else a local instance)
+
+
 class IngestSettings(Section):
     languages: list[str] = ["de", "en"]
     min_language_confidence: float = 0.5
@@ -95,6 +104,7 @@ class AlignSettings(Section):
     mt_weight: float = 0.3
     candidates: int = 16
     candidate_search: Literal["dense", "ann"] = "dense"
+    candidate_documents: int = 8  # mining: each source document vs its closest target documents (0: all)
     margin_k: int = 4
     threshold: float = 1.3  # minimum ratio margin of a linked pair
     document_pairs: list[tuple[str, str]] | None = None
@@ -124,6 +134,11 @@ class TagSettings(Section):
     cache_dir: Path = Path(".cache/stanza-tag")
     batch_size: int = 64
     reference_year: int = 2025
+    # PETRARCH's CAMEO verb dictionary, the CAMEO -> PLOVER table and Phoenix country actors
+    # (shared data, MIT); null turns CAMEO coding off (the rules in event_rules.yaml remain)
+    cameo_dictionary: Path | None = Path("../shared/data/cameo/CAMEO.2.0.txt")
+    plover_table: Path | None = Path("../shared/data/plover/CAMEO2PLOVER-2021.txt")
+    actors_file: Path | None = Path("../shared/data/cameo/Phoenix.Countries.actors.txt")
 
 
 class ExportSettings(Section):
@@ -138,6 +153,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    executor: ExecutorSettings = Field(default_factory=ExecutorSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     segment: SegmentSettings = Field(default_factory=SegmentSettings)
     translate: TranslateSettings = Field(default_factory=TranslateSettings)

@@ -14,15 +14,35 @@ from dataclasses import dataclass
 
 import numpy as np
 from sacrebleu.metrics import CHRF
+from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
 from pipelines.core.settings import AlignSettings
 
-_CHRF = CHRF()
 
+class Chrf:
+    """sacrebleu's sentence chrF in [0, 1], with each text's character n-grams extracted once.
 
-def chrf(hypothesis: str, reference: str) -> float:
-    """sacrebleu sentence chrF in [0, 1]."""
-    return _CHRF.sentence_score(hypothesis, [reference]).score / 100.0 if hypothesis and reference else 0.0
+    Mining compares every sentence with dozens of candidates; ``CHRF.sentence_score`` would
+    re-extract both sides' n-grams each time (most of the align stage's time). The statistics
+    and the F-score are sacrebleu's own, so scores are identical (tests/test_align.py).
+    """
+
+    def __init__(self) -> None:
+        self.metric = CHRF()
+        self._ngrams: dict[str, list] = {}
+
+    def ngrams(self, text: str) -> list:
+        if text not in self._ngrams:
+            self._ngrams[text] = extract_all_char_ngrams(text, self.metric.char_order, self.metric.whitespace)
+        return self._ngrams[text]
+
+    def __call__(self, hypothesis: str, reference: str) -> float:
+        if not hypothesis or not reference:
+            return 0.0
+        stats: list[int] = []
+        for hyp, ref in zip(self.ngrams(hypothesis), self.ngrams(reference), strict=True):
+            stats.extend(CHRF._get_match_statistics(hyp, ref))
+        return self.metric._compute_f_score(stats) / 100.0
 
 
 def knn(queries: np.ndarray, index: np.ndarray, k: int, use_ann: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -61,28 +81,66 @@ class Candidate:
         return {k: round(float(v), 4) for k, v in values.items()}
 
 
+def candidate_blocks(
+    src_docs: Sequence[str], tgt_docs: Sequence[str], src_vecs: np.ndarray, tgt_vecs: np.ndarray, per_doc: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Which sentences to compare: each source document against the ``per_doc`` target documents
+    whose mean sentence embedding is closest (0: all of them). Memory and time then grow with
+    the corpus, not with (all source x all target sentences)."""
+    src_names, src_of = np.unique(np.asarray(src_docs), return_inverse=True)
+    tgt_names, tgt_of = np.unique(np.asarray(tgt_docs), return_inverse=True)
+    if per_doc <= 0 or per_doc >= len(tgt_names):
+        return [(np.arange(len(src_vecs)), np.arange(len(tgt_vecs)))]
+
+    def centroids(vecs: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
+        sums = np.zeros((count, vecs.shape[1]))
+        np.add.at(sums, owner, vecs)
+        return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+
+    src_centres = centroids(src_vecs, src_of, len(src_names))
+    tgt_centres = centroids(tgt_vecs, tgt_of, len(tgt_names))
+    nearest, _ = knn(src_centres, tgt_centres, per_doc, use_ann=len(tgt_names) > 10_000)
+    tgt_members = [np.flatnonzero(tgt_of == d) for d in range(len(tgt_names))]
+    return [
+        (np.flatnonzero(src_of == d), np.concatenate([tgt_members[t] for t in sorted(nearest[d]) if t >= 0]))
+        for d in range(len(src_names))
+    ]
+
+
 def mine(
     src_vecs: np.ndarray,
     tgt_vecs: np.ndarray,
     src_mt: Sequence[str] | None,
     tgt_texts: Sequence[str],
     settings: AlignSettings,
+    blocks: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> list[Candidate]:
     """One candidate per source sentence, ratio-margin scored.
 
-    Candidates are linked best-first, each source and target sentence at most once
-    (competitive linking), so a pair that is not mutually best is still linked when nothing
-    better claims either side. A source sentence gets its linked candidate, else its best one
-    (``linked`` False); ``mutual`` marks mutual best pairs.
+    Candidates are the k nearest neighbours both ways within each block of sentences
+    (``candidate_blocks``; one block of everything by default). They are linked best-first,
+    each source and target sentence at most once (competitive linking), so a pair that is
+    not mutually best is still linked when nothing better claims either side. A source
+    sentence gets its linked candidate, else its best one (``linked`` False); ``mutual``
+    marks mutual best pairs.
     """
     if len(src_vecs) == 0 or len(tgt_vecs) == 0:
         return []
     use_ann = settings.candidate_search == "ann"
-    forward_ids, _ = knn(src_vecs, tgt_vecs, settings.candidates, use_ann)
-    backward_ids, _ = knn(tgt_vecs, src_vecs, settings.candidates, use_ann)
-    pairs = {(i, int(j)) for i, row in enumerate(forward_ids) for j in row if j >= 0}
-    pairs |= {(int(i), j) for j, row in enumerate(backward_ids) for i in row if i >= 0}
+    pairs: set[tuple[int, int]] = set()
+    backward: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for src_ids, tgt_ids in blocks or [(np.arange(len(src_vecs)), np.arange(len(tgt_vecs)))]:
+        forward_ids, _ = knn(src_vecs[src_ids], tgt_vecs[tgt_ids], settings.candidates, use_ann)
+        pairs |= {(int(src_ids[i]), int(tgt_ids[j])) for i, row in enumerate(forward_ids) for j in row if j >= 0}
+        backward_ids, backward_sims = knn(tgt_vecs[tgt_ids], src_vecs[src_ids], settings.candidates, use_ann)
+        for j, (row, sims) in enumerate(zip(backward_ids, backward_sims, strict=True)):
+            backward[int(tgt_ids[j])] += [
+                (float(sim), int(src_ids[i])) for i, sim in zip(row, sims, strict=True) if i >= 0
+            ]
+    for j, found in backward.items():  # a target sentence in several blocks keeps its k best overall
+        pairs |= {(i, j) for _, i in sorted(found, reverse=True)[: settings.candidates]}
     w_emb, w_mt = settings.weights(src_mt is not None)
+    chrf = Chrf()  # its n-gram cache lives as long as this corpus
     scored: dict[tuple[int, int], Candidate] = {}
     for i, j in pairs:
         cosine = float(src_vecs[i] @ tgt_vecs[j])

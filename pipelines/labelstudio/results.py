@@ -86,12 +86,22 @@ def spans_from_result(result: list[dict], control: str) -> list[dict]:
     ]
 
 
+def parse_actor_codes(text: str) -> dict[str, list[str]]:
+    """``actor=PRKGOV; recipient=CUB`` -> codes per role, in order."""
+    codes: dict[str, list[str]] = {}
+    for part in text.split(";"):
+        role, equals, code = part.partition("=")
+        if equals and code.strip():
+            codes.setdefault(role.strip(), []).append(code.strip().upper())
+    return codes
+
+
 def events_from_result(result: list[dict], lang: str) -> list[dict]:
     """Events as an annotator left them: triggers, relations to argument spans, per-region details."""
     regions = {s["id"]: s for s in spans_from_result(result, "entities") + spans_from_result(result, "triggers")}
     details: dict[str, dict] = {}
     for r in result:
-        if r.get("from_name") in ("cameo", "mode", "flags"):
+        if r.get("from_name") in ("cameo", "mode", "flags", "actor_codes"):
             value = r["value"]
             details.setdefault(r["id"], {})[r["from_name"]] = value.get("choices") or value.get("text")
     events = []
@@ -104,12 +114,16 @@ def events_from_result(result: list[dict], lang: str) -> list[dict]:
                     arguments.append(
                         {"start": target["start"], "end": target["end"], "text": target["text"], "role": role}
                     )
+        extra = details.get(trigger["id"], {})
+        codes = parse_actor_codes((extra.get("actor_codes") or [""])[0])
+        for argument in arguments:  # the n-th actor (recipient) gets the n-th code given for its role
+            role_codes = codes.get(argument["role"], [])
+            argument["code"] = role_codes.pop(0) if role_codes else None
         time = next((a for a in arguments if a["role"] == "time"), None)
         date = None
         if time is not None:
             iso, granularity = normalise_date(time["text"], lang)
             date = {"text": time["text"], "iso": iso, "granularity": granularity}
-        extra = details.get(trigger["id"], {})
         flags = extra.get("flags") or []
         events.append(
             {

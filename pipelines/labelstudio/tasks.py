@@ -70,8 +70,19 @@ def tagging_task(entities_row: Any, events_row: Any) -> tuple[dict, list[dict]]:
                     "id": trigger_id,
                     "from_name": "cameo",
                     "to_name": "text",
-                    "type": "choices",
-                    "value": {**span_value, "choices": [event.cameo]},
+                    "type": "textarea",
+                    "value": {**span_value, "text": [event.cameo]},
+                }
+            )
+        codes = actor_codes_text(event)
+        if codes:
+            result.append(
+                {
+                    "id": trigger_id,
+                    "from_name": "actor_codes",
+                    "to_name": "text",
+                    "type": "textarea",
+                    "value": {**span_value, "text": [codes]},
                 }
             )
         if event.mode:
@@ -112,6 +123,13 @@ def tagging_task(entities_row: Any, events_row: Any) -> tuple[dict, list[dict]]:
         "text_sha1": sha1(text),
     }
     return data, result
+
+
+def actor_codes_text(event: Any) -> str:
+    """``actor=PRKGOV; recipient=CUB``: the actor codes annotators check and correct."""
+    parts = [f"{role}={a.code}" for role, group in (("actor", event.actor), ("recipient", event.recipient))
+             for a in group if a.code]  # fmt: skip
+    return "; ".join(parts)
 
 
 def alignment_task(row: Any) -> tuple[dict, list[dict]]:

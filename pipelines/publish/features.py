@@ -76,7 +76,7 @@ def features() -> dict[str, Any]:
                         "mode": Value("string"),
                         "cameo": Value("string"),
                         "trigger": span,
-                        "arguments": List({**span, "role": Value("string")}),
+                        "arguments": List({**span, "role": Value("string"), "code": Value("string")}),
                         "date": {"text": Value("string"), "iso": Value("string"), "granularity": Value("string")},
                         "negated": Value("bool"),
                         "historical": Value("bool"),

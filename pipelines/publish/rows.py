@@ -89,12 +89,12 @@ def _span(value: Any) -> dict:
 def events_from_predictions(row: SentenceEvents) -> list[dict]:
     events = []
     for event in row.events:
-        arguments = [{**_span(a), "role": "actor"} for a in event.actor]
-        arguments += [{**_span(a), "role": "recipient"} for a in event.recipient]
+        arguments = [{**_span(a), "role": "actor", "code": a.code} for a in event.actor]
+        arguments += [{**_span(a), "role": "recipient", "code": a.code} for a in event.recipient]
         if event.location:
-            arguments.append({**_span(event.location), "role": "place"})
+            arguments.append({**_span(event.location), "role": "place", "code": None})
         if event.date:
-            arguments.append({**_span(event.date), "role": "time"})
+            arguments.append({**_span(event.date), "role": "time", "code": None})
         date = (
             {"text": event.date.text, "iso": event.date.iso, "granularity": event.date.granularity}
             if event.date

@@ -29,7 +29,7 @@ from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
 from pipelines.engines.document_aligner import align_document, closest_documents
 from pipelines.engines.embedders import Embedder, embedder_from_settings
-from pipelines.engines.mining import mine
+from pipelines.engines.mining import candidate_blocks, mine
 
 
 def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:
@@ -49,13 +49,11 @@ def mining_rows(
 ) -> list[Alignment]:
     use_mt = bool(translations) and all(s.sent_id in translations for s in src)
     mt = [translations[s.sent_id].text for s in src] if use_mt else None
-    best = mine(
-        embedder.embed([s.text for s in src]),
-        embedder.embed([t.text for t in tgt]),
-        mt,
-        [t.text for t in tgt],
-        settings,
-    )
+    src_vecs = embedder.embed([s.text for s in src])
+    tgt_vecs = embedder.embed([t.text for t in tgt])
+    src_docs, tgt_docs = [s.doc_id for s in src], [t.doc_id for t in tgt]
+    blocks = candidate_blocks(src_docs, tgt_docs, src_vecs, tgt_vecs, settings.candidate_documents)
+    best = mine(src_vecs, tgt_vecs, mt, [t.text for t in tgt], settings, blocks)
     provenance = _stage_provenance("mining", embedder)
     rows = []
     for sentence, candidate in zip(src, best, strict=True):
@@ -217,7 +215,12 @@ def run(
     write_json(summary_path, summary)
     figures = metrics(rows, settings.threshold)
     write_json(metrics_path, figures)
-    return {"mode": settings.mode, **figures, "best_target_doc": {k: v["best_target_doc"] for k, v in summary.items()}}
+    pairs = {k: v["best_target_doc"] for k, v in summary.items()}
+    return {
+        "mode": settings.mode,
+        **figures,
+        "best_target_doc": pairs if len(pairs) <= 10 else f"{len(pairs)} documents",
+    }
 
 
 def command(

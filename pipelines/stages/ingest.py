@@ -1,115 +1,142 @@
-"""Ingest stage: seed files -> ``corpus/documents/<doc_id>.json``.
+"""Ingest stage: the manifest's documents -> ``corpus/documents/<doc_id>.json``.
 
-Each file is checked against ``seeds/manifest.yaml``, parsed (wiki-style sections,
-infobox, See also) and its language identified with lingua.
+Seed files and collection lines are checked against ``seeds/manifest.yaml``, parsed
+(wiki-style sections, infobox, See also; plain text is one paragraph per line) and their
+language identified with lingua. One process per run: only new or changed documents are
+parsed (``core.incremental``), on the configured executor; outputs of documents that left
+the manifest are deleted.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
 
-from pipelines.core.errors import InputError, warn
-from pipelines.core.hashing import file_sha256
-from pipelines.core.io import write_json
+from pipelines.core.errors import InputError
+from pipelines.core.executor import make_executor
+from pipelines.core.fingerprint import code_fingerprint
+from pipelines.core.hashing import package_version
+from pipelines.core.incremental import StageState, outcome, process_changed
 from pipelines.core.layout import DOCUMENTS, MANIFEST, SEEDS
-from pipelines.core.manifest import ManifestEntry, load_manifest
 from pipelines.core.records import Document
 from pipelines.core.runner import run_command
-from pipelines.core.settings import PARAMS_FILE, IngestSettings, load_settings
+from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, IngestSettings, load_settings
+from pipelines.core.sources import SourceDocument, read_sources
 from pipelines.engines.duplicates import repeated_share
 from pipelines.engines.language import LanguageIdentifier
-from pipelines.engines.wiki import parse_wiki, read_text_file
+from pipelines.engines.wiki import parse_wiki
 
 
-def ingest_document(
-    entry: ManifestEntry, seeds_dir: Path, identifier: LanguageIdentifier, settings: IngestSettings
-) -> Document:
-    path = seeds_dir / entry.file
-    text = read_text_file(path)
-    digest = file_sha256(path)
-    if entry.sha256 and entry.sha256 != digest:
-        raise InputError(
-            path,
-            f"sha256 {digest[:12]}… differs from seeds/manifest.yaml ({entry.sha256[:12]}…); "
-            "if the edit is intended, run `corpus manifest --update`",
+class IngestWork:
+    """Parses documents; holds the language identifier (loaded once per process or actor)."""
+
+    def __init__(self, settings: IngestSettings) -> None:
+        self.settings = settings
+        self.identifier = LanguageIdentifier(settings.min_language_confidence)
+
+    def __call__(self, batch: list[str]) -> list[str]:
+        results = []
+        for payload in batch:
+            source = SourceDocument(**json.loads(payload))
+            warnings: list[str] = []
+            try:
+                document = self.parse(source, warnings)
+            except InputError as error:
+                results.append(outcome(source.doc_id, error=str(error)))
+                continue
+            results.append(outcome(source.doc_id, document.model_dump_json(indent=1) + "\n", warnings=warnings))
+        return results
+
+    def parse(self, source: SourceDocument, warnings: list[str]) -> Document:
+        settings, where, text = self.settings, source.where, source.text
+        if len(text) > settings.max_document_chars:
+            warnings.append(
+                f"{where}: {len(text):,} characters, above ingest.max_document_chars ({settings.max_document_chars:,})"
+            )
+        title, paragraphs, infobox, see_also = parse_wiki(text, source.doc_id, settings.navigation_sections)
+        repeated = repeated_share(p.text for p in paragraphs if p.kind == "text")
+        if repeated > settings.max_repeated_paragraphs:
+            warnings.append(
+                f"{where}: {repeated:.0%} of its paragraphs repeat earlier ones (the same page pasted twice?)"
+            )
+        body = [p.text for p in paragraphs if p.kind == "text" and not p.navigation]
+        if not body:
+            raise InputError(where, "has no text paragraphs (only headings, lists or infobox)")
+        lang, confidence = self.identifier.identify("\n".join(body))
+        if source.lang and lang != source.lang:
+            if lang is not None:
+                warnings.append(f"{where}: declared lang {source.lang!r}, lingua says {lang!r} ({confidence:.2f})")
+            lang = source.lang
+        if lang is None:
+            raise InputError(where, f"language could not be identified (best confidence {confidence:.2f})")
+        if lang not in settings.languages:
+            raise InputError(
+                where, f"language is {lang!r}; the pipeline is configured for {', '.join(settings.languages)}"
+            )
+        return Document(
+            doc_id=source.doc_id,
+            file=where,
+            sha256=source.sha256,
+            lang=lang,
+            lang_confidence=round(confidence, 4),
+            lang_provenance=self.identifier.provenance,
+            title=source.title or title,
+            text=text,
+            paragraphs=paragraphs,
+            infobox=infobox,
+            see_also=see_also,
+            source=source.source,
+            url=source.url,
+            licence=source.licence,
+            licence_note=source.licence_note,
         )
-    if len(text) > settings.max_document_chars:
-        warn(f"{path}: {len(text):,} characters, above ingest.max_document_chars ({settings.max_document_chars:,})")
-    title, paragraphs, infobox, see_also = parse_wiki(text, entry.doc_id, settings.navigation_sections)
-    repeated = repeated_share(p.text for p in paragraphs if p.kind == "text")
-    if repeated > settings.max_repeated_paragraphs:
-        warn(f"{path}: {repeated:.0%} of its paragraphs repeat earlier ones (the same page pasted more than once?)")
-    body = [p.text for p in paragraphs if p.kind == "text" and not p.navigation]
-    if not body:
-        raise InputError(path, "has no text paragraphs (only headings, lists or infobox)")
-    lang, confidence = identifier.identify("\n".join(body))
-    if lang is None:
-        raise InputError(path, f"language could not be identified (best confidence {confidence:.2f})")
-    if lang not in settings.languages:
-        raise InputError(path, f"language is {lang!r}; the pipeline is configured for {', '.join(settings.languages)}")
-    return Document(
-        doc_id=entry.doc_id,
-        file=str(path),
-        sha256=digest,
-        lang=lang,
-        lang_confidence=round(confidence, 4),
-        lang_provenance=identifier.provenance,
-        title=title,
-        text=text,
-        paragraphs=paragraphs,
-        infobox=infobox,
-        see_also=see_also,
-        source=entry.source,
-        url=entry.url,
-        licence=entry.licence,
-        licence_note=entry.licence_note,
-    )
 
 
 def run(
-    doc_ids: list[str] | None,
     seeds_dir: Path,
     out_dir: Path,
     settings: IngestSettings,
     manifest: Path | None = None,
-    expect_sha256: str | None = None,
-) -> list[Document]:
-    """Ingest the named documents (all in the manifest when none are named).
-
-    ``expect_sha256`` is the manifest's sha256 as DVC saw it when it planned the run: it is part
-    of the stage's command, so a seed reverted to content DVC has cached still runs this check.
-    """
+    executor: ExecutorSettings | None = None,
+) -> dict[str, object]:
+    """Ingest what changed since the last run; returns the ids processed, reused and removed."""
     manifest = manifest or seeds_dir / MANIFEST.name
-    entries = load_manifest(manifest)
-    if doc_ids:
-        known = {e.doc_id for e in entries}
-        unknown = [d for d in doc_ids if d not in known]
-        if unknown:
-            raise InputError(manifest, f"no document with doc_id {', '.join(unknown)}")
-        entries = [e for e in entries if e.doc_id in doc_ids]
-    if expect_sha256 and any(e.sha256 != expect_sha256 for e in entries):
-        raise InputError(manifest, f"sha256 of {', '.join(doc_ids or [])} changed while the pipeline ran; re-run")
-    identifier = LanguageIdentifier(settings.min_language_confidence)
-    # Parse everything first: one bad file stops the stage before anything is written.
-    documents = [ingest_document(e, seeds_dir, identifier, settings) for e in entries]
-    for document in documents:
-        write_json(out_dir / f"{document.doc_id}.json", document)
-    return documents
+    executor = executor or ExecutorSettings()
+    sources = read_sources(seeds_dir, manifest)
+    state = StageState(
+        out_dir,
+        lambda doc_id: out_dir / f"{doc_id}.json",
+        code_fingerprint(__name__),
+        settings.model_dump(mode="json"),
+        package_version("lingua-language-detector"),
+    )
+    items = {s.doc_id: (s.sha256, json.dumps(asdict(s), ensure_ascii=False)) for s in sources}
+    removed = state.remove_others(set(items), "*.json")
+    work = (IngestWork, (settings,))
+    results = process_changed(state, items, make_executor(executor), work, executor.documents_per_batch, "ingest")
+    return {
+        "documents": len(items),
+        "processed": [r["item"] for r in results],
+        "reused": len(items) - len(results),
+        "removed": removed,
+    }
 
 
 def command(
-    doc: list[str] = typer.Option(None, "--doc", help="doc_id to ingest (repeatable); default: all"),
     seeds: Path = typer.Option(SEEDS, help="folder of seed files"),
     out: Path = typer.Option(DOCUMENTS, help="output folder"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
-    expect_sha256: str = typer.Option(None, help="the manifest's sha256 of the --doc (dvc.yaml passes it)"),
+    manifest: Path = typer.Option(None, help="manifest (default: seeds/manifest.yaml)"),
 ) -> None:
-    """Parse seed documents into document records with sections and language."""
-    for document in run(doc, seeds, out, load_settings(params).ingest, expect_sha256=expect_sha256):
-        sentences = len(document.sentence_paragraphs())
-        typer.echo(f"{document.doc_id}: lang={document.lang} paragraphs={len(document.paragraphs)} text={sentences}")
+    """Parse the manifest's documents into records with sections and language (only what changed)."""
+    settings = load_settings(params)
+    summary = run(seeds, out, settings.ingest, manifest, settings.executor)
+    processed = summary["processed"]
+    summary["processed"] = len(processed)
+    typer.echo(json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -1,40 +1,121 @@
-"""Segment stage: document records -> ``corpus/sentences/<doc_id>.jsonl`` (stanza Pipeline/Document API)."""
+"""Segment stage: ``corpus/documents`` -> ``corpus/sentences/<doc_id>.jsonl`` (stanza Pipeline/Document API).
+
+One process per run loads the tokenizers once; only documents whose record changed are
+segmented again (``core.incremental``), on the configured executor. Punctuation-only
+"sentences" are dropped and counted in ``corpus/metrics/segment.json``.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from contextlib import suppress
 from pathlib import Path
 
 import typer
-from tqdm import tqdm
+from pydantic import BaseModel
 
-from pipelines.core.errors import warn
-from pipelines.core.io import read_json, write_jsonl
-from pipelines.core.layout import SENTENCES, sentence_file
+from pipelines.core.corpus import in_manifest
+from pipelines.core.errors import RecordError
+from pipelines.core.executor import make_executor
+from pipelines.core.fingerprint import code_fingerprint
+from pipelines.core.hashing import content_key
+from pipelines.core.incremental import StageState, outcome, process_changed
+from pipelines.core.io import parse_record, write_json
+from pipelines.core.layout import DOCUMENTS, MANIFEST, SEGMENT_METRICS, SENTENCES, sentence_file
 from pipelines.core.records import Document
 from pipelines.core.runner import run_command
-from pipelines.core.settings import PARAMS_FILE, SegmentSettings, load_settings
-from pipelines.engines.segmenter import Segmenter
+from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, SegmentSettings, load_settings
+from pipelines.engines.segmenter import Segmenter, engine_description
 
 
-def run(documents: list[Path], out_dir: Path, settings: SegmentSettings) -> dict[str, int]:
-    segmenter = Segmenter(settings)
-    counts = {}
-    for path in tqdm(documents, desc="segment", unit="doc", disable=None):
-        document = read_json(path, Document)
-        counts[document.doc_id] = write_jsonl(sentence_file(out_dir, document.doc_id), segmenter.segment(document))
-    if segmenter.dropped:
-        warn(f"{segmenter.dropped} punctuation-only sentences left out")
-    return counts
+class DocumentLanguage(BaseModel):
+    """Just the language of a document record (cheap to read for every document)."""
+
+    lang: str
+
+
+class SegmentWork:
+    """Segments document records; holds one stanza pipeline per language."""
+
+    def __init__(self, settings: SegmentSettings) -> None:
+        self.segmenter = Segmenter(settings)
+
+    def __call__(self, batch: list[str]) -> list[str]:
+        results = []
+        for payload in batch:
+            path, text = json.loads(payload)
+            try:
+                document = parse_record(Document, text, path)
+            except RecordError as error:
+                results.append(outcome(Path(path).stem, error=str(error)))
+                continue
+            before = self.segmenter.dropped
+            sentences = self.segmenter.segment(document)
+            lines = "".join(s.model_dump_json() + "\n" for s in sentences)
+            counts = {"lang": document.lang, "sentences": len(sentences), "dropped": self.segmenter.dropped - before}
+            results.append(outcome(document.doc_id, lines, counts=counts))
+        return results
+
+
+def segment_metrics(state: StageState) -> dict[str, object]:
+    sentences: Counter = Counter()
+    documents: Counter = Counter()
+    dropped = 0
+    for counts in state.previous.values():
+        documents[counts["lang"]] += 1
+        sentences[counts["lang"]] += counts["sentences"]
+        dropped += counts["dropped"]
+    return {
+        "documents": dict(sorted(documents.items())),
+        "sentences": dict(sorted(sentences.items())),
+        "punctuation_only_dropped": dropped,
+    }
+
+
+def run(
+    documents_dir: Path,
+    out_dir: Path,
+    settings: SegmentSettings,
+    manifest: Path | None = None,
+    executor: ExecutorSettings | None = None,
+    metrics_path: Path | None = None,
+) -> dict[str, object]:
+    """Segment the documents that changed; returns what was processed, reused and removed."""
+    executor = executor or ExecutorSettings()
+    paths = in_manifest(list(Path(documents_dir).glob("*.json")), manifest)
+    items, languages = {}, set()
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        items[path.stem] = (content_key(text), json.dumps([str(path), text], ensure_ascii=False))
+        with suppress(RecordError):  # the work reports what is wrong with the whole record
+            languages.add(parse_record(DocumentLanguage, text, str(path)).lang)
+    state = StageState(
+        out_dir,
+        lambda doc_id: sentence_file(out_dir, doc_id),
+        code_fingerprint(__name__),
+        settings.model_dump(mode="json"),
+        engine_description(settings, sorted(languages)),
+    )
+    removed = state.remove_others(set(items), "*.jsonl")
+    work = (SegmentWork, (settings,))
+    results = process_changed(state, items, make_executor(executor), work, executor.documents_per_batch, "segment")
+    figures = segment_metrics(state)
+    if metrics_path:
+        write_json(metrics_path, figures)
+    return {"processed": len(results), "reused": len(items) - len(results), "removed": removed, **figures}
 
 
 def command(
-    documents: list[Path] = typer.Argument(..., help="document records (corpus/documents/*.json)"),
+    documents: Path = typer.Option(DOCUMENTS, help="document records (ingest output)"),
     out: Path = typer.Option(SENTENCES, help="output folder"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
+    manifest: Path = typer.Option(MANIFEST, help="only documents listed here are read"),
+    metrics_out: Path = typer.Option(SEGMENT_METRICS, "--metrics", help="DVC metrics file"),
 ) -> None:
-    """Split document paragraphs into tokenised sentences with stable ids."""
-    for doc_id, count in run(documents, out, load_settings(params).segment).items():
-        typer.echo(f"{doc_id}: {count} sentences")
+    """Split document paragraphs into tokenised sentences with stable ids (only what changed)."""
+    settings = load_settings(params)
+    typer.echo(json.dumps(run(documents, out, settings.segment, manifest, settings.executor, metrics_out)))
 
 
 if __name__ == "__main__":

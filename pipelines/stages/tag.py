@@ -12,19 +12,29 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from tqdm import tqdm
 
+from pipelines.core.cache import KeyValueCache
 from pipelines.core.corpus import in_manifest, load_alignments, load_sentences, load_translations
 from pipelines.core.errors import StageError
+from pipelines.core.executor import make_executor
+from pipelines.core.hashing import content_key
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, MANIFEST, TAG_METRICS, TRANSLATIONS
 from pipelines.core.records import Entity, Sentence, SentenceEntities, SentenceEvents
 from pipelines.core.runner import run_command
-from pipelines.core.settings import PARAMS_FILE, TagSettings, load_settings
-from pipelines.engines.tagger import Analysis, analyse, build_tagger
+from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TagSettings, load_settings
+from pipelines.engines.tagger import (
+    Analysis,
+    analyse,
+    analysis_fields,
+    analysis_from_fields,
+    build_tagger,
+    plan_tagger,
+)
+from pipelines.tagging.actors import code_arguments
 from pipelines.tagging.entities import Projector, entities_for, german_entities, type_acronyms
 from pipelines.tagging.events_de import german_events
-from pipelines.tagging.events_en import english_events
+from pipelines.tagging.events_en import cameo_coder, english_events
 
 
 def aligned_targets(alignments_path: Path | None) -> dict[str, list[str]]:
@@ -38,6 +48,39 @@ def aligned_targets(alignments_path: Path | None) -> dict[str, list[str]]:
     return aligned
 
 
+class AnalyseWork:
+    """Runs one language's stanza pipeline (loaded once per process or Ray actor)."""
+
+    def __init__(self, lang: str, settings: TagSettings) -> None:
+        self.tagger = build_tagger(lang, settings)
+
+    def __call__(self, batch: list[str]) -> list[str]:
+        sentences = [Sentence.model_validate_json(item) for item in batch]
+        return [json.dumps(analysis_fields(a), ensure_ascii=False) for a in analyse(self.tagger, sentences)]
+
+
+def analyse_cached(
+    by_lang: dict[str, list[Sentence]], settings: TagSettings, executor: ExecutorSettings
+) -> dict[str, Analysis]:
+    """Stanza analyses of every sentence, from the cache (keyed by engine and tokens) where it
+    has them: after adding a document only its sentences go through the pipelines."""
+    analyses: dict[str, Analysis] = {}
+    with KeyValueCache(settings.cache_dir / "analyses.sqlite", "analyses") as store:
+        for lang, group in by_lang.items():
+            engine = plan_tagger(lang, settings).provenance.model_dump(mode="json")
+            keys = [content_key(engine, lang, [t.text for t in s.tokens]) for s in group]
+            found = store.get_many(keys)
+            todo = [i for i, key in enumerate(keys) if key not in found]
+            payloads = [group[i].model_dump_json() for i in todo]
+            work = (AnalyseWork, (lang, settings))
+            fresh = list(make_executor(executor).map(*work, payloads, settings.batch_size, f"tag {lang}"))
+            store.put_many({keys[i]: result for i, result in zip(todo, fresh, strict=True)})
+            found.update({keys[i]: result for i, result in zip(todo, fresh, strict=True)})
+            for sentence, key in zip(group, keys, strict=True):
+                analyses[sentence.sent_id] = analysis_from_fields(sentence, json.loads(found[key]))
+    return analyses
+
+
 def run(
     sentence_files: list[Path],
     translations_path: Path | None,
@@ -46,6 +89,7 @@ def run(
     events_out: Path,
     metrics_path: Path,
     settings: TagSettings,
+    executor: ExecutorSettings | None = None,
 ) -> dict[str, Any]:
     sentences = load_sentences(sentence_files)
     translations = load_translations(translations_path)
@@ -56,32 +100,28 @@ def run(
     unknown = set(by_lang) - {"de", "en"}
     if unknown:
         raise StageError(f"tag supports de and en sentences; found {', '.join(sorted(unknown))}")
-    taggers = {lang: build_tagger(lang, settings) for lang in by_lang}
-    analyses: dict[str, Analysis] = {}
-    for lang, group in by_lang.items():
-        with tqdm(total=len(group), desc=f"tag {lang}", unit="sent", disable=None) as bar:
-            for begin in range(0, len(group), settings.batch_size):
-                for analysis in analyse(taggers[lang], group[begin : begin + settings.batch_size]):
-                    analyses[analysis.sentence.sent_id] = analysis
-                bar.update(len(group[begin : begin + settings.batch_size]))
+    analyses = analyse_cached(by_lang, settings, executor or ExecutorSettings())
+    taggers = {lang: plan_tagger(lang, settings) for lang in by_lang}
     entity_rows: dict[str, list[Entity]] = {}
     for sentence in by_lang.get("en", []):
         entity_rows[sentence.sent_id] = entities_for(analyses[sentence.sent_id], taggers["en"].provenance.engine)
     if "de" in by_lang:
-        english_tagger = taggers.get("en") or build_tagger("en", settings)
-        projector = Projector(dict(entity_rows), translations, aligned, english_tagger)
+        projector = Projector(dict(entity_rows), translations, aligned, lambda: build_tagger("en", settings))
         engine = taggers["de"].provenance.engine
         for sentence in by_lang["de"]:
             entity_rows[sentence.sent_id] = german_entities(analyses[sentence.sent_id], engine, projector)
         type_acronyms(by_lang["de"], entity_rows)
+    coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
     entity_records, event_records = [], []
     for sentence in sentences:
         entities = entity_rows[sentence.sent_id]
         analysis = analyses[sentence.sent_id]
         if sentence.lang == "en":
-            events = english_events(analysis, entities)
+            events = english_events(analysis, entities, settings)
         else:
             events = german_events(analysis, entities, settings.reference_year)
+            if coder is not None:
+                events = code_arguments(events, projector.english_forms, coder.actors)
         header = {
             "sent_id": sentence.sent_id,
             "doc_id": sentence.doc_id,
@@ -128,9 +168,10 @@ def command(
     manifest: Path = typer.Option(MANIFEST, help="only documents listed here are read"),
 ) -> None:
     """Tag entities (one label set for de/en) and PLOVER events with trigger and argument spans."""
-    settings = load_settings(params).tag
+    settings = load_settings(params)
     sentences = in_manifest(sentences, manifest)
-    typer.echo(json.dumps(run(sentences, translations, alignments, entities, events, metrics_out, settings)))
+    figures = run(sentences, translations, alignments, entities, events, metrics_out, settings.tag, settings.executor)
+    typer.echo(json.dumps(figures))
 
 
 if __name__ == "__main__":

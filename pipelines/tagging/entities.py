@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from itertools import pairwise
 
 from pipelines.core.records import Entity, Sentence, Translation
@@ -55,8 +56,9 @@ class Projector:
         english: dict[str, list[Entity]],
         translations: dict[str, Translation],
         aligned: dict[str, list[str]],
-        english_tagger: Tagger | None,
+        english_tagger: Callable[[], Tagger] | None,
     ) -> None:
+        """``english_tagger`` builds the English pipeline when a translation first needs NER."""
         self.by_sentence = english
         self.gazetteer: dict[str, Counter] = defaultdict(Counter)
         for entities in english.values():
@@ -65,7 +67,8 @@ class Projector:
                     self.gazetteer[self.key(entity.text)][entity.label] += 1
         self.translations = translations
         self.aligned = aligned
-        self.english_tagger = english_tagger
+        self._load_english = english_tagger
+        self._english: Tagger | None = None
         self._translation_entities: dict[str, list[tuple[str, str]]] = {}
         self.dictionary, _ = load_gloss_table()
         self.state_nouns = set(german_words()["state_nouns"])
@@ -88,9 +91,10 @@ class Projector:
         if sent_id not in self._translation_entities:
             found: list[tuple[str, str]] = []
             translation = self.translations.get(sent_id)
-            if translation is not None and self.english_tagger is not None:
+            if translation is not None and self._load_english is not None:
+                self._english = self._english or self._load_english()
                 words = re.findall(r"\w+(?:[-'’.]\w+)*|[^\w\s]", translation.text)
-                document = self.english_tagger.nlp([words])
+                document = self._english.nlp([words])
                 found = [(e.text, unify_label(e.type)) for e in document.ents if unify_label(e.type)]
             self._translation_entities[sent_id] = found
         return self._translation_entities[sent_id]

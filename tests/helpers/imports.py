@@ -6,21 +6,18 @@ Run ``python -m tests.helpers.imports`` to print, per DVC stage, the code and da
 
 from __future__ import annotations
 
-import ast
-from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = ROOT / "pipelines"
-
-
-def module_path(module: str) -> Path | None:
-    """The file of a ``pipelines.*`` module (a package resolves to its ``__init__.py``)."""
-    relative = Path(*module.split("."))
-    for candidate in (ROOT / relative.with_suffix(".py"), ROOT / relative / "__init__.py"):
-        if candidate.exists():
-            return candidate
-    return None
+from pipelines.core.fingerprint import (  # noqa: F401  (re-exported for the tests)
+    PACKAGE,
+    ROOT,
+    closure,
+    data_files,
+    dependency_files,
+    direct_imports,
+    has_code,
+    module_path,
+)
 
 
 def module_name(path: Path) -> str:
@@ -32,69 +29,9 @@ def all_modules() -> list[str]:
     return sorted(module_name(p) for p in PACKAGE.rglob("*.py"))
 
 
-@cache
-def direct_imports(module: str) -> frozenset[str]:
-    """``pipelines.*`` modules imported anywhere in ``module`` (top level or inside functions)."""
-    path = module_path(module)
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-        for name in names:
-            if name.split(".")[0] == "pipelines" and module_path(name) is not None:
-                found.add(name)
-    found.discard(module)
-    return frozenset(found)
-
-
-def closure(module: str) -> set[str]:
-    seen, frontier = {module}, [module]
-    while frontier:
-        for name in direct_imports(frontier.pop()):
-            if name not in seen:
-                seen.add(name)
-                frontier.append(name)
-    return seen
-
-
-def data_files(module: str) -> set[Path]:
-    """Files next to a module (its ``data/`` or ``templates/`` folder) named by a string in it."""
-    path = module_path(module)
-    folder = path.parent
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and len(node.value) < 100
-            and "/" not in node.value
-        ):
-            for sub in ("data", "templates"):
-                candidate = folder / sub / node.value
-                if node.value and candidate.is_file():
-                    found.add(candidate)
-    return found
-
-
-def has_code(path: Path) -> bool:
-    """True when a file holds more than a docstring."""
-    body = ast.parse(path.read_text(encoding="utf-8")).body
-    return any(not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)) for n in body)
-
-
 def required_deps(entry_module: str) -> set[str]:
     """Project-relative files a stage whose command lives in ``entry_module`` imports or reads."""
-    files: set[Path] = set()
-    for module in closure(entry_module):
-        path = module_path(module)
-        if path.name != "__init__.py" or has_code(path):
-            files.add(path)
-        files |= data_files(module)
-    return {p.relative_to(ROOT).as_posix() for p in files}
+    return {p.relative_to(ROOT).as_posix() for p in dependency_files(entry_module)}
 
 
 def stage_entry_modules() -> dict[str, str]:

@@ -1,0 +1,143 @@
+"""Run a stage's per-item work in this process, a local process pool, or on Ray.
+
+A stage describes its work as a *work class*: its constructor loads the engines (once per
+process or Ray actor), and calling it maps a batch of JSON strings to one JSON string per
+item. Strings in and out keep every executor's results byte-identical and make the work
+cheap to ship to other processes and machines. Ray is imported only when ``kind: ray``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol
+
+from tqdm import tqdm
+
+from pipelines.core.errors import StageError
+from pipelines.core.settings import ExecutorSettings
+
+
+class Work(Protocol):
+    """Loads its engines in ``__init__``; maps each item of a batch to one result."""
+
+    def __call__(self, batch: list[str]) -> list[str]: ...
+
+
+WorkFactory = Callable[..., Work]
+
+
+def _batches(items: Sequence[str], size: int) -> list[list[str]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _checked(batch: list[str], results: list[str]) -> list[str]:
+    if len(results) != len(batch):
+        raise StageError(f"work returned {len(results)} results for a batch of {len(batch)} items")
+    return results
+
+
+class LocalExecutor:
+    """``workers: 1`` runs in this process; more start a process pool, one engine per process."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = max(1, workers)
+        self.name = "local" if self.workers == 1 else f"local-pool:{self.workers}"
+
+    def map(self, factory: WorkFactory, args: tuple, items: Sequence[str], batch_size: int, desc: str) -> Iterator[str]:
+        batches = _batches(items, batch_size)
+        bar = tqdm(total=len(items), desc=desc, unit="item", disable=None)
+        if self.workers == 1 or len(batches) <= 1:
+            work = factory(*args) if batches else None
+            for batch in batches:
+                yield from _checked(batch, work(batch))
+                bar.update(len(batch))
+        else:
+            # spawn, not fork: a forked copy of a process that already runs threads (torch, a
+            # server, a progress bar) can deadlock; each worker loads the engine itself anyway
+            context = multiprocessing.get_context("spawn")
+            pool = ProcessPoolExecutor(self.workers, context, initializer=_start_worker, initargs=(factory, args))
+            with pool:
+                for batch, results in zip(batches, pool.map(_run_in_worker, batches), strict=True):
+                    yield from _checked(batch, results)
+                    bar.update(len(batch))
+        bar.close()
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(factory: WorkFactory, args: tuple) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core per worker process
+    _WORKER["work"] = factory(*args)
+
+
+def _run_in_worker(batch: list[str]) -> list[str]:
+    return _WORKER["work"](batch)
+
+
+class _RayWork:
+    """A Ray Data actor: holds one loaded engine, maps ``{"item": [...]}`` batches."""
+
+    def __init__(self, factory: WorkFactory, args: tuple) -> None:
+        self.work = factory(*args)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+        items = [str(item) for item in batch["item"]]
+        return {"result": _checked(items, self.work(items))}
+
+
+class RayExecutor:
+    """Ray Data ``map_batches`` with an actor pool; joins ``address`` (or ``$RAY_ADDRESS``),
+    else starts a local Ray instance with ``workers`` CPUs."""
+
+    def __init__(self, workers: int = 1, address: str | None = None) -> None:
+        self.workers = max(1, workers)
+        self.address = address or os.environ.get("RAY_ADDRESS")
+        self.name = f"ray:{self.address or 'local'}:{self.workers}"
+
+    def _init(self) -> Any:
+        try:
+            import ray
+        except ImportError:
+            raise StageError("executor.kind is ray but Ray is not installed: pip install '.[ray]'") from None
+        logging.getLogger("ray").setLevel(logging.WARNING)  # Ray Data logs every plan at INFO
+        if not ray.is_initialized():
+            options = {"log_to_driver": False, "logging_level": logging.WARNING}
+            if self.address:
+                ray.init(address=self.address, **options)
+            else:
+                ray.init(num_cpus=self.workers, include_dashboard=False, **options)
+        return ray
+
+    def map(self, factory: WorkFactory, args: tuple, items: Sequence[str], batch_size: int, desc: str) -> Iterator[str]:
+        if not items:
+            return
+        ray = self._init()
+        context = ray.data.DataContext.get_current()
+        context.execution_options.preserve_order = True  # results line up with items
+        context.enable_progress_bars = sys.stderr.isatty() and os.environ.get("TQDM_DISABLE") != "1"
+        dataset = ray.data.from_items([{"item": item} for item in items], override_num_blocks=self.workers * 4)
+        mapped = dataset.map_batches(
+            _RayWork,
+            fn_constructor_args=(factory, args),
+            batch_size=batch_size,
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(size=self.workers),
+            num_cpus=1,
+        )
+        for row in mapped.iter_rows():
+            yield str(row["result"])
+
+
+Executor = LocalExecutor | RayExecutor
+
+
+def make_executor(settings: ExecutorSettings) -> Executor:
+    if settings.kind == "ray":
+        return RayExecutor(settings.workers, settings.ray_address)
+    return LocalExecutor(settings.workers)

@@ -1,0 +1,207 @@
+"""PETRARCH's CAMEO verb dictionary (``CAMEO.2.0.txt``, MIT) and the CAMEO -> PLOVER table.
+
+The verb dictionary has synonym sets (``&NAME`` then ``+MEMBER`` lines) and verb blocks::
+
+    ---  DEMAND   [100]  ---            block name and default code
+    DEMAND                              verbs of the block (optional own code, irregular forms)
+    BID {BIDS BADE BIDDING }
+    +STIR_UP {+STIRS_UP ...}            a verb with a particle
+    - * RESIGNATION    [100]            pattern: words after the verb (``*``) ...
+    - $ TROOP * TOWARD +  [154]         ... and before it; ``$``/``+`` mark source and target
+
+Pattern words are stems (``ASSET`` matches "assets") unless they end in ``_``; ``{A B}`` is a
+phrase, ``(IN X)`` a prepositional phrase, ``&SET`` any member of a synonym set. A code of
+``---`` means "not an event". Only reading lives here; matching is in ``cameo_match``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pipelines.core.errors import InputError
+
+CODE = re.compile(r"\[([^\]]*)\]")
+NO_EVENT = "---"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One pattern element: alternatives (a synonym set has many), each a tuple of words."""
+
+    options: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    before: tuple[Word, ...]  # words before the verb, in order
+    after: tuple[Word, ...]  # words after the verb, in order
+    code: str  # CAMEO code, or NO_EVENT
+    source: str  # the line, for provenance and tests
+
+    @property
+    def size(self) -> int:
+        return sum(max(len(o) for o in w.options) for w in (*self.before, *self.after))
+
+
+@dataclass
+class VerbBlock:
+    name: str
+    code: str
+    patterns: list[Pattern] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Verb:
+    """A verb of a block: its particle (``STIR_UP`` -> ``UP``) and its own code, if any."""
+
+    block: str
+    particle: str | None
+    code: str | None
+
+
+@dataclass
+class VerbDictionary:
+    blocks: dict[str, VerbBlock]
+    verbs: dict[str, list[Verb]]  # base form or irregular form -> verbs
+    synonyms: dict[str, list[tuple[str, ...]]]
+
+
+def _code(text: str) -> str | None:
+    found = CODE.search(text)
+    if not found:
+        return None
+    code = found.group(1).split(":")[0].strip()  # "042:043": the active reading
+    return code or None
+
+
+def _strip_comment(line: str) -> str:
+    return line.split("#", 1)[0].rstrip()
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """``ROCKET_LAUNCHER_`` -> ("ROCKET", "LAUNCHER")."""
+    return tuple(w for w in re.split(r"[_\s]+", text) if w)
+
+
+def _element(token: str, synonyms: dict[str, list[tuple[str, ...]]]) -> Word | None:
+    if token.startswith("&"):
+        members = synonyms.get(token)
+        return Word(tuple(members)) if members else None
+    return Word(((token,),))
+
+
+def parse_pattern(text: str, synonyms: dict[str, list[tuple[str, ...]]]) -> Pattern | None:
+    """``- [words] * [words] [code]``; ``None`` when it uses syntax this reader does not model."""
+    code = _code(text)
+    body = CODE.sub(" ", _strip_comment(text)).strip().removeprefix("-").strip()
+    if code is None or "*" not in body or re.search(r"[/.%^|<>]", body):
+        return None
+    elements: list[Word | str] = []
+    for token in re.findall(r"\{[^}]*\}|\(|\)|\*|[^\s{}()*]+", body):
+        if token in ("(", ")", "$", "+"):
+            continue  # phrases are sequences; source/target markers do not constrain the match
+        if token == "*":
+            elements.append("*")
+        elif token.startswith("{"):
+            elements.append(Word((tuple(w.strip("_") for w in token[1:-1].split()),)))
+        else:
+            element = _element(token.strip("$+"), synonyms) if token.strip("$+") else None
+            if element is None:
+                return None
+            elements.append(element)
+    star = elements.index("*")
+    before = tuple(e for e in elements[:star] if isinstance(e, Word))
+    after = tuple(e for e in elements[star + 1 :] if isinstance(e, Word))
+    return Pattern(before, after, code, text.strip())
+
+
+def _verb_entries(line: str, block: str) -> list[tuple[str, Verb]]:
+    text = _strip_comment(line)
+    code = _code(text)
+    forms = re.search(r"\{([^}]*)\}", text)
+    head = CODE.sub(" ", re.sub(r"\{[^}]*\}", " ", text)).split()
+    if not head:
+        return []
+    names = [head[0], *(forms.group(1).split() if forms else [])]
+    entries = []
+    for name in names:
+        name = name.lstrip("+")
+        verb, _, particle = name.partition("_")
+        if verb:
+            entries.append((verb, Verb(block, particle.replace("_", " ") or None, code)))
+    return entries
+
+
+@cache
+def load_verb_dictionary(path: Path) -> VerbDictionary:
+    if not Path(path).exists():
+        raise InputError(path, "CAMEO verb dictionary not found (tag.cameo_dictionary in params.yaml)")
+    synonyms: dict[str, list[tuple[str, ...]]] = {}
+    blocks: dict[str, VerbBlock] = {}
+    verbs: dict[str, list[Verb]] = {}
+    lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    in_patterns, current_set, block = False, None, None
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("####### VERB PATTERNS"):
+            in_patterns = True
+            continue
+        if not stripped or stripped.startswith("#"):
+            current_set = None if not stripped else current_set
+            continue
+        if not in_patterns:
+            if stripped.startswith("&"):
+                current_set = _strip_comment(stripped).split()[0]
+                synonyms[current_set] = []
+            elif stripped.startswith("+") and current_set:
+                synonyms[current_set].append(_words(_strip_comment(stripped)[1:].strip().rstrip("_")))
+            continue
+        if stripped.startswith("---"):
+            name = stripped.strip("- ").split("[")[0].strip()
+            block = VerbBlock(name, _code(stripped) or NO_EVENT)
+            blocks[name] = block
+        elif stripped.startswith("-") and block is not None:
+            pattern = parse_pattern(stripped, synonyms)
+            if pattern is not None:
+                block.patterns.append(pattern)
+        elif block is not None:
+            for form, verb in _verb_entries(stripped, block.name):
+                verbs.setdefault(form, []).append(verb)
+    return VerbDictionary(blocks, verbs, synonyms)
+
+
+@dataclass(frozen=True)
+class PloverType:
+    type: str
+    mode: str | None
+    context: str | None
+
+
+@cache
+def load_plover_table(path: Path) -> dict[str, PloverType]:
+    """``code: TYPE, mode, context # description`` lines of CAMEO2PLOVER-2021.txt."""
+    if not Path(path).exists():
+        raise InputError(path, "CAMEO to PLOVER table not found (tag.plover_table in params.yaml)")
+    table = {}
+    for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+        text = _strip_comment(line)
+        code, colon, rest = text.partition(":")
+        if not colon or not code.strip().isdigit():
+            continue
+        parts = [p.strip() for p in rest.split(",")]
+        if parts and parts[0]:
+            table[code.strip()] = PloverType(
+                parts[0], (parts[1] if len(parts) > 1 else "") or None, (parts[2] if len(parts) > 2 else "") or None
+            )
+    return table
+
+
+def plover_for(code: str, table: dict[str, PloverType]) -> PloverType | None:
+    """The most specific entry: ``0311``, else ``031``, else ``03``."""
+    for length in range(len(code), 1, -1):
+        if code[:length] in table:
+            return table[code[:length]]
+    return None

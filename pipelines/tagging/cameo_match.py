@@ -1,0 +1,111 @@
+"""Matching CAMEO verb patterns against a dependency parse (the PETRARCH idea, simplified).
+
+For each verb of a sentence that the dictionary knows (by lemma, or irregular form, with its
+particle when the entry has one), the patterns of its block are tried within the verb's
+subtree: the words after ``*`` must follow the verb in order (gaps allowed), the words
+before it must precede it. The longest matching pattern gives the code; without one the
+verb's or block's default code applies; ``---`` means the verb is no event here. A verb
+under an ``xcomp`` of a coded verb ("refused *to meet*") is left to that verb's patterns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.engines.tagger import Analysis
+from pipelines.tagging.cameo import NO_EVENT, Pattern, VerbDictionary, Word
+from pipelines.tagging.dependency import children
+
+NEGATIONS = {"not", "n't", "never", "no"}
+MODIFIERS = {"acl", "amod"}  # "officials accused of ...": a participle describing a noun, not an event
+EMBEDDED = {"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj", "ccomp:obj"}
+
+
+@dataclass(frozen=True)
+class Coding:
+    verb: int  # token index of the verb
+    code: str
+    block: str
+    pattern: str | None  # the dictionary line that matched; None: the verb's default code
+    negated: bool
+
+
+def _forms(analysis: Analysis) -> list[tuple[str, str]]:
+    return [(t.text.upper(), lemma.upper()) for t, lemma in zip(analysis.sentence.tokens, analysis.lemmas, strict=True)]
+
+
+def _word_matches(word: str, form: tuple[str, str]) -> bool:
+    text, lemma = form
+    return lemma == word or text == word or (len(word) > 3 and text.startswith(word))
+
+
+def _match_at(element: Word, forms: list[tuple[str, str]], position: int) -> int:
+    """Length of the first option of ``element`` that matches at ``position`` (0: none)."""
+    for option in element.options:
+        end = position + len(option)
+        if end <= len(forms) and all(_word_matches(w, forms[position + i]) for i, w in enumerate(option)):
+            return len(option)
+    return 0
+
+
+def _sequence(elements: tuple[Word, ...], forms: list[tuple[str, str]], positions: list[int]) -> bool:
+    """All ``elements`` in order at increasing ``positions`` (gaps allowed)."""
+    at = 0
+    for element in elements:
+        while at < len(positions) and not _match_at(element, forms, positions[at]):
+            at += 1
+        if at == len(positions):
+            return False
+        at += _match_at(element, forms, positions[at])
+    return True
+
+
+def verb_phrase(analysis: Analysis, verb: int) -> list[int]:
+    """The verb's own phrase: its subtree without embedded clauses (what was *said*, relative
+    clauses, coordinated verbs), which carry their own events."""
+    keep, frontier = {verb}, [verb]
+    while frontier:
+        for child in children(analysis, frontier.pop()):
+            if analysis.deprels[child] not in EMBEDDED and child not in keep:
+                keep.add(child)
+                frontier.append(child)
+    return sorted(keep)
+
+
+def best_pattern(
+    patterns: list[Pattern], analysis: Analysis, verb: int, forms: list[tuple[str, str]]
+) -> Pattern | None:
+    scope = verb_phrase(analysis, verb)
+    after = [k for k in scope if k > verb]
+    before = [k for k in scope if k < verb]
+    matched = [p for p in patterns if _sequence(p.after, forms, after) and _sequence(p.before, forms, before)]
+    return max(matched, key=lambda p: p.size, default=None)
+
+
+def code_verbs(analysis: Analysis, dictionary: VerbDictionary) -> list[Coding]:
+    forms = _forms(analysis)
+    codings: dict[int, Coding] = {}
+    for index, (text, lemma) in enumerate(forms):
+        if analysis.upos[index] != "VERB" or analysis.deprels[index] in MODIFIERS:
+            continue
+        kids = children(analysis, index)
+        particles = {forms[k][0] for k in kids if analysis.deprels[k] in ("prt", "compound:prt")}
+        candidates = dictionary.verbs.get(lemma, []) + dictionary.verbs.get(text, [])
+        verbs = [v for v in candidates if v.particle is None or v.particle in particles]
+        verbs.sort(key=lambda v: v.particle is None)  # "stir up" before "stir"
+        if not verbs:
+            continue
+        verb = verbs[0]
+        block = dictionary.blocks[verb.block]
+        pattern = best_pattern(block.patterns, analysis, index, forms)
+        code = pattern.code if pattern else verb.code or block.code
+        if code == NO_EVENT:
+            continue
+        negated = any(analysis.lemmas[k].lower() in NEGATIONS or analysis.deprels[k] == "neg" for k in kids)
+        codings[index] = Coding(index, code, block.name, pattern.source if pattern else None, negated)
+    # "refused to meet": the matrix verb's pattern speaks for its xcomp
+    return [
+        c
+        for i, c in codings.items()
+        if not (analysis.deprels[i] == "xcomp" and analysis.heads[i] in codings and codings[analysis.heads[i]].pattern)
+    ]

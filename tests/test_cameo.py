@@ -1,0 +1,114 @@
+"""The CAMEO verb dictionary reader, the CAMEO -> PLOVER table and actor codes.
+
+The syntax tests use small dictionaries written here in the file format; the mapping and
+actor tests read the real shared files (``../shared/data``), which the suite needs anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.core.errors import InputError
+from pipelines.core.records import DateValue
+from pipelines.tagging.actors import actor_code, event_date, load_actors, resolve_actor
+from pipelines.tagging.cameo import NO_EVENT, load_plover_table, load_verb_dictionary, plover_for
+
+from .conftest import project_settings
+from .test_tag import event_of, tagged  # noqa: F401  (tagged is a fixture)
+
+SETTINGS = project_settings().tag
+
+DICTIONARY = """\
+####### SYNONYM SETS #######
+
+&WEAPON
++MISSILE
++ROCKET_LAUNCHER_
+
+####### VERB PATTERNS #######
+
+---  DEMAND   [100]  ---
+DEMAND
+BID {BIDS BADE BIDDING }  # irregular forms
+WANT [030]
+- * RESIGNATION                                       [100]         # DEMAND
+- * &WEAPON                                           [1032]        # DEMAND
+- * DIVORCE                                           [---]         # WANT
+- $ TROOP * TOWARD +                                  [154]         # a source-side word
+- * {HUMAN RIGHTS}                                    [0243]        # a phrase
+- * RELEASE (OF PRISONERS)                            [0253]        # a prepositional phrase
+- * OVER / THROUGH                                    [999]         # syntax not modelled: skipped
+
+---  FUEL   [---]  ---
++STIR_UP {+STIRS_UP +STIRRING_UP +STIRRED_UP }
+FUEL
+---  VISIT   [042:043]  ---
+VISIT
+"""
+
+
+def test_the_reader_knows_each_syntax_form(tmp_path: Path) -> None:
+    path = tmp_path / "verbs.txt"
+    path.write_text(DICTIONARY, encoding="utf-8")
+    dictionary = load_verb_dictionary(path)
+    assert dictionary.synonyms["&WEAPON"] == [("MISSILE",), ("ROCKET", "LAUNCHER")]
+    assert [(v.block, v.code) for v in dictionary.verbs["WANT"]] == [("DEMAND", "030")]  # a verb's own code
+    assert [v.block for v in dictionary.verbs["BADE"]] == ["DEMAND"]  # irregular form
+    assert [(v.block, v.particle) for v in dictionary.verbs["STIRRED"]] == [("FUEL", "UP")]  # verb + particle
+    assert dictionary.blocks["VISIT"].code == "042"  # "042:043": the active reading
+    assert dictionary.blocks["FUEL"].code == NO_EVENT
+    patterns = {p.code: p for p in dictionary.blocks["DEMAND"].patterns}
+    assert set(patterns) == {"100", "1032", NO_EVENT, "154", "0243", "0253"}  # the "/" pattern is skipped
+    assert [w.options for w in patterns["1032"].after] == [(("MISSILE",), ("ROCKET", "LAUNCHER"))]
+    assert [w.options for w in patterns["154"].before] == [(("TROOP",),)]  # $ and + only mark roles
+    assert [w.options for w in patterns["154"].after] == [(("TOWARD",),)]
+    assert [w.options for w in patterns["0243"].after] == [(("HUMAN", "RIGHTS"),)]
+    assert [w.options for w in patterns["0253"].after] == [(("RELEASE",),), (("OF",),), (("PRISONERS",),)]
+
+
+def test_the_real_dictionary_loads(tmp_path: Path) -> None:
+    dictionary = load_verb_dictionary(SETTINGS.cameo_dictionary)
+    assert len(dictionary.blocks) > 300 and sum(len(b.patterns) for b in dictionary.blocks.values()) > 4000
+    assert dictionary.blocks[dictionary.verbs["DEMAND"][0].block].code == "100"
+    with pytest.raises(InputError, match="CAMEO verb dictionary not found"):
+        load_verb_dictionary(tmp_path / "missing.txt")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("042", ("CONSULT", "visit")),
+        ("057", ("SUPPORT", None)),  # sign a formal agreement
+        ("163", ("COERCE", "restrict")),  # impose embargo, boycott or sanctions
+        ("1383", ("THREATEN", "violence")),
+        ("0311", ("AGREE", None)),
+        ("16", ("SANCTION", None)),  # a root code
+        ("010", None),  # public statements have no PLOVER type
+    ],
+)
+def test_cameo_to_plover(code: str, expected: tuple[str, str | None] | None) -> None:
+    found = plover_for(code, load_plover_table(SETTINGS.plover_table))
+    assert (found.type, found.mode) == expected if expected else found is None
+
+
+def test_actor_codes_follow_names_aliases_and_dates() -> None:
+    actors = load_actors(SETTINGS.actors_file)
+    assert actor_code("the DPRK", actors, None) == "PRK"
+    assert actor_code("Havana", actors, None) == "CUB"  # capitals are aliases of their country
+    assert actor_code("Iraq", actors, None) == "IRQ"  # YYYYMMDD-dated codes
+    assert actor_code("Kim Il Sung", actors, date(1960, 8, 1)) == "PRKGOV"
+    assert actor_code("Kim Il Sung", actors, date(1935, 1, 1)) == "PRKELI"  # before he led the state
+    assert resolve_actor("The Canadian government", actors, None) == "CANGOV"  # country + agent
+    assert resolve_actor("the rebels", actors, None) == "---REB"
+    assert resolve_actor("a long silence", actors, None) is None
+    assert event_date(DateValue(start=0, end=4, text="1960", iso="1960", granularity="year")) == date(1960, 1, 1)
+
+
+def test_seed_events_carry_actor_codes(tagged) -> None:  # noqa: F811
+    belgrade = event_of(tagged, "in Belgrad (Jugoslawien)", "traf")  # German rule, 1980
+    assert [a.code for a in belgrade.actor] == ["PRKGOV"]
+    sanction = event_of(tagged, "South Korea imposed sanctions against Russia", "imposed")
+    assert sanction.rule.startswith("en:") and "+cameo:" in sanction.rule  # the rule's arguments, CAMEO's block
