@@ -260,6 +260,7 @@ class Segmenter:
         self._backends: dict[str, Backend] = {}
         self._pipelines: dict[str, Any] = {}
         self.dropped = 0  # punctuation-only sentences left out so far
+        self.dropped_in: dict[str, int] = {}  # ... per document
 
     def backend(self, lang: str) -> Backend:
         if lang not in self._backends:
@@ -276,6 +277,10 @@ class Segmenter:
 
     def split_paragraphs(self, lang: str, texts: list[str]) -> list[list[Spans]]:
         """Per paragraph, its sentences as token spans."""
+        return [sentences for sentences, _ in self._split(lang, texts)]
+
+    def _split(self, lang: str, texts: list[str]) -> list[tuple[list[Spans], int]]:
+        """Per paragraph, its sentences and how many punctuation-only ones were dropped."""
         import stanza
 
         documents = self._pipeline(lang).bulk_process([stanza.Document([], text=text) for text in texts])
@@ -287,13 +292,29 @@ class Segmenter:
                 sentences = repair_splits(lang, text, sentences)
             sentences, dropped = attach_punctuation(text, sentences)
             self.dropped += dropped
-            result.append(sentences)
+            result.append((sentences, dropped))
         return result
 
     def segment(self, document: Document) -> list[Sentence]:
+        return self.segment_many([document])[0]
+
+    def segment_many(self, documents: list[Document]) -> list[list[Sentence]]:
+        """Sentences of each document; one stanza call per language for all their paragraphs
+        (a call per document would cost more than the splitting itself on short documents)."""
+        splits: dict[int, list[list[Spans]]] = {}
+        for lang in sorted({d.lang for d in documents}):
+            members = [i for i, d in enumerate(documents) if d.lang == lang]
+            texts = [p.text for i in members for p in documents[i].sentence_paragraphs()]
+            flat = iter(self._split(lang, texts))
+            for i in members:
+                parts = [next(flat) for _ in documents[i].sentence_paragraphs()]
+                splits[i] = [sentences for sentences, _ in parts]
+                self.dropped_in[documents[i].doc_id] = sum(dropped for _, dropped in parts)
+        return [self._sentences(document, splits[i]) for i, document in enumerate(documents)]
+
+    def _sentences(self, document: Document, split: list[list[Spans]]) -> list[Sentence]:
         backend = self.backend(document.lang)
         paragraphs = document.sentence_paragraphs()
-        split = self.split_paragraphs(document.lang, [p.text for p in paragraphs])
         postprocess = REPAIR_RULES if self.settings.repair_splits else None
         provenance = backend.provenance.model_copy(update={"postprocess": postprocess})
         sentences: list[Sentence] = []

@@ -35,7 +35,7 @@ class IngestWork:
 
     def __init__(self, settings: IngestSettings) -> None:
         self.settings = settings
-        self.identifier = LanguageIdentifier(settings.min_language_confidence)
+        self.identifier = LanguageIdentifier(settings.min_language_confidence, settings.low_accuracy_language_id)
 
     def __call__(self, batch: list[str]) -> list[str]:
         results = []

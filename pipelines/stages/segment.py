@@ -36,26 +36,27 @@ class DocumentLanguage(BaseModel):
 
 
 class SegmentWork:
-    """Segments document records; holds one stanza pipeline per language."""
+    """Segments document records, a batch per stanza call; holds one stanza pipeline per language."""
 
     def __init__(self, settings: SegmentSettings) -> None:
         self.segmenter = Segmenter(settings)
 
     def __call__(self, batch: list[str]) -> list[str]:
-        results = []
-        for payload in batch:
+        results: list[str | None] = [None] * len(batch)
+        documents: dict[int, Document] = {}
+        for position, payload in enumerate(batch):
             path, text = json.loads(payload)
             try:
-                document = parse_record(Document, text, path)
+                documents[position] = parse_record(Document, text, path)
             except RecordError as error:
-                results.append(outcome(Path(path).stem, error=str(error)))
-                continue
-            before = self.segmenter.dropped
-            sentences = self.segmenter.segment(document)
+                results[position] = outcome(Path(path).stem, error=str(error))
+        split = self.segmenter.segment_many(list(documents.values()))
+        for (position, document), sentences in zip(documents.items(), split, strict=True):
             lines = "".join(s.model_dump_json() + "\n" for s in sentences)
-            counts = {"lang": document.lang, "sentences": len(sentences), "dropped": self.segmenter.dropped - before}
-            results.append(outcome(document.doc_id, lines, counts=counts))
-        return results
+            dropped = self.segmenter.dropped_in.pop(document.doc_id, 0)
+            counts = {"lang": document.lang, "sentences": len(sentences), "dropped": dropped}
+            results[position] = outcome(document.doc_id, lines, counts=counts)
+        return [r for r in results if r is not None]
 
 
 def segment_metrics(state: StageState) -> dict[str, object]:
