@@ -10,6 +10,7 @@ Two kinds of entries:
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from pipelines.core.layout import MANIFEST
 UNKNOWN_LICENCE = "unknown"  # what `corpus manifest --update` records for a new document
 NO_LICENCE = {"", UNKNOWN_LICENCE, "none", "other?"}
 SECTIONS = ("documents", "collections")
+SEED_SUFFIXES = (".txt", ".jsonl")  # a document file, a collection file
 
 
 def licence_missing(licence: str | None) -> bool:
@@ -102,8 +104,6 @@ def load_collections(path: Path = MANIFEST) -> list[ManifestEntry]:
 
 def collection_ids(file: Path) -> list[str]:
     """The document ids of a collection file, without validating the rest of each line."""
-    import json
-
     ids = []
     with open(file, encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, 1):
@@ -130,7 +130,7 @@ def update_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
                 changes.append(f"{item['file']}: sha256 updated ({name})")
                 item["sha256"] = digest
     listed = {item["file"] for items in sections.values() for item in items.values()}
-    for new in sorted(p for p in seeds_dir.iterdir() if p.suffix in (".txt", ".jsonl") and p.name not in listed):
+    for new in sorted(p for p in seeds_dir.iterdir() if p.suffix in SEED_SUFFIXES and p.name not in listed):
         section = "collections" if new.suffix == ".jsonl" else "documents"
         sections[section][new.stem] = {
             "file": new.name,
@@ -206,7 +206,7 @@ def check_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
     problems += [
         f"{p}: not in the manifest"
         for p in sorted(seeds_dir.iterdir())
-        if p.suffix in (".txt", ".jsonl") and p.name not in listed
+        if p.suffix in SEED_SUFFIXES and p.name not in listed
     ]
     return problems
 

@@ -259,8 +259,7 @@ class Segmenter:
         self.settings = settings
         self._backends: dict[str, Backend] = {}
         self._pipelines: dict[str, Any] = {}
-        self.dropped = 0  # punctuation-only sentences left out so far
-        self.dropped_in: dict[str, int] = {}  # ... per document
+        self.dropped_in: dict[str, int] = {}  # punctuation-only sentences left out, per document
 
     def backend(self, lang: str) -> Backend:
         if lang not in self._backends:
@@ -290,9 +289,7 @@ class Segmenter:
             sentences = [s for s in sentences if s]
             if self.settings.repair_splits:
                 sentences = repair_splits(lang, text, sentences)
-            sentences, dropped = attach_punctuation(text, sentences)
-            self.dropped += dropped
-            result.append((sentences, dropped))
+            result.append(attach_punctuation(text, sentences))
         return result
 
     def segment(self, document: Document) -> list[Sentence]:

@@ -25,6 +25,7 @@ from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TagSettings, load_settings
 from pipelines.engines.tagger import (
     Analysis,
+    TaggerPlan,
     analyse,
     analysis_fields,
     analysis_from_fields,
@@ -60,22 +61,23 @@ class AnalyseWork:
 
 
 def analyse_cached(
-    by_lang: dict[str, list[Sentence]], settings: TagSettings, executor: ExecutorSettings
+    by_lang: dict[str, list[Sentence]], plans: dict[str, TaggerPlan], settings: TagSettings, executor: ExecutorSettings
 ) -> dict[str, Analysis]:
     """Stanza analyses of every sentence, from the cache (keyed by engine and tokens) where it
     has them: after adding a document only its sentences go through the pipelines."""
     analyses: dict[str, Analysis] = {}
     with KeyValueCache(settings.cache_dir / "analyses.sqlite", "analyses") as store:
         for lang, group in by_lang.items():
-            engine = plan_tagger(lang, settings).provenance.model_dump(mode="json")
+            engine = plans[lang].provenance.model_dump(mode="json")
             keys = [content_key(engine, lang, [t.text for t in s.tokens]) for s in group]
             found = store.get_many(keys)
             todo = [i for i, key in enumerate(keys) if key not in found]
             payloads = [group[i].model_dump_json() for i in todo]
             work = (AnalyseWork, (lang, settings))
             fresh = list(make_executor(executor).map(*work, payloads, settings.batch_size, f"tag {lang}"))
-            store.put_many({keys[i]: result for i, result in zip(todo, fresh, strict=True)})
-            found.update({keys[i]: result for i, result in zip(todo, fresh, strict=True)})
+            computed = {keys[i]: result for i, result in zip(todo, fresh, strict=True)}
+            store.put_many(computed)
+            found.update(computed)
             for sentence, key in zip(group, keys, strict=True):
                 analyses[sentence.sent_id] = analysis_from_fields(sentence, json.loads(found[key]))
     return analyses
@@ -100,8 +102,8 @@ def run(
     unknown = set(by_lang) - {"de", "en"}
     if unknown:
         raise StageError(f"tag supports de and en sentences; found {', '.join(sorted(unknown))}")
-    analyses = analyse_cached(by_lang, settings, executor or ExecutorSettings())
     taggers = {lang: plan_tagger(lang, settings) for lang in by_lang}
+    analyses = analyse_cached(by_lang, taggers, settings, executor or ExecutorSettings())
     entity_rows: dict[str, list[Entity]] = {}
     for sentence in by_lang.get("en", []):
         entity_rows[sentence.sent_id] = entities_for(analyses[sentence.sent_id], taggers["en"].provenance.engine)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pipelines.engines.tagger import Analysis
 from pipelines.tagging.cameo import NO_EVENT, Pattern, VerbDictionary, Word
-from pipelines.tagging.dependency import children
+from pipelines.tagging.dependency import children, subtree
 
 NEGATIONS = {"not", "n't", "never", "no"}
 MODIFIERS = {"acl", "amod"}  # "officials accused of ...": a participle describing a noun, not an event
@@ -63,13 +63,7 @@ def _sequence(elements: tuple[Word, ...], forms: list[tuple[str, str]], position
 def verb_phrase(analysis: Analysis, verb: int) -> list[int]:
     """The verb's own phrase: its subtree without embedded clauses (what was *said*, relative
     clauses, coordinated verbs), which carry their own events."""
-    keep, frontier = {verb}, [verb]
-    while frontier:
-        for child in children(analysis, frontier.pop()):
-            if analysis.deprels[child] not in EMBEDDED and child not in keep:
-                keep.add(child)
-                frontier.append(child)
-    return sorted(keep)
+    return sorted(subtree(analysis, verb, EMBEDDED))
 
 
 def best_pattern(

@@ -31,12 +31,13 @@ def children(analysis: Analysis, index: int) -> list[int]:
     return [k for k, head in enumerate(analysis.heads) if head == index]
 
 
-def subtree(analysis: Analysis, index: int) -> set[int]:
+def subtree(analysis: Analysis, index: int, stop: frozenset[str] | set[str] = frozenset()) -> set[int]:
+    """``index`` and its descendants, not descending into children attached by a ``stop`` relation."""
     nodes, frontier = {index}, [index]
     while frontier:
         current = frontier.pop()
         for child in children(analysis, current):
-            if child not in nodes:
+            if child not in nodes and analysis.deprels[child] not in stop:
                 nodes.add(child)
                 frontier.append(child)
     return nodes

@@ -50,13 +50,7 @@ def cameo_coder(dictionary: Path | None, table: Path | None, actors: Path | None
 
 def _noun_phrase(analysis: Analysis, head: int) -> str:
     """The words of ``head``'s phrase without its clauses: what an actor code is read from."""
-    keep, frontier = {head}, [head]
-    while frontier:
-        for child in children(analysis, frontier.pop()):
-            if analysis.deprels[child] not in CLAUSES and child not in keep:
-                keep.add(child)
-                frontier.append(child)
-    return " ".join(analysis.sentence.tokens[k].text for k in sorted(keep))
+    return " ".join(analysis.sentence.tokens[k].text for k in sorted(subtree(analysis, head, CLAUSES)))
 
 
 def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient_paths: list[str], exclude=()):
@@ -99,6 +93,7 @@ def _parties(analysis: Analysis, verb: int, subjects: list[int], recipients: lis
     actor before it; without a coded recipient, the first coded noun phrase in the verb's
     phrase; "A and B met": each the other's partner."""
 
+    @cache
     def code(k: int) -> str | None:
         return resolve_actor(_noun_phrase(analysis, k), coder.actors, when)
 
