@@ -29,7 +29,7 @@ from pipelines.engines.duplicates import near_duplicates
 from pipelines.evaluation import align_eval
 from pipelines.labelstudio import commands as labelstudio_commands
 from pipelines.publish.hub import publish
-from pipelines.stages import agreement, align, export, ingest, report, segment, tag, translate
+from pipelines.stages import agreement, align, export, ingest, report, segment, tag, train_ner, translate
 
 app = typer.Typer(
     help="Bilingual (de/en) corpus pipeline: ingest, segment, translate, align, tag, annotate, export.",
@@ -45,6 +45,7 @@ app.command("ingest")(ingest.command)
 app.command("segment")(segment.command)
 app.command("translate")(translate.command)
 app.command("align")(align.command)
+app.command("train-ner")(train_ner.command)
 app.command("tag")(tag.command)
 labelstudio_commands.app.command("metrics")(agreement.command)
 app.add_typer(labelstudio_commands.app, name="annotate")

@@ -31,7 +31,9 @@ def project_settings(work: Path | None = None):
         update={
             "translate": settings.translate.model_copy(update={"cache_path": work / "translations.sqlite"}),
             "align": settings.align.model_copy(update={"cache_path": work / "embeddings.sqlite"}),
-            "tag": settings.tag.model_copy(update={"cache_dir": work / "stanza-tag"}),
+            # the trained German NER model only where a test trains one (corpus/ may hold one locally)
+            "tag": settings.tag.model_copy(update={"cache_dir": work / "stanza-tag", "trained_ner": None}),
+            "train_ner": settings.train_ner.model_copy(update={"work_dir": work / "ner-training"}),
             "segment": settings.segment.model_copy(update={"cache_dir": work / "stanza"}),
         }
     )

@@ -26,9 +26,10 @@ ALLOWED = {
     "tagging": {"core", "engines", "tagging"},
     "labelstudio": {"core", "tagging", "labelstudio"},
     "publish": {"core", "tagging", "labelstudio", "publish"},
-    "evaluation": {"core", "engines", "evaluation"},
-    "stages": {"core", "engines", "tagging", "labelstudio", "publish"},
-    "cli": {"core", "engines", "tagging", "labelstudio", "publish", "evaluation", "stages", "cli"},
+    "training": {"core", "training"},
+    "evaluation": {"core", "engines", "training", "evaluation"},
+    "stages": {"core", "engines", "tagging", "labelstudio", "publish", "training"},
+    "cli": {"core", "engines", "tagging", "labelstudio", "publish", "training", "evaluation", "stages", "cli"},
 }
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.core.errors import InputError
 from pipelines.core.records import DateValue
-from pipelines.tagging.actors import actor_code, event_date, load_actors, resolve_actor
+from pipelines.tagging.actors import ORGANISATIONS, actor_code, event_date, load_actors, resolve_actor
 from pipelines.tagging.cameo import NO_EVENT, load_plover_table, load_verb_dictionary, plover_for
 
 from .conftest import project_settings
@@ -105,6 +105,14 @@ def test_actor_codes_follow_names_aliases_and_dates() -> None:
     assert resolve_actor("the rebels", actors, None) == "---REB"
     assert resolve_actor("a long silence", actors, None) is None
     assert event_date(DateValue(start=0, end=4, text="1960", iso="1960", granularity="year")) == date(1960, 1, 1)
+
+
+def test_international_organisations_have_codes() -> None:
+    organisations = load_actors(ORGANISATIONS)
+    assert actor_code("the United Nations Security Council", organisations, None) == "IGOUNO"
+    assert actor_code("the European Union", organisations, None) == "IGOEUREEC"
+    assert resolve_actor("NATO troops", organisations, None) == "IGOWSTNATMIL"
+    assert actor_code("the man who spoke", organisations, None) is None  # WHO is not an alias
 
 
 def test_seed_events_carry_actor_codes(tagged) -> None:  # noqa: F811

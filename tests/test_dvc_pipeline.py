@@ -44,7 +44,11 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
     first = result.stdout + result.stderr
     assert "Creating parquet" not in first  # no progress bars in logs
     stages = ran(first)
-    assert stages == sorted(["ingest", "segment", "translate", "align", "tag", "agreement", "export", "report"])
+    assert stages == sorted(
+        ["ingest", "segment", "translate", "align", "train-ner", "tag", "agreement", "export", "report"]
+    )
+    # no GermEval file beside the scratch project: train-ner says so and the tag stage keeps HanTa
+    assert "train-ner: skipped (training data not found" in first
     assert (project / "corpus" / "sentences" / "de-dprk-cuba.jsonl").exists()
 
     assert ran(dvc(project, "repro")) == []
@@ -63,6 +67,7 @@ def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
         "report",
         "segment",
         "tag",
+        "train-ner",
         "translate",
     ]
     last = (project / "corpus" / "sentences" / "de-dprk-cuba.jsonl").read_text(encoding="utf-8").splitlines()[-1]
@@ -132,6 +137,7 @@ def test_a_failing_stage_leaves_every_previous_output_in_place(tmp_path: Path) -
         ("translate", sentences, None, "de-dprk-cuba.jsonl:17: not a valid Sentence"),
         ("align", sentences, None, "de-dprk-cuba.jsonl:17: not a valid Sentence"),
         ("tag", sentences, None, "de-dprk-cuba.jsonl:17: not a valid Sentence"),
+        ("train-ner", project / "annotations" / "tagging.human.jsonl", bad_human, "tagging.human.jsonl:1: "),
         ("agreement", project / "annotations" / "tagging.human.jsonl", bad_human, "tagging.human.jsonl:1: "),
         ("export", project / "annotations" / "tagging.human.jsonl", bad_human, "stale: Field required"),
         ("report", project / "corpus" / "alignments.jsonl", None, "alignments.jsonl:17: not a valid Alignment"),

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.core.errors import StageError
+from pipelines.core.layout import NER_MODEL
 
 PARAMS_FILE = Path("params.yaml")
 
@@ -140,6 +141,34 @@ class TagSettings(Section):
     cameo_dictionary: Path | None = Path("../shared/data/cameo/CAMEO.2.0.txt")
     plover_table: Path | None = Path("../shared/data/plover/CAMEO2PLOVER-2021.txt")
     actors_file: Path | None = Path("../shared/data/cameo/Phoenix.Countries.actors.txt")
+    # German with the offline variants: the train-ner stage's stanza NER model in this folder
+    # when there is one (null: HanTa's untyped name chunks, typed by projection)
+    trained_ner: Path | None = NER_MODEL
+
+
+class TrainNerSettings(Section):
+    """German NER trained by stanza's own trainer on GermEval 2014 plus pulled human corrections."""
+
+    enabled: bool = True
+    germeval: Path | None = Path("../shared/data/germeval2014/NER-de-test.tsv")  # CC BY 4.0
+    held_out_every: int = 5  # every 5th GermEval sentence is held out: scored, never trained on
+    dev_every: int = 20  # of the rest, every 20th picks the best checkpoint
+    max_train_sentences: int = 0  # 0: all; tests train on a few
+    human_repeats: int = 2  # a corrected sentence counts this many times in the training data
+    # pretrained inputs: single-word USE-multilingual-v3 vectors (PCA) of the training words plus
+    # the most frequent words of the gloss's de-en dictionary; "none": random, trained vectors
+    word_vectors: Literal["none", "use-multilingual-v3"] = "use-multilingual-v3"
+    vector_words: int = 40000
+    vector_dims: int = 256
+    finetune_vectors: bool = False  # frozen vectors overfit less on 4k sentences (dev F1 0.71 vs 0.67)
+    max_steps: int = 2000
+    max_steps_no_improve: int = 800  # stop early when the dev F1 has not improved for this long
+    eval_interval: int = 200
+    batch_size: int = 32
+    optim: str = "adam"
+    lr: float = 0.002
+    seed: int = 1234
+    work_dir: Path = Path(".cache/ner-training")
 
 
 class ExportSettings(Section):
@@ -159,6 +188,7 @@ class Settings(BaseModel):
     segment: SegmentSettings = Field(default_factory=SegmentSettings)
     translate: TranslateSettings = Field(default_factory=TranslateSettings)
     align: AlignSettings = Field(default_factory=AlignSettings)
+    train_ner: TrainNerSettings = Field(default_factory=TrainNerSettings)
     tag: TagSettings = Field(default_factory=TagSettings)
     export: ExportSettings = Field(default_factory=ExportSettings)
 

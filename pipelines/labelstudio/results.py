@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pipelines.core.errors import StageError
 from pipelines.core.layout import human_file
 from pipelines.core.records import HumanAnnotation
-from pipelines.labelstudio.tasks import KEY_FIELD, PROJECTS, build_items
+from pipelines.labelstudio.tasks import KEY_FIELD, PROJECTS, build_items, sha1
 from pipelines.tagging.dates import normalise_date
 
 
@@ -194,6 +194,17 @@ def reviewed_items(
     """Every item of one project kind (from :mod:`tasks`), merged with the pulled human annotations."""
     predicted = {d[KEY_FIELD[kind]]: r for d, r in items}
     return merge(predicted, current_human(kind, items, annotations), version)
+
+
+def corrected_entities(annotations: Path, texts: dict[str, str]) -> dict[str, list[dict]]:
+    """Human entity spans per sentence, for sentences whose text (``texts``: sent_id -> text)
+    is still the one that was annotated; stale or unknown rows are left out, never guessed."""
+    rows = read_human(human_file(annotations, "tagging"))
+    return {
+        key: spans_from_result(row.result, "entities")
+        for key, row in sorted(rows.items())
+        if not row.stale and key in texts and row.text_sha1 == sha1(texts[key])
+    }
 
 
 def labelled_spans(result: list[dict], control: str) -> set[tuple[int, int, str]]:

@@ -115,6 +115,7 @@ def render_card(
         summary=summary,
         listed_documents=documents[:50],
         entity_labels=labels.entity_labels(),
+        trained_ner=any("train-ner" in engine for engine in engines.get("tagging", [])),
         event_types=labels.event_types(),
     )
     return str(card) + "\n"  # Jinja drops the template's final newline

@@ -20,6 +20,7 @@ from pipelines.core.errors import InputError
 from pipelines.core.records import Argument, DateValue, Event
 from pipelines.tagging.labels import DATA
 
+ORGANISATIONS = DATA / "organisations.actors.txt"  # the project's list of IGO/NGO codes
 CODE = re.compile(r"\[([A-Z0-9-]+)(?:\s+([<>]?\d{6,10})(?:-(\d{6,10}))?)?\s*\]")
 LEADING = {"THE", "A", "AN"}
 
@@ -121,6 +122,8 @@ def resolve_actor(text: str, actors: dict[tuple[str, ...], tuple[ActorCode, ...]
     agents = agent_words()
     agent = next((agents[w] for w in re.findall(r"[a-z]+", text.lower()) if w in agents), None)
     if country and agent and not country.endswith(agent):
+        if country[:3] in ("IGO", "NGO"):  # an organisation keeps its whole code: IGOWSTNAT + MIL
+            return country + agent
         return country[:3] + agent if len(country) > 3 else country + agent
     return country or (f"---{agent}" if agent else None)
 

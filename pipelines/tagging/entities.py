@@ -152,13 +152,25 @@ def type_acronyms(sentences: list[Sentence], rows: dict[str, list[Entity]]) -> N
 
 
 def german_entities(analysis: Analysis, engine: str, projector: Projector) -> list[Entity]:
-    """A German sentence's names typed by projection, plus its date mentions, in text order."""
+    """A German sentence's names, plus its date mentions, in text order.
+
+    A trained NER model's types stand, but for GPE: projection narrows its LOC, and its ORG
+    where the English side of the corpus says so; untyped chunks of the HanTa path are typed by
+    projection."""
     sentence = analysis.sentence
     typed = []
     for entity in entities_for(analysis, engine):
-        if entity.engine_label in ("NE", "MISC"):
+        if entity.engine_label == "NE":  # an untyped HanTa chunk: projection types it
             label, source = projector.type_of(sentence.sent_id, entity.text)
             entity = entity.model_copy(update={"label": label, "type_source": f"projection:{source}"})
+        elif entity.label in ("LOC", "ORG"):
+            # a trained model's LOC may be narrowed to a state by any projection; its ORG only when
+            # the corpus's English side names the same span a state ("DVRK": aligned sentence or
+            # the exact corpus gazetteer), the one case where that evidence beats a model of GermEval
+            label, source = projector.type_of(sentence.sent_id, entity.text)
+            corpus_evidence = source.split(":")[0] in ("alignment", "gazetteer")
+            if label == "GPE" and (entity.label == "LOC" or corpus_evidence):
+                entity = entity.model_copy(update={"label": label, "type_source": f"{entity.type_source}+{source}"})
         typed.append(entity)
     for start, end, text in german_dates(sentence, [(e.start, e.end) for e in typed]):
         typed.append(

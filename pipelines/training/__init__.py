@@ -1,0 +1,1 @@
+"""Training data, scoring and training of the project's own models (German NER)."""
