@@ -40,8 +40,10 @@ def test_manifest_check_passes_on_the_seeds(monkeypatch) -> None:
 
 
 def test_installed_set_is_consistent() -> None:
-    """What set-up installs satisfies every installed package (label-studio needs wheel, say);
-    de2en's declared 'sklearn' is the one known exception (installed without deps on purpose)."""
+    """What set-up installs satisfies every installed package (label-studio needs wheel, say).
+    Two known exceptions, installed without deps on purpose: de2en's declared 'sklearn', and
+    argostranslate's stanza==1.10.1 pin (it runs on stanza 1.15: tests/test_translate.py)."""
     result = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
-    problems = [line for line in result.stdout.splitlines() if line.strip() and "de2en" not in line]
+    known = ("de2en", "argostranslate 1.11.0 has requirement stanza==1.10.1")
+    problems = [line for line in result.stdout.splitlines() if line.strip() and not line.startswith(known)]
     assert problems == [] or problems == ["No broken requirements found."]

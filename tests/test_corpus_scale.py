@@ -127,7 +127,8 @@ def test_punctuation_only_sentences_are_counted_in_the_metrics(tmp_path: Path) -
     manifest = manifest_with(tmp_path, {"a": "a.txt"}, {})
     ingest.run(tmp_path, tmp_path / "documents", SETTINGS.ingest, manifest=manifest)
     figures = segment.run(tmp_path / "documents", tmp_path / "sentences", SETTINGS.segment, manifest)
-    assert figures["punctuation_only_dropped"] == 1
+    # stanza's tokenizer makes "“ …" one or two sentences (1.15: two); every one of them is counted
+    assert figures["punctuation_only_dropped"] in (1, 2)
     assert all(any(c.isalnum() for c in s.text) for s in read_jsonl(tmp_path / "sentences" / "a.jsonl", Sentence))
 
 
