@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Alignment, Provenance, Sentence, Token
 from pipelines.core.settings import AlignSettings
+from pipelines.engines.anchors import anchor_tokens, mismatch_share, shared_anchors
 from pipelines.engines.document_aligner import align_document
 from pipelines.engines.embedders import CachedEmbedder, Embedder, make_embedder, normalise
 from pipelines.engines.mining import mine
@@ -307,3 +309,30 @@ def test_document_mode_through_the_stage(tmp_path: Path, use) -> None:
     assert links == set(gold)
     assert summary["mode"] == "document" and summary["matches"] == 6 and summary["no_match"] == 2
     assert all(r.method == "document" and "cost" in r.components for r in rows)
+
+
+def test_anchor_tokens_and_mismatch_share_by_hand() -> None:
+    assert anchor_tokens("Am 29. August 1960 traf Kim Il Sung in Havanna ein.") == [
+        "29", "august", "1960", "kim", "sung", "havanna"
+    ]  # fmt: skip
+    src, tgt = shared_anchors(["Am 29. August 1960 in Havanna"], ["On 30 September 1990 in Havana, August"])
+    assert src[0] == Counter({"august": 1}) and tgt[0] == Counter({"august": 1})  # only what both sides know
+    assert mismatch_share(Counter({"1960": 1, "kuba": 1}), Counter({"1960": 1, "1990": 1})) == 2 / 4
+    assert mismatch_share(Counter(), Counter()) == 0.0
+
+
+def test_anchor_penalty_scales_the_margin_by_the_unmatched_share() -> None:
+    """Same vectors, so the same ratio margins; the pair whose number differs loses half of it."""
+    src = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    tgt = normalise(np.array([[1.0, 0.1], [0.1, 1.0]]))
+    texts_src, texts_tgt = ["signed in 1990", "met in 1990"], ["signed in 1961", "met in 1990"]
+
+    def mined(penalty: float) -> list:
+        settings = AlignSettings(candidates=2, margin_k=1, anchor_penalty=penalty)
+        return mine(src, tgt, None, texts_tgt, settings, None, texts_src)
+
+    plain, fined = mined(0.0), mined(0.5)
+    # "1961" occurs on one side only, so it is no anchor: pair 0 has one unmatched anchor of one
+    assert fined[0].anchor_mismatch == 1.0 and fined[0].margin == pytest.approx(plain[0].margin * 0.5)
+    assert fined[1].anchor_mismatch == 0.0 and fined[1].margin == pytest.approx(plain[1].margin)
+    assert plain[0].anchor_mismatch is None  # penalty off: not computed

@@ -108,7 +108,8 @@ class AlignSettings(Section):
     candidate_search: Literal["dense", "ann"] = "dense"
     candidate_documents: int = 8  # mining: each source document vs its closest target documents (0: all)
     margin_k: int = 4
-    threshold: float = 1.3  # minimum ratio margin of a linked pair
+    threshold: float = 1.12  # minimum ratio margin of a linked pair
+    anchor_penalty: float = 0.25  # margin x (1 - this x share of numbers/names only one side has)
     document_pairs: list[tuple[str, str]] | None = None
     # document mode (Vecalign-style DP)
     max_link: int = 6  # links of up to max_link sentences in all (4: 1-1, 1-2, 2-1, 1-3, 2-2, 3-1)
@@ -118,8 +119,9 @@ class AlignSettings(Section):
     band: int = 10  # search half-width around the coarser level's path
     max_full_dp: int = 300  # documents up to this many sentences per side get one full DP
     norm_samples: int = 100  # random blocks per block for the cosine normaliser
-    length_weight: float = 0.1  # weight of the Gale-Church length prior
+    length_weight: float = 0.2  # weight of the Gale-Church length prior
     length_ratios: dict[str, float] = {}  # expected characters(source) / characters(target), by "de-en"
+    anchor_weight: float = 0.5  # per number/name one side of a link has and the other lacks (0: off)
 
     def weights(self, has_mt: bool) -> tuple[float, float]:
         """Embedding and MT weights; without a translation the embedding weight is 1."""

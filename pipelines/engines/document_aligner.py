@@ -12,6 +12,11 @@
   random 1-1 pairs, so insertions win only where nothing on the other side fits.
 - A translation of the source, when given, is embedded too and compared with the target
   (Bleualign's idea, on embeddings): its normalised cost is averaged in with ``mt_weight``.
+- Anchors (``anchors``): each number or name one side of a link has and the other lacks adds
+  ``anchor_weight``, and a skipped sentence pays for its own, so where two translations split a
+  passage differently the link boundary follows the dates and names.
+- A merged sentence with almost no letters (``.....``, OCR debris) costs what skipping it
+  would, so debris next to a good link stays unaligned instead of joining it.
 - A length prior per language pair (``length_ratios``, characters source / target) adds
   ``length_weight · δ²/2`` with Gale & Church's δ, so long blocks may differ more in length.
 - Search is banded: the documents are halved recursively (averaged neighbour vectors) until
@@ -30,9 +35,11 @@ import numpy as np
 
 from pipelines.core.records import Sentence
 from pipelines.core.settings import AlignSettings
+from pipelines.engines.anchors import Anchors
 from pipelines.engines.embedders import Embedder, normalise
 
 Path_ = list[tuple[int, int]]  # monotonic search path of (source, target) node positions
+WORDLESS_LETTERS = 3  # a line with fewer letters (".....", "- _-") carries no evidence of belonging to a link
 GALE_CHURCH_VARIANCE = 6.8  # variance of the character-length difference per character (Gale & Church 1993)
 
 
@@ -58,6 +65,8 @@ class Side:
     def __init__(self, texts: Sequence[str], embedder: Embedder, sizes: int) -> None:
         self.size = len(texts)
         self.cumulative = np.concatenate([[0.0], np.cumsum([len(t) + 1 for t in texts])])
+        wordless = [sum(c.isalpha() for c in t) < WORDLESS_LETTERS for t in texts]
+        self.wordless = np.concatenate([[0], np.cumsum(wordless)])
         self.vectors: dict[int, np.ndarray] = {}
         blocks = {k: [" ".join(texts[i : i + k]) for i in range(self.size - k + 1)] for k in range(1, sizes + 1)}
         flat = [text for k in blocks for text in blocks[k]]
@@ -66,6 +75,10 @@ class Side:
         for k, texts_k in blocks.items():
             self.vectors[k] = embedded[start : start + len(texts_k)]
             start += len(texts_k)
+
+    def wordless_in(self, starts: np.ndarray | int, k: int) -> np.ndarray:
+        """How many sentences of the blocks of ``k`` starting at ``starts`` have almost no letters."""
+        return self.wordless[np.asarray(starts) + k] - self.wordless[starts]
 
     def block_lengths(self, starts: np.ndarray | int, k: int) -> np.ndarray:
         """Characters of the blocks of ``k`` sentences starting at ``starts`` (joined by spaces)."""
@@ -88,6 +101,7 @@ class Scorer:
     mt: Side | None
     settings: AlignSettings
     length_ratio: float
+    anchors: Anchors | None = None
 
     def __post_init__(self) -> None:
         rng = np.random.default_rng(0)
@@ -99,6 +113,10 @@ class Scorer:
             self.n_tgt_mt = _norms(self.tgt.vectors, self.mt.vectors, samples, rng)
         self.w_emb, self.w_mt = self.settings.weights(self.mt is not None)
         self.skip = self._skip_cost(rng)
+        self.skip_src, self.skip_tgt = np.full(self.src.size, self.skip), np.full(self.tgt.size, self.skip)
+        if self.anchors is not None and self.settings.anchor_weight:
+            self.skip_src = self.skip_src + self.settings.anchor_weight * self.anchors.src_counts()
+            self.skip_tgt = self.skip_tgt + self.settings.anchor_weight * self.anchors.tgt_counts()
 
     def _skip_cost(self, rng: np.random.Generator) -> float:
         """The ``skip_percentile`` quantile of random 1-1 link costs (Vecalign's deletion knob).
@@ -111,12 +129,24 @@ class Scorer:
         away = np.abs((i + 0.5) / n - (j + 0.5) / m) >= 0.25
         if away.sum() >= 20:
             i, j = i[away], j[away]
-        costs = [self.cost(int(a), 1, int(b), 1)[0] for a, b in zip(i[:2000], j[:2000], strict=True)]
+        pairs = zip(i[:2000], j[:2000], strict=True)
+        costs = [self.costs(int(a), 1, np.array([b]), 1, anchors=False)[0][0] for a, b in pairs]
         return float(np.quantile(costs, self.settings.skip_percentile))
 
     def _normalised(self, vectors, norms, other, other_norms, i, a, js, b) -> np.ndarray:
         cosine = vectors[a][i] @ other[b][js].T
         return 2.0 * a * b * (1.0 - cosine) / (norms[a][i] + other_norms[b][js]), cosine
+
+    def _distance(self, i: int, a: int, js: np.ndarray, b: int):
+        """(normalised distance, cosine, translation cosine): the original's and, when there is a
+        translation, the translation's distance to the target blocks, fused with the MT weight."""
+        distance, cosine = self._normalised(self.src.vectors, self.n_src, self.tgt.vectors, self.n_tgt, i, a, js, b)
+        if self.mt is None:
+            return distance, cosine, None
+        mt_distance, mt_cosine = self._normalised(
+            self.mt.vectors, self.n_mt, self.tgt.vectors, self.n_tgt_mt, i, a, js, b
+        )
+        return self.w_emb * distance + self.w_mt * mt_distance, cosine, mt_cosine
 
     def _unrelated_members(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
         """How far each sentence of a merged link is from the other block beyond the skip cost.
@@ -126,11 +156,9 @@ class Scorer:
         """
         excess = np.zeros(len(js))
         for k in range(a if a > 1 else 0):  # each source sentence against the target block, per sentence
-            distance, _ = self._normalised(self.src.vectors, self.n_src, self.tgt.vectors, self.n_tgt, i + k, 1, js, b)
-            excess += np.maximum(0.0, distance / b - self.skip)
+            excess += np.maximum(0.0, self._distance(i + k, 1, js, b)[0] / b - self.skip)
         for k in range(b if b > 1 else 0):  # each target sentence against the source block
-            distance, _ = self._normalised(self.src.vectors, self.n_src, self.tgt.vectors, self.n_tgt, i, a, js + k, 1)
-            excess += np.maximum(0.0, distance / a - self.skip)
+            excess += np.maximum(0.0, self._distance(i, a, js + k, 1)[0] / a - self.skip)
         return excess
 
     def cost(self, i: int, a: int, j: int, b: int) -> tuple[float, float, float | None]:
@@ -138,18 +166,20 @@ class Scorer:
         costs, cosine, mt_cosine = self.costs(i, a, np.array([j]), b)
         return float(costs[0]), float(cosine[0]), None if mt_cosine is None else float(mt_cosine[0])
 
-    def costs(self, i: int, a: int, js: np.ndarray, b: int):
-        """Costs of linking source block (i, a) with target blocks (j, b) for every j in ``js``."""
-        cost, cosine = self._normalised(self.src.vectors, self.n_src, self.tgt.vectors, self.n_tgt, i, a, js, b)
-        mt_cosine = None
-        if self.mt is not None:
-            mt_cost, mt_cosine = self._normalised(
-                self.mt.vectors, self.n_mt, self.tgt.vectors, self.n_tgt_mt, i, a, js, b
-            )
-            cost = self.w_emb * cost + self.w_mt * mt_cost
+    def costs(self, i: int, a: int, js: np.ndarray, b: int, anchors: bool = True):
+        """Costs of linking source block (i, a) with target blocks (j, b) for every j in ``js``.
+
+        ``anchors=False`` leaves out the anchor charge: the skip cost is sampled without it, since
+        a skipped sentence is charged for its own anchors.
+        """
+        cost, cosine, mt_cosine = self._distance(i, a, js, b)
         cost = cost + self.settings.merge_penalty * (a + b - 2)
         if self.settings.member_weight and a + b > 2:  # (the skip cost is sampled on 1-1 links only)
             cost = cost + self.settings.member_weight * self._unrelated_members(i, a, js, b)
+        if a + b > 2:  # a wordless member costs what skipping it would (the skip is sampled on 1-1 links)
+            cost = cost + self.skip * (self.src.wordless_in(i, a) + self.tgt.wordless_in(js, b))
+        if anchors and self.anchors is not None and self.settings.anchor_weight:
+            cost = cost + self.settings.anchor_weight * self.anchors.mismatch(i, a, js, b)
         if self.settings.length_weight:
             source, target = self.src.block_lengths(i, a), self.tgt.block_lengths(js, b) * self.length_ratio
             delta = (source - target) / np.sqrt(GALE_CHURCH_VARIANCE * (source + target) / 2)
@@ -172,8 +202,12 @@ def _band(path: Path_ | None, n: int, m: int, width: int) -> tuple[np.ndarray, n
     return lo, hi
 
 
-def _dp(n: int, m: int, link_types: list[tuple[int, int]], skip: float, band, costs) -> list[tuple[int, int, int, int]]:
-    """Minimum-cost monotonic path over the band; returns links as (i, a, j, b)."""
+def _dp(n: int, m: int, link_types: list[tuple[int, int]], skips, band, costs) -> list[tuple[int, int, int, int]]:
+    """Minimum-cost monotonic path over the band; returns links as (i, a, j, b).
+
+    ``skips`` is (cost of skipping each source sentence, each target sentence).
+    """
+    skip_src, skip_tgt = skips
     lo, hi = band
     total = [np.full(hi[x] - lo[x] + 1, np.inf) for x in range(n + 1)]
     back = [np.zeros((hi[x] - lo[x] + 1, 2), dtype=np.int64) for x in range(n + 1)]
@@ -194,14 +228,14 @@ def _dp(n: int, m: int, link_types: list[tuple[int, int]], skip: float, band, co
             reachable = np.isfinite(previous)
             step = np.full(len(ys), np.inf)
             if reachable.any():
-                step[reachable] = costs(x - a, a, prev_y[reachable], b) if b else skip
+                step[reachable] = costs(x - a, a, prev_y[reachable], b) if b else skip_src[x - 1]
             candidate = previous + step
             better = candidate < row
             row[better] = candidate[better]
             pointers[better] = (a, b)
         for k in range(1, len(ys)):  # 0-1 moves chain along the row, left to right
-            if row[k - 1] + skip < row[k]:
-                row[k], pointers[k] = row[k - 1] + skip, (0, 1)
+            if row[k - 1] + skip_tgt[ys[k] - 1] < row[k]:
+                row[k], pointers[k] = row[k - 1] + skip_tgt[ys[k] - 1], (0, 1)
     if not (lo[n] <= m <= hi[n] and np.isfinite(total[n][m - lo[n]])):
         raise RuntimeError("document alignment found no path through the search band")
     links = []
@@ -241,7 +275,8 @@ def _coarse_path(src: np.ndarray, tgt: np.ndarray, settings: AlignSettings) -> P
         for i, j in zip(rng.integers(0, ns, 500), rng.integers(0, ms, 500), strict=True)
     ]
     skip = float(np.quantile(sample, settings.skip_percentile))
-    links = _dp(ns, ms, [(1, 1)], skip, _band(rough, ns, ms, settings.band), costs)
+    skips = (np.full(ns, skip), np.full(ms, skip))
+    links = _dp(ns, ms, [(1, 1)], skips, _band(rough, ns, ms, settings.band), costs)
     path = [(0, 0)]
     for i, a, j, b in links:
         path.append((2 * (i + a), 2 * (j + b)))
@@ -276,17 +311,20 @@ def align_document(
     src, tgt = Side(src_texts, embedder, sizes), Side(tgt_texts, embedder, sizes)
     mt = Side(src_mt, embedder, sizes) if src_mt is not None else None
     pair = pair or f"{settings.source_lang}-{settings.target_lang}"
-    scorer = Scorer(src, tgt, mt, settings, settings.length_ratios.get(pair, 1.0))
+    anchors = Anchors(src_texts, tgt_texts) if settings.anchor_weight else None
+    scorer = Scorer(src, tgt, mt, settings, settings.length_ratios.get(pair, 1.0), anchors)
     band = _band(_coarse_path(src.vectors[1], tgt.vectors[1], settings), n, m, settings.band)
     links = []
-    for i, a, j, b in _dp(n, m, link_types, scorer.skip, band, lambda i, a, js, b: scorer.costs(i, a, js, b)[0]):
+    skips = (scorer.skip_src, scorer.skip_tgt)
+    for i, a, j, b in _dp(n, m, link_types, skips, band, lambda i, a, js, b: scorer.costs(i, a, js, b)[0]):
         if a and b:
             cost, cosine, mt_cosine = scorer.cost(i, a, j, b)
             similarity = cosine if mt_cosine is None else scorer.w_emb * cosine + scorer.w_mt * mt_cosine
             link = DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), similarity, cosine, mt_cosine, cost)
             links.append(link)
         else:
-            links.append(DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), cost=scorer.skip))
+            skipped = scorer.skip_src[i] if a else scorer.skip_tgt[j]
+            links.append(DocumentLink(tuple(range(i, i + a)), tuple(range(j, j + b)), cost=float(skipped)))
     return links
 
 

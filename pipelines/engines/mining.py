@@ -3,7 +3,10 @@
 Candidates come from multilingual embedding k-NN in both directions (a dense matrix, or a
 faiss HNSW index for large corpora). Each is scored by ``w_emb * cos(src, tgt) + w_mt *
 chrF(MT(src), tgt)`` (the Bleualign idea, on the translate stage's output) and normalised
-with the ratio margin of Artetxe & Schwenk (2019) over k nearest neighbours both ways.
+with the ratio margin of Artetxe & Schwenk (2019) over k nearest neighbours both ways. The
+margin is then lowered by the share of the pair's numbers and names that only one side has
+(``anchor_penalty``, see ``anchors``): comparable documents are full of sentences on the same
+topic with other dates and other countries, which embeddings alone rate close.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sacrebleu.metrics import CHRF
 from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
 from pipelines.core.settings import AlignSettings
+from pipelines.engines.anchors import mismatch_share, shared_anchors
 
 
 class Chrf:
@@ -71,6 +75,7 @@ class Candidate:
     chrf: float | None
     combined: float
     margin: float = 0.0
+    anchor_mismatch: float | None = None  # share of numbers/names only one side has
     mutual: bool = False  # each is the other's best candidate
     linked: bool = False  # kept by competitive linking (best-first, each sentence used once)
 
@@ -78,6 +83,8 @@ class Candidate:
         values = {"cosine": self.cosine, "combined": self.combined, "margin": self.margin}
         if self.chrf is not None:
             values["chrf_mt"] = self.chrf
+        if self.anchor_mismatch is not None:
+            values["anchor_mismatch"] = self.anchor_mismatch
         return {k: round(float(v), 4) for k, v in values.items()}
 
 
@@ -120,6 +127,7 @@ def mine(
     tgt_texts: Sequence[str],
     settings: AlignSettings,
     blocks: list[tuple[np.ndarray, np.ndarray]] | None = None,
+    src_texts: Sequence[str] | None = None,
 ) -> list[Candidate]:
     """One candidate per source sentence, ratio-margin scored.
 
@@ -128,7 +136,7 @@ def mine(
     each source and target sentence at most once (competitive linking), so a pair that is
     not mutually best is still linked when nothing better claims either side. A source
     sentence gets its linked candidate, else its best one (``linked`` False); ``mutual``
-    marks mutual best pairs.
+    marks mutual best pairs. Given ``src_texts``, margins carry the anchor penalty.
     """
     if len(src_vecs) == 0 or len(tgt_vecs) == 0:
         return []
@@ -168,6 +176,11 @@ def mine(
     for candidate in scored.values():
         denominator = (src_mean[candidate.src] + tgt_mean[candidate.tgt]) / 2
         candidate.margin = candidate.combined / denominator if denominator > 0 else 0.0
+    if src_texts is not None and settings.anchor_penalty:
+        src_anchors, tgt_anchors = shared_anchors(src_texts, tgt_texts)
+        for candidate in scored.values():
+            candidate.anchor_mismatch = mismatch_share(src_anchors[candidate.src], tgt_anchors[candidate.tgt])
+            candidate.margin *= 1.0 - settings.anchor_penalty * candidate.anchor_mismatch
     best_tgt_of = {i: max(group, key=lambda c: c.margin) for i, group in by_src.items()}
     best_src_of = {j: max(group, key=lambda c: c.margin).src for j, group in by_tgt.items()}
     for i, best in best_tgt_of.items():

@@ -184,7 +184,7 @@ def evaluate_mining(
     settings: AlignSettings,
     embedder: Embedder,
 ) -> dict[str, dict[str, float]]:
-    best = mine(embedder.embed(src), embedder.embed(tgt), mt, tgt, settings)
+    best = mine(embedder.embed(src), embedder.embed(tgt), mt, tgt, settings, src_texts=src)
     scored = [(c.src, c.tgt, c.margin) for c in best if c.linked]
     threshold = settings.threshold
     at_threshold = prf({(i, j) for i, j, s in scored if s >= threshold}, gold)

@@ -53,7 +53,7 @@ def mining_rows(
     tgt_vecs = embedder.embed([t.text for t in tgt])
     src_docs, tgt_docs = [s.doc_id for s in src], [t.doc_id for t in tgt]
     blocks = candidate_blocks(src_docs, tgt_docs, src_vecs, tgt_vecs, settings.candidate_documents)
-    best = mine(src_vecs, tgt_vecs, mt, [t.text for t in tgt], settings, blocks)
+    best = mine(src_vecs, tgt_vecs, mt, [t.text for t in tgt], settings, blocks, [s.text for s in src])
     provenance = _stage_provenance("mining", embedder)
     rows = []
     for sentence, candidate in zip(src, best, strict=True):
