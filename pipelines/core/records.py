@@ -146,6 +146,9 @@ class Translation(Record):
     settings: dict[str, Any]
 
 
+REVIEW_CANDIDATES = 3  # English candidates an alignment-review task shows (mining), best first
+
+
 class Alignment(Record):
     align_id: str
     method: Literal["mining", "document"]
@@ -161,6 +164,9 @@ class Alignment(Record):
     score: float | None
     components: dict[str, float]
     best_candidate: dict[str, Any] | None = None
+    # mining: the English candidates the annotator chooses from, the linked/best one first; each
+    # {"tgt_ids", "tgt_doc", "text", "score" (margin), "cosine"}
+    candidates: list[dict[str, Any]] = []
     embedding_model: str
     provenance: Provenance
 
@@ -172,6 +178,13 @@ class Alignment(Record):
             self.tgt_doc or best.get("tgt_doc"),
             (self.tgt_text or best.get("text")),
         )
+
+    def review_candidates(self) -> list[dict[str, Any]]:
+        """The English candidates a review offers, best first (rows without a list: the one candidate)."""
+        if self.candidates:
+            return self.candidates[:REVIEW_CANDIDATES]
+        ids, doc, text = self.candidate()
+        return [{"tgt_ids": ids, "tgt_doc": doc, "text": text, "score": self.score}] if text else []
 
 
 def alignment_id(src_ids: list[str], tgt_ids: list[str]) -> str:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sacrebleu.metrics import CHRF
 from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
+from pipelines.core.records import REVIEW_CANDIDATES
 from pipelines.core.settings import AlignSettings
 from pipelines.engines.anchors import mismatch_share, shared_anchors
 
@@ -78,6 +79,7 @@ class Candidate:
     anchor_mismatch: float | None = None  # share of numbers/names only one side has
     mutual: bool = False  # each is the other's best candidate
     linked: bool = False  # kept by competitive linking (best-first, each sentence used once)
+    others: list[Candidate] = field(default_factory=list)  # runners-up by margin, for review
 
     def components(self) -> dict[str, float]:
         values = {"cosine": self.cosine, "combined": self.combined, "margin": self.margin}
@@ -135,8 +137,8 @@ def mine(
     (``candidate_blocks``; one block of everything by default). They are linked best-first,
     each source and target sentence at most once (competitive linking), so a pair that is
     not mutually best is still linked when nothing better claims either side. A source
-    sentence gets its linked candidate, else its best one (``linked`` False); ``mutual``
-    marks mutual best pairs. Given ``src_texts``, margins carry the anchor penalty.
+    sentence gets its linked candidate, else its best one (``linked`` False), with the
+    runners-up in ``others``; ``mutual`` marks mutual best pairs. Given ``src_texts``, margins carry the anchor penalty.
     """
     if len(src_vecs) == 0 or len(tgt_vecs) == 0:
         return []
@@ -192,4 +194,8 @@ def mine(
             candidate.linked = True
             linked[candidate.src] = candidate
             used_targets.add(candidate.tgt)
-    return [linked.get(i, best_tgt_of[i]) for i in range(len(src_vecs))]
+    chosen = [linked.get(i, best_tgt_of[i]) for i in range(len(src_vecs))]
+    for candidate in chosen:
+        ranked = sorted(by_src[candidate.src], key=lambda c: (-c.margin, c.tgt))
+        candidate.others = [c for c in ranked if c is not candidate][: REVIEW_CANDIDATES - 1]
+    return chosen

@@ -156,6 +156,19 @@ class Reviewed:
         """An alignment reviewer's choice (correct / partial / incorrect)."""
         return _choice(self.result, "verdict") if self.result is not None else None
 
+    def pick(self) -> int | None:
+        """Which review candidate (1-based) the annotator chose; None for "none".
+
+        Annotations from before the candidate list have no ``pick``: they judged the one
+        candidate shown, which is candidate 1.
+        """
+        if self.result is None:
+            return None
+        choice = _choice(self.result, "pick")
+        if choice is None:
+            return 1 if self.verdict() in ("correct", "partial") else None
+        return int(choice) if choice.isdigit() else None
+
     def entity_spans(self) -> list[dict]:
         return [
             {k: span[k] for k in ("start", "end", "text", "label")}

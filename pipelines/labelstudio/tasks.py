@@ -13,7 +13,7 @@ from typing import Any
 from pipelines.core.errors import StageError
 from pipelines.core.hashing import text_hash
 from pipelines.core.io import read_jsonl
-from pipelines.core.records import Alignment, SentenceEntities, SentenceEvents
+from pipelines.core.records import REVIEW_CANDIDATES, Alignment, SentenceEntities, SentenceEvents
 from pipelines.tagging.labels import rules_fingerprint
 
 PROJECTS = {
@@ -132,29 +132,45 @@ def actor_codes_text(event: Any) -> str:
     return "; ".join(parts)
 
 
-def alignment_task(row: Any) -> tuple[dict, list[dict]]:
-    candidate_ids, candidate_doc, candidate = row.candidate()
-    candidate_doc, candidate = candidate_doc or "", candidate or ""
+def alignment_task(row: Alignment) -> tuple[dict, list[dict]]:
+    """Task data and prediction for one German sentence and its top English candidates.
+
+    The annotator picks the candidate that matches (``pick``: 1..3 or none) and says whether it
+    is a full translation or a partial overlap (``verdict``). Candidate 1 is what the aligner
+    linked (or its best guess for ``no_match``), so the prediction is pick 1 or none.
+    """
+    candidates = row.review_candidates()
     data = {
         "align_id": row.align_id,
         "src_ids": row.src_ids,
-        "tgt_ids": candidate_ids,
         "src_doc": row.src_doc,
-        "tgt_doc": candidate_doc,
         "src_text": row.src_text,
         "translation": row.translation or "",
         "translation_engine": row.translation_engine or "none",
-        "tgt_text": candidate,
         "score": row.score,
         "status": row.status,
         "method": row.method,
-        "text_sha1": sha1(row.src_text + "\n" + candidate),
     }
-    verdict = "correct" if row.status == "match" else "incorrect"
+    for k in range(REVIEW_CANDIDATES):
+        shown = candidates[k] if k < len(candidates) else {}
+        data[f"candidate_{k + 1}"] = shown.get("text") or ""
+        data[f"candidate_{k + 1}_doc"] = shown.get("tgt_doc") or ""
+        data[f"candidate_{k + 1}_ids"] = shown.get("tgt_ids") or []
+        data[f"candidate_{k + 1}_score"] = shown.get("score")
+    data["tgt_ids"], data["tgt_doc"], data["tgt_text"] = (
+        data["candidate_1_ids"], data["candidate_1_doc"], data["candidate_1"]
+    )  # fmt: skip
+    data["text_sha1"] = sha1(row.src_text + "\n" + "\n".join(c.get("text") or "" for c in candidates))
+    matched = row.status == "match"
     result = [
-        {"id": "verdict", "from_name": "verdict", "to_name": "src", "type": "choices", "value": {"choices": [verdict]}}
+        _choices("verdict", "correct" if matched else "incorrect"),
+        _choices("pick", "1" if matched else "none"),
     ]
     return data, result
+
+
+def _choices(control: str, choice: str) -> dict:
+    return {"id": control, "from_name": control, "to_name": "src", "type": "choices", "value": {"choices": [choice]}}
 
 
 def validate_result(interface: Any, data: dict, result: list[dict], where: str) -> None:

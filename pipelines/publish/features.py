@@ -16,6 +16,12 @@ def features() -> dict[str, Any]:
     bio_names = ["O"] + [f"{prefix}-{label}" for label in entity_labels for prefix in ("B", "I")]
 
     span = {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}
+    candidate = {
+        "en": Value("string"),
+        "en_doc": Value("string"),
+        "en_ids": List(Value("string")),
+        "score": Value("float32"),
+    }
     return {
         "parallel": Features(
             {
@@ -33,6 +39,7 @@ def features() -> dict[str, Any]:
                 "en_ids": List(Value("string")),
                 "source": Value("string"),
                 "verdict": Value("string"),
+                "human_pick": Value("int32"),
             }
         ),
         "alignments": Features(
@@ -50,6 +57,8 @@ def features() -> dict[str, Any]:
                 "method": Value("string"),
                 "source": Value("string"),
                 "verdict": Value("string"),
+                "human_pick": Value("int32"),
+                "candidates": List(candidate),
             }
         ),
         "ner": Features(

@@ -9,12 +9,19 @@ from pipelines.labelstudio.results import Reviewed
 
 
 def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tuple[list[dict], list[dict]]:
+    """``parallel`` (accepted pairs) and ``alignments`` (every German sentence with its candidates).
+
+    A human review picks one of the candidates (or none) and says correct or partial; that
+    choice, not the aligner's, decides the pair. Without one, the aligner's match stands.
+    """
     parallel, everything = [], []
     for row in rows:
         item = reviewed[row.align_id]
         source, verdict = item.source, item.verdict()
-        candidate_ids, candidate_doc, candidate = row.candidate()
-        candidate = candidate or ""
+        candidates = row.review_candidates()
+        pick = item.pick() if item.human else (1 if row.status == "match" else None)
+        chosen = candidates[pick - 1] if pick and pick <= len(candidates) else None
+        shown = candidates[0] if candidates else {}
         common = {
             "align_id": row.align_id,
             "machine_translation": row.translation,
@@ -22,32 +29,50 @@ def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tupl
             "score": row.score,
             "method": row.method,
             "de_doc": row.src_doc,
-            "en_doc": candidate_doc,
+            "en_doc": (chosen or shown).get("tgt_doc"),
             "source": source,
             "verdict": verdict,
+            "human_pick": pick if item.human else None,
         }
         everything.append(
             {
                 **common,
                 "status": row.status,
                 "de": row.src_text,
-                "en_candidate": candidate,
+                "en_candidate": (chosen or shown).get("text") or "",
                 "mutual_best": bool(row.components.get("mutual_best", 1.0)),
+                "candidates": [_candidate_row(c) for c in candidates],
             }
         )
         accepted = verdict in ("correct", "partial") if source == "human" else row.status == "match"
-        if accepted and candidate:
+        if accepted and chosen and chosen.get("text"):
+            scores = {k: row.components.get(k) for k in ("cosine", "chrf_mt", "margin")}
+            if pick != 1:  # a runner-up: its own scores
+                scores = {
+                    "cosine": chosen.get("cosine"),
+                    "chrf_mt": chosen.get("chrf_mt"),
+                    "margin": chosen.get("score"),
+                }
             parallel.append(
                 {
                     **common,
-                    "translation": {"de": row.src_text, "en": candidate},
-                    "scores": {k: row.components.get(k) for k in ("cosine", "chrf_mt", "margin")},
+                    "translation": {"de": row.src_text, "en": chosen["text"]},
+                    "scores": scores,
                     "embedding_model": row.embedding_model,
                     "de_ids": row.src_ids,
-                    "en_ids": candidate_ids,
+                    "en_ids": chosen.get("tgt_ids") or [],
                 }
             )
     return parallel, everything
+
+
+def _candidate_row(candidate: dict) -> dict:
+    return {
+        "en": candidate.get("text") or "",
+        "en_doc": candidate.get("tgt_doc"),
+        "en_ids": candidate.get("tgt_ids") or [],
+        "score": candidate.get("score"),
+    }
 
 
 def bio_tags(sentence: Sentence, spans: list[dict]) -> list[str]:

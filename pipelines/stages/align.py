@@ -29,7 +29,7 @@ from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
 from pipelines.engines.document_aligner import align_document, closest_documents
 from pipelines.engines.embedders import Embedder, embedder_from_settings
-from pipelines.engines.mining import candidate_blocks, mine
+from pipelines.engines.mining import Candidate, candidate_blocks, mine
 
 
 def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:
@@ -38,6 +38,19 @@ def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:
         model=embedder.name,
         version=f"sacrebleu {package_version('sacrebleu', '?')} chrF; numpy {np.__version__}",
     )
+
+
+def review_candidate(candidate: Candidate, tgt: list[Sentence]) -> dict:
+    """One English candidate as the alignment-review task shows it."""
+    target = tgt[candidate.tgt]
+    return {
+        "tgt_ids": [target.sent_id],
+        "tgt_doc": target.doc_id,
+        "text": target.text,
+        "score": round(candidate.margin, 4),
+        "cosine": round(candidate.cosine, 4),
+        "chrf_mt": None if candidate.chrf is None else round(candidate.chrf, 4),
+    }
 
 
 def mining_rows(
@@ -84,6 +97,7 @@ def mining_rows(
                 best_candidate=None
                 if matched
                 else {"tgt_ids": [target.sent_id], "tgt_doc": target.doc_id, "text": target.text},
+                candidates=[review_candidate(c, tgt) for c in (candidate, *candidate.others)],
                 embedding_model=embedder.name,
                 provenance=provenance,
             )
