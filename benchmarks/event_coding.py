@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.core.hashing import file_sha256  # noqa: E402
-from pipelines.core.records import Document, Paragraph, Provenance  # noqa: E402
 from pipelines.core.settings import load_settings  # noqa: E402
 from pipelines.engines.segmenter import Segmenter  # noqa: E402
 from pipelines.engines.tagger import analyse, build_tagger  # noqa: E402
 from pipelines.tagging.cameo import load_plover_table, plover_for  # noqa: E402
 from pipelines.tagging.entities import entities_for  # noqa: E402
 from pipelines.tagging.events_en import english_events  # noqa: E402
+from tests.helpers.documents import plain_document  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "petrarch_validation" / "PETR2_GSR_validation.xml"
 
@@ -46,18 +46,6 @@ def records(path: Path) -> list[tuple[str, str, list[str]]]:
     return found
 
 
-def as_document(record_id: str, text: str) -> Document:
-    paragraph = Paragraph(
-        para_id=f"{record_id}-p000", index=0, kind="text", section=[], navigation=False, start=0, end=len(text),
-        text=text,
-    )  # fmt: skip
-    provenance = Provenance(engine="benchmark", model="text")
-    return Document(
-        doc_id=record_id, file="validation", sha256="-", lang="en", lang_confidence=1.0, lang_provenance=provenance,
-        title=None, text=text, paragraphs=[paragraph], infobox={}, see_also=[], licence="MIT",
-    )  # fmt: skip
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, default=DEFAULT)
@@ -68,7 +56,7 @@ def main() -> None:
     segmenter, tagger = Segmenter(settings.segment), build_tagger("en", settings.tag)
     hits = type_hits = events_total = quiet = quiet_total = 0
     for record_id, text, gold in records(args.file):
-        sentences = segmenter.segment(as_document(record_id, text))
+        sentences = segmenter.segment(plain_document(record_id, text))
         predicted, codes = [], []  # PLOVER events, and CAMEO codings PLOVER does not type
         for analysis in analyse(tagger, sentences):
             entities = entities_for(analysis, tagger.provenance.engine)

@@ -120,3 +120,56 @@ def test_seed_events_carry_actor_codes(tagged) -> None:  # noqa: F811
     assert [a.code for a in belgrade.actor] == ["PRKGOV"]
     sanction = event_of(tagged, "South Korea imposed sanctions against Russia", "imposed")
     assert sanction.rule.startswith("en:") and "+cameo:" in sanction.rule  # the rule's arguments, CAMEO's block
+
+
+@pytest.fixture(scope="module")
+def coded():
+    """English sentences written for these tests through the tag stage's English pipeline."""
+    from pipelines.engines.segmenter import Segmenter
+    from pipelines.engines.tagger import analyse, build_tagger
+    from pipelines.tagging.entities import entities_for
+    from pipelines.tagging.events_en import english_events
+
+    from .helpers.documents import plain_document
+
+    settings = project_settings()
+    segmenter, tagger = Segmenter(settings.segment), build_tagger("en", settings.tag)
+
+    def events(text: str) -> list:
+        document = plain_document("t", text)
+        found = []
+        for analysis in analyse(tagger, segmenter.segment(document)):
+            found += english_events(analysis, entities_for(analysis, tagger.provenance.engine), settings.tag)
+        return found
+
+    return events
+
+
+def test_rejections_follow_the_codebook() -> None:
+    from pipelines.tagging.labels import rejected_code
+
+    assert rejected_code("051") == "120" and rejected_code("057") == "127"  # the longer prefix wins
+    assert rejected_code("0361") == "125" and rejected_code("0874") == "124"
+    assert rejected_code("190") is None and rejected_code("111") is None  # no negated-cooperation reading
+
+
+def test_negated_cooperation_is_coded_as_a_rejection(coded) -> None:
+    (event,) = coded("Germany said it would not provide support to Russia.")
+    assert event.type == "REJECT" and event.cameo == "120" and not event.negated
+    assert event.rule.endswith("+negated-to-reject")
+    assert [a.code for a in event.actor] == ["DEU"] and "RUS" in [a.code for a in event.recipient]
+
+
+def test_a_passive_verb_matches_its_active_pattern(coded) -> None:
+    (event,) = coded("Evidence against Iran was presented by France.")  # "- * EVIDENCE" on PRESENT
+    assert event.cameo == "1124" and [a.code for a in event.actor] == ["FRA"]
+    assert "IRN" in [a.code for a in event.recipient]
+
+
+def test_a_pattern_word_inside_an_unrelated_phrase_does_not_match(coded) -> None:
+    assert [e.cameo for e in coded("The French minister made a trip to China.")] == ["036"]  # "- * TRIP"
+    assert coded("The French minister made his remarks in Paris at the start of a trip to China.") == []
+
+
+def test_a_participle_without_an_agent_names_no_event(coded) -> None:
+    assert [e.type for e in coded("Officials accused of fraud resigned in France.")] == ["CONCEDE"]

@@ -3,9 +3,11 @@
 For each verb of a sentence that the dictionary knows (by lemma, or irregular form, with its
 particle when the entry has one), the patterns of its block are tried within the verb's
 subtree: the words after ``*`` must follow the verb in order (gaps allowed), the words
-before it must precede it. The longest matching pattern gives the code; without one the
-verb's or block's default code applies; ``---`` means the verb is no event here. A verb
-under an ``xcomp`` of a coded verb ("refused *to meet*") is left to that verb's patterns.
+before it must precede it; a passive verb's subject counts as following it, and a word inside
+a prepositional phrase matches only after its preposition. The longest matching pattern
+gives the code; without one the verb's or block's default code applies; ``---`` means the
+verb is no event here. A verb under an ``xcomp`` of a coded verb ("refused *to meet*") is
+left to that verb's patterns.
 """
 
 from __future__ import annotations
@@ -48,16 +50,43 @@ def _match_at(element: Word, forms: list[tuple[str, str]], position: int) -> int
     return 0
 
 
-def _sequence(elements: tuple[Word, ...], forms: list[tuple[str, str]], positions: list[int]) -> bool:
-    """All ``elements`` in order at increasing ``positions`` (gaps allowed)."""
+def _sequence(
+    elements: tuple[Word, ...], forms: list[tuple[str, str]], positions: list[int], owners: dict[int, int] | None = None
+) -> bool:
+    """All ``elements`` in order at increasing ``positions`` (gaps allowed).
+
+    ``owners`` maps a token inside a prepositional phrase to its preposition: such a token
+    matches only once the pattern has matched that preposition ("- * (IN FIREFIGHT)"), so a
+    pattern's object is not found deep inside an unrelated phrase ("made remarks at the start
+    of a trip" is no "- * TRIP").
+    """
+    owners = owners or {}
+    matched: set[int] = set()
     at = 0
     for element in elements:
-        while at < len(positions) and not _match_at(element, forms, positions[at]):
+        while at < len(positions) and not (
+            _match_at(element, forms, positions[at]) and owners.get(positions[at], -1) in (-1, *matched)
+        ):
             at += 1
         if at == len(positions):
             return False
-        at += _match_at(element, forms, positions[at])
+        length = _match_at(element, forms, positions[at])
+        matched.update(positions[at : at + length])
+        at += length
     return True
+
+
+def _preposition_owners(analysis: Analysis, verb: int, scope: list[int]) -> dict[int, int]:
+    """Token -> the nearest preposition above it (below the verb), for tokens inside a PP."""
+    owners = {}
+    for k in scope:
+        node = analysis.heads[k]
+        while node >= 0 and node != verb:
+            if analysis.deprels[node] in ("prep", "agent", "dative") and analysis.upos[node] == "ADP":
+                owners[k] = node
+                break
+            node = analysis.heads[node]
+    return owners
 
 
 def verb_phrase(analysis: Analysis, verb: int) -> list[int]:
@@ -70,9 +99,13 @@ def best_pattern(
     patterns: list[Pattern], analysis: Analysis, verb: int, forms: list[tuple[str, str]]
 ) -> Pattern | None:
     scope = verb_phrase(analysis, verb)
-    after = [k for k in scope if k > verb]
-    before = [k for k in scope if k < verb]
-    matched = [p for p in patterns if _sequence(p.after, forms, after) and _sequence(p.before, forms, before)]
+    # a passive verb's subject is what the active verb's object would be ("evidence was
+    # presented" matches "- * EVIDENCE"), so it is matched as if it followed the verb
+    patient = [k for c in children(analysis, verb) if analysis.deprels[c] == "nsubjpass" for k in subtree(analysis, c)]
+    after = sorted(patient) + [k for k in scope if k > verb]
+    before = [k for k in scope if k < verb and k not in patient]
+    owners = _preposition_owners(analysis, verb, after)
+    matched = [p for p in patterns if _sequence(p.after, forms, after, owners) and _sequence(p.before, forms, before)]
     return max(matched, key=lambda p: p.size, default=None)
 
 

@@ -18,10 +18,10 @@ from pipelines.core.settings import TagSettings
 from pipelines.engines.tagger import Analysis
 from pipelines.tagging.actors import ORGANISATIONS, event_date, load_actors, resolve_actor
 from pipelines.tagging.cameo import PloverType, VerbDictionary, load_plover_table, load_verb_dictionary, plover_for
-from pipelines.tagging.cameo_match import code_verbs, verb_phrase
+from pipelines.tagging.cameo_match import MODIFIERS, code_verbs, verb_phrase
 from pipelines.tagging.dependency import argument, children, date_and_location, follow, subtree, with_conjuncts
 from pipelines.tagging.events import make_event
-from pipelines.tagging.labels import event_rules, event_types
+from pipelines.tagging.labels import event_rules, event_types, rejected_code
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
 CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "prep"}
@@ -111,6 +111,13 @@ def _parties(analysis: Analysis, verb: int, subjects: list[int], recipients: lis
     return subjects, recipients
 
 
+def _agentless_participle(analysis: Analysis, index: int) -> bool:
+    """ "officials accused of ...": a participle describing a noun, with nobody doing it, names
+    no event; "the treaty signed by Kim and Castro" does (the CAMEO path skips all of them)."""
+    modifier = analysis.upos[index] == "VERB" and analysis.deprels[index] in MODIFIERS
+    return modifier and not follow(analysis, index, "prep:by")
+
+
 def _rule_matches(analysis: Analysis) -> dict[int, tuple[int, dict]]:
     """Token index -> (rule number, rule), first rule per token."""
     found: dict[int, tuple[int, dict]] = {}
@@ -119,6 +126,8 @@ def _rule_matches(analysis: Analysis) -> dict[int, tuple[int, dict]]:
             if index in found or lemma.lower() != rule["lemma"]:
                 continue
             if analysis.upos[index] != rule.get("pos", analysis.upos[index]):
+                continue
+            if _agentless_participle(analysis, index):
                 continue
             objects = [k for k in children(analysis, index) if analysis.deprels[k] in ("dobj", "nsubjpass")]
             object_lemmas = {analysis.lemmas[k].lower() for o in objects for k in subtree(analysis, o)}
@@ -157,18 +166,24 @@ def english_events(
         # a rule's own code is the more specific one ("recognized Korea": 054, not 051); the
         # PLOVER table types whichever code applies
         code = (rule or {}).get("cameo") or (coding.code if coding else None)
-        typed = _cameo_rule(code, coder, rule) if coder and code else None
-        if rule is not None:
-            coded, paths = typed or rule, rule.get("recipient", [])
-            name = f"en:{number}:{rule['lemma']}" + (f"+cameo:{coding.block}" if coding else "")
-        else:
-            coded, paths = typed, RECIPIENT_PATHS
-            name = f"cameo:{coder.name}:{coding.block}:{coding.pattern or 'verb'}"
-            if coded is None and untyped is None:
-                continue  # a code PLOVER does not type (01 statements, 02 appeals)
+        paths = rule.get("recipient", []) if rule is not None else RECIPIENT_PATHS
         subjects, recipients, negated, historical, date, location = _arguments(
             analysis, entities, index, paths, exclude=set((rule or {}).get("objects", []))
         )
+        negated = negated or bool(coding and coding.negated)
+        rejection = rejected_code(code) if negated and code else None
+        if rejection:  # "would not provide support": a rejection (CAMEO 12), not a negated 05
+            code, negated = rejection, False
+        typed = _cameo_rule(code, coder, rule) if coder and code else None
+        if rule is not None:
+            coded = typed or rule
+            name = f"en:{number}:{rule['lemma']}" + (f"+cameo:{coding.block}" if coding else "")
+        else:
+            coded = typed
+            name = f"cameo:{coder.name}:{coding.block}:{coding.pattern or 'verb'}"
+            if coded is None and untyped is None:
+                continue  # a code PLOVER does not type (01 statements, 02 appeals)
+        name += "+negated-to-reject" if rejection else ""
         when = event_date(date)
         if coding is not None and rule is None:
             subjects, recipients = _parties(analysis, index, subjects, recipients, coder, when)
@@ -177,11 +192,10 @@ def english_events(
         if rule is None and not (any(a.code for a in actor) and any(a.code for a in recipient)):
             continue  # as in PETRARCH, a verb pattern alone codes an event only between two known actors
         if coded is None:
-            untyped.append((coding.code, negated or coding.negated))
+            untyped.append((code, negated))
             continue
         token = analysis.sentence.tokens[index]
         trigger = (token.start, token.end)
-        negated = negated or bool(coding and coding.negated)
         events.append(
             make_event(coded, analysis.sentence, trigger, actor, recipient, date, location, negated, historical, name)
         )

@@ -37,6 +37,13 @@ def entity_labels() -> list[str]:
     return list(label_map()["labels"])
 
 
+def rejected_code(code: str) -> str | None:
+    """The REJECT code a negated CAMEO code becomes (``negated_cameo``), or None."""
+    table = event_rules()["negated_cameo"]
+    prefix = next((code[:n] for n in range(len(code), 1, -1) if code[:n] in table), None)
+    return table[prefix] if prefix else None
+
+
 def event_types() -> list[str]:
     return list(event_rules()["plover_types"])
 
