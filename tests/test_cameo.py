@@ -173,3 +173,12 @@ def test_a_pattern_word_inside_an_unrelated_phrase_does_not_match(coded) -> None
 
 def test_a_participle_without_an_agent_names_no_event(coded) -> None:
     assert [e.type for e in coded("Officials accused of fraud resigned in France.")] == ["CONCEDE"]
+
+
+def test_german_seed_events_gain_cameo_and_actor_codes(tagged) -> None:  # noqa: F811
+    german = [e for row in tagged["events"].values() if row.lang == "de" for e in row.events]
+    assert german and all(e.cameo for e in german), [(e.trigger.text, e.cameo) for e in german if not e.cameo]
+    codes = {a.code[:3] for e in german for a in e.actor + e.recipient if a.code}
+    assert {"PRK", "CUB"} <= codes
+    # the CAMEO coder ran on the English gloss and its codes reached the German events
+    assert any("via-gloss:" in e.rule for e in german)

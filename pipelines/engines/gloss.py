@@ -86,13 +86,10 @@ def load_gloss_table() -> tuple[_Word2WordTable, str]:
 class GlossEngine:
     """Word-by-word German→English gloss; proper nouns and numbers kept unless a close match."""
 
-    PUNCT_TAGS = frozenset({"$.", "$,", "$("})
-
     def __init__(self) -> None:
         from HanTa import HanoverTagger
 
-        self.table, digest = load_gloss_table()
-        self.function_words = load_function_words()
+        _, digest = load_gloss_table()
         digest = hashlib.sha256((digest + FUNCTION_WORDS.read_text(encoding="utf-8")).encode()).hexdigest()
         self.tagger = HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
         self.fingerprint = f"gloss:{digest}"
@@ -126,14 +123,24 @@ class GlossEngine:
         return text[:1].upper() + text[1:] if sentence.text[:1].isupper() else text
 
     def gloss_word(self, word: str, lemma: str, tag: str) -> str:
-        if tag in self.PUNCT_TAGS or tag == "CARD" or not any(c.isalpha() for c in word):
-            return word
-        if word.lower() in self.function_words and tag != "NE":
-            return self.function_words[word.lower()]
-        if tag == "NE":
-            return self.table.close_match(word) or word
-        for key in (word, word.lower(), lemma, lemma.lower()):
-            candidates = self.table.candidates(key)
-            if candidates:
-                return candidates[0]
+        return gloss_word(word, lemma, tag)
+
+
+PUNCT_TAGS = frozenset({"$.", "$,", "$("})
+
+
+def gloss_word(word: str, lemma: str, tag: str) -> str:
+    """One German word's gloss, given its HanTa lemma and STTS tag (names and numbers pass through)."""
+    table, _ = load_gloss_table()
+    function_words = load_function_words()
+    if tag in PUNCT_TAGS or tag == "CARD" or not any(c.isalpha() for c in word):
         return word
+    if word.lower() in function_words and tag != "NE":
+        return function_words[word.lower()]
+    if tag == "NE":
+        return table.close_match(word) or word
+    for key in (word, word.lower(), lemma, lemma.lower()):
+        candidates = table.candidates(key)
+        if candidates:
+            return candidates[0]
+    return word

@@ -1,7 +1,8 @@
 """Tag stage: named entities and PLOVER/CAMEO events for every sentence, through stanza.
 
 Reads sentences, translations and alignments; analyses each language with one stanza
-pipeline (engines); types German names by projection and codes events (tagging).
+pipeline (engines); types German names by projection and codes events (tagging), German ones
+also through their English translation.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pipelines.core.executor import make_executor
 from pipelines.core.hashing import content_key
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, MANIFEST, TAG_METRICS, TRANSLATIONS
-from pipelines.core.records import Entity, Sentence, SentenceEntities, SentenceEvents
+from pipelines.core.records import Entity, Event, Sentence, SentenceEntities, SentenceEvents, Translation
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TagSettings, load_settings
 from pipelines.engines.tagger import (
@@ -36,6 +37,7 @@ from pipelines.tagging.actors import code_arguments
 from pipelines.tagging.entities import Projector, entities_for, german_entities, type_acronyms
 from pipelines.tagging.events_de import german_events
 from pipelines.tagging.events_en import cameo_coder, english_events
+from pipelines.tagging.events_via_english import english_sentence, merge, project_event, token_links
 
 
 def aligned_targets(alignments_path: Path | None) -> dict[str, list[str]]:
@@ -83,6 +85,27 @@ def analyse_cached(
     return analyses
 
 
+def translated_events(
+    german: list[Sentence],
+    analyses: dict[str, Analysis],
+    translations: dict[str, Translation],
+    english: TaggerPlan,
+    settings: TagSettings,
+    executor: ExecutorSettings,
+) -> dict[str, list[Event]]:
+    """Per German sentence, the CAMEO coder's events on its English translation, projected back
+    onto the German text (``events_via_english``); the translations' analyses are cached too."""
+    pairs = [(s, english_sentence(s, translations[s.sent_id])) for s in german if s.sent_id in translations]
+    parsed = analyse_cached({"en": [e for _, e in pairs]}, {"en": english}, settings, executor)
+    found = {}
+    for sentence, translation in pairs:
+        analysis = parsed[translation.sent_id]
+        events = english_events(analysis, entities_for(analysis, english.provenance.engine), settings)
+        links = token_links(analyses[sentence.sent_id], translation)
+        found[sentence.sent_id] = [p for e in events if (p := project_event(e, translation, links, sentence))]
+    return found
+
+
 def run(
     sentence_files: list[Path],
     translations_path: Path | None,
@@ -102,8 +125,11 @@ def run(
     unknown = set(by_lang) - {"de", "en"}
     if unknown:
         raise StageError(f"tag supports de and en sentences; found {', '.join(sorted(unknown))}")
-    taggers = {lang: plan_tagger(lang, settings) for lang in by_lang}
-    analyses = analyse_cached(by_lang, taggers, settings, executor or ExecutorSettings())
+    executor = executor or ExecutorSettings()
+    coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
+    needed = set(by_lang) | ({"en"} if "de" in by_lang and coder is not None else set())
+    taggers = {lang: plan_tagger(lang, settings) for lang in sorted(needed)}
+    analyses = analyse_cached(by_lang, taggers, settings, executor)
     entity_rows: dict[str, list[Entity]] = {}
     for sentence in by_lang.get("en", []):
         entity_rows[sentence.sent_id] = entities_for(analyses[sentence.sent_id], taggers["en"].provenance.engine)
@@ -113,7 +139,9 @@ def run(
         for sentence in by_lang["de"]:
             entity_rows[sentence.sent_id] = german_entities(analyses[sentence.sent_id], engine, projector)
         type_acronyms(by_lang["de"], entity_rows)
-    coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
+    via_english = {}
+    if "de" in by_lang and coder is not None:
+        via_english = translated_events(by_lang["de"], analyses, translations, taggers["en"], settings, executor)
     entity_records, event_records = [], []
     for sentence in sentences:
         entities = entity_rows[sentence.sent_id]
@@ -124,6 +152,7 @@ def run(
             events = german_events(analysis, entities, settings.reference_year)
             if coder is not None:
                 events = code_arguments(events, projector.english_forms, coder.actors)
+                events = merge(events, via_english.get(sentence.sent_id, []))
         header = {
             "sent_id": sentence.sent_id,
             "doc_id": sentence.doc_id,

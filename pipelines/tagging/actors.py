@@ -96,9 +96,12 @@ def load_actors(path: Path) -> dict[tuple[str, ...], tuple[ActorCode, ...]]:
 
 def actor_code(text: str, actors: dict[tuple[str, ...], tuple[ActorCode, ...]], when: date | None) -> str | None:
     """The code of the longest run of words in ``text`` that names an actor (valid on ``when``)."""
-    words = [w for w in re.split(r"[^\w.-]+", re.sub(r"['’]s\b", "", text.upper())) if w]
+    original = [w for w in re.split(r"[^\w.-]+", re.sub(r"['’]s\b", "", text)) if w]
+    words = [w.upper() for w in original]
     for size in range(min(len(words), 8), 0, -1):
         for begin in range(len(words) - size + 1):
+            if size == 1 and len(words[begin]) <= 3 and not original[begin].isupper():
+                continue  # a short code word must be written as one: "Kim Jong Un" is not the UN
             key = _key("_".join(words[begin : begin + size]))
             codes = actors.get(key)
             if codes:
