@@ -66,6 +66,34 @@ def test_gloss_tokens_link_back_to_the_german_words_they_render(german_analysis)
     assert all(g is None or abs(g - k) <= 2 for k, g in enumerate(links))  # word by word, in order
 
 
+def test_a_fluent_translation_links_through_the_dictionary_and_position(german_analysis) -> None:
+    """What argos would give: other word order, inflected forms; links come from the German
+    words' dictionary translations (and the English lemmas), names by their spelling."""
+    german = german_analysis.sentence
+    english = sentence("President Kim Il Sung warmly received the president of Cuba in Pyongyang .", lang="en")
+    lemmas = [
+        "president",
+        "Kim",
+        "Il",
+        "Sung",
+        "warmly",
+        "receive",
+        "the",
+        "president",
+        "of",
+        "Cuba",
+        "in",
+        "Pyongyang",
+        ".",
+    ]
+    links = token_links(german_analysis, english, lemmas)
+    words = [t.text for t in german.tokens]
+    linked = {english.tokens[k].text: words[g] for k, g in enumerate(links) if g is not None}
+    assert linked["Kim"] == "Kim" and linked["received"] == "empfing"
+    assert linked["President"] == "Präsident"  # the nearer of the two "Präsident..." words
+    assert "warmly" not in linked  # no German word renders it
+
+
 def test_an_english_event_projects_onto_the_german_spans() -> None:
     german = sentence("Kim empfing den Präsidenten Kubas")
     english = sentence("Kim received the president Cuba", lang="en")

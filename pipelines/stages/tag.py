@@ -101,7 +101,7 @@ def translated_events(
     for sentence, translation in pairs:
         analysis = parsed[translation.sent_id]
         events = english_events(analysis, entities_for(analysis, english.provenance.engine), settings)
-        links = token_links(analyses[sentence.sent_id], translation)
+        links = token_links(analyses[sentence.sent_id], translation, analysis.lemmas)
         found[sentence.sent_id] = [p for e in events if (p := project_event(e, translation, links, sentence))]
     return found
 

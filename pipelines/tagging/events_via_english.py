@@ -36,8 +36,9 @@ def english_sentence(german: Sentence, translation: Translation) -> Sentence:
     )  # fmt: skip
 
 
-def token_links(german: Analysis, english: Sentence) -> list[int | None]:
-    """Per English token, the German token it translates (None: none found)."""
+def token_links(german: Analysis, english: Sentence, english_lemmas: list[str] | None = None) -> list[int | None]:
+    """Per English token, the German token it translates (None: none found). With the English
+    lemmas, a fluent translation's "received" also finds the dictionary's "receive"."""
     table, _ = load_gloss_table()
     renderings = []
     for token, lemma, tag in zip(german.sentence.tokens, german.lemmas, german.xpos, strict=True):
@@ -47,9 +48,10 @@ def token_links(german: Analysis, english: Sentence) -> list[int | None]:
         renderings.append(words | {token.text.lower()})
     n, m = len(german.sentence.tokens), len(english.tokens)
     links: list[int | None] = []
+    lemmas = english_lemmas or [t.text for t in english.tokens]
     for k, token in enumerate(english.tokens):
-        word = token.text.lower()
-        found = [g for g in range(n) if word in renderings[g] and any(c.isalnum() for c in word)]
+        forms = {token.text.lower(), lemmas[k].lower()}
+        found = [g for g in range(n) if forms & renderings[g] and any(c.isalnum() for c in token.text)]
         links.append(min(found, key=lambda g: abs((g + 0.5) / n - (k + 0.5) / m)) if found else None)
     return links
 
