@@ -116,16 +116,16 @@ def merge(rule_events: list[Event], projected: list[Event]) -> list[Event]:
             merged.append(event)
             continue
         used.add(match.event_id)
-        merged.append(
-            event.model_copy(
-                update={
-                    "cameo": event.cameo or match.cameo,
-                    "actor": _with_codes(event.actor, match.actor + match.recipient),
-                    "recipient": _with_codes(event.recipient, match.recipient + match.actor),
-                    "rule": f"{event.rule}+{match.rule}" if match.cameo and not event.cameo else event.rule,
-                }
-            )
+        enriched = event.model_copy(
+            update={
+                "cameo": event.cameo or match.cameo,
+                "actor": _with_codes(event.actor, match.actor + match.recipient),
+                "recipient": _with_codes(event.recipient, match.recipient + match.actor),
+            }
         )
+        if enriched != event:  # the row names what gave it its codes
+            enriched = enriched.model_copy(update={"rule": f"{event.rule}+{match.rule}"})
+        merged.append(enriched)
     taken = {e.trigger.start for e in merged}
     for event in projected:
         pattern_coded = event.rule.split(":", 1)[1].startswith("cameo:")  # not an English rule's
