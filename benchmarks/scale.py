@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.helpers.generated import generated_documents  # noqa: E402
 
-STAGES = ["ingest", "segment", "translate", "align", "tag", "agreement", "export", "report"]
+STAGES = ["ingest", "segment", "translate", "align", "train-ner", "tag", "agreement", "export", "report"]
 EXECUTOR_STAGES = {"ingest": ["corpus", "ingest"], "segment": ["corpus", "segment"]}
 
 
