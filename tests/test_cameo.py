@@ -180,5 +180,7 @@ def test_german_seed_events_gain_cameo_and_actor_codes(tagged) -> None:  # noqa:
     assert german and all(e.cameo for e in german), [(e.trigger.text, e.cameo) for e in german if not e.cameo]
     codes = {a.code[:3] for e in german for a in e.actor + e.recipient if a.code}
     assert {"PRK", "CUB"} <= codes
+    # German names of states (tagging/data/german.actors.txt): the article's own abbreviation
+    assert {a.code for e in german for a in e.actor + e.recipient if a.text == "DVRK"} == {"PRK"}
     # the CAMEO coder ran on the English gloss and its codes reached the German events
     assert any("via-gloss:" in e.rule for e in german)

@@ -21,6 +21,7 @@ from pipelines.core.records import Argument, DateValue, Event
 from pipelines.tagging.labels import DATA
 
 ORGANISATIONS = DATA / "organisations.actors.txt"  # the project's list of IGO/NGO codes
+GERMAN_NAMES = DATA / "german.actors.txt"  # German names and abbreviations of states (DVRK, BRD)
 CODE = re.compile(r"\[([A-Z0-9-]+)(?:\s+([<>]?\d{6,10})(?:-(\d{6,10}))?)?\s*\]")
 LEADING = {"THE", "A", "AN"}
 

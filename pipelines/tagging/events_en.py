@@ -16,7 +16,7 @@ from pipelines.core.errors import InputError, warn
 from pipelines.core.records import Entity, Event
 from pipelines.core.settings import TagSettings
 from pipelines.engines.tagger import Analysis
-from pipelines.tagging.actors import ORGANISATIONS, event_date, load_actors, resolve_actor
+from pipelines.tagging.actors import GERMAN_NAMES, ORGANISATIONS, event_date, load_actors, resolve_actor
 from pipelines.tagging.cameo import PloverType, VerbDictionary, load_plover_table, load_verb_dictionary, plover_for
 from pipelines.tagging.cameo_match import MODIFIERS, code_verbs, verb_phrase
 from pipelines.tagging.dependency import argument, children, date_and_location, follow, subtree, with_conjuncts
@@ -41,7 +41,8 @@ def cameo_coder(dictionary: Path | None, table: Path | None, actors: Path | None
     if dictionary is None or table is None:
         return None
     try:
-        actor_table = {**load_actors(ORGANISATIONS), **(load_actors(actors) if actors else {})}
+        project = {**load_actors(ORGANISATIONS), **load_actors(GERMAN_NAMES)}  # the country file wins
+        actor_table = {**project, **(load_actors(actors) if actors else {})}
         return CameoCoder(load_verb_dictionary(dictionary), load_plover_table(table), actor_table, dictionary.name)
     except InputError as error:
         warn(f"{error}; English events come from event_rules.yaml only")
