@@ -13,7 +13,7 @@ from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Alignment, Provenance, Sentence, Token
 from pipelines.core.settings import AlignSettings
-from pipelines.engines.anchors import anchor_tokens, mismatch_share, shared_anchors
+from pipelines.engines.anchors import Anchors, anchor_tokens, mismatch_share, shared_anchors
 from pipelines.engines.document_aligner import align_document
 from pipelines.engines.embedders import CachedEmbedder, Embedder, make_embedder, normalise
 from pipelines.engines.mining import mine
@@ -319,6 +319,11 @@ def test_anchor_tokens_and_mismatch_share_by_hand() -> None:
     assert src[0] == Counter({"august": 1}) and tgt[0] == Counter({"august": 1})  # only what both sides know
     assert mismatch_share(Counter({"1960": 1, "kuba": 1}), Counter({"1960": 1, "1990": 1})) == 2 / 4
     assert mismatch_share(Counter(), Counter()) == 0.0
+    anchors = Anchors(["Seit 1960 Kim", "1990"], ["Since 1960", "Kim 1990 and 1990"])
+    assert list(anchors.src_counts()) == [2, 1] and list(anchors.tgt_counts()) == [1, 3]
+    assert list(anchors.mismatch(0, 1, np.array([0, 1]), 1)) == [1, 3]  # {1960, kim} vs {1960} / {kim, 1990 x2}
+    assert list(anchors.mismatch(0, 2, np.array([0]), 2)) == [1]  # one 1990 too many
+    assert list(anchors.mismatch(1, 1, np.array([1]), 1)) == [2]
 
 
 def test_anchor_penalty_scales_the_margin_by_the_unmatched_share() -> None:

@@ -52,33 +52,43 @@ def mismatch_share(source: Counter, target: Counter) -> float:
 
 
 class Anchors:
-    """Per-sentence anchor counts of two documents, with block sums by cumulative rows."""
+    """Anchor counts of two documents, kept sparse so that long documents with thousands of
+    distinct numbers and names cost memory and time by their anchors, not by sentences x anchors.
+
+    Per source sentence its anchors; per target anchor the sorted sentence positions where it
+    occurs (once per occurrence), so its count in any target block is two binary searches.
+    """
 
     def __init__(self, src_texts: Sequence[str], tgt_texts: Sequence[str]) -> None:
-        src, tgt = shared_anchors(src_texts, tgt_texts)
-        column = {token: k for k, token in enumerate(sorted(set().union(*src, set())))}
-        self.size = len(column)
-        self.src = self._cumulative(src, column)
-        self.tgt = self._cumulative(tgt, column)
-
-    def _cumulative(self, counters: list[Counter], column: dict[str, int]) -> np.ndarray:
-        rows = np.zeros((len(counters) + 1, max(self.size, 1)), dtype=np.float32)
-        for k, counts in enumerate(counters, start=1):
+        self.src, tgt = shared_anchors(src_texts, tgt_texts)
+        self.size = len(set().union(*self.src, set()))
+        self.tgt_per_sentence = np.array([sum(c.values()) for c in tgt], dtype=np.float64)
+        self.tgt_cumulative = np.concatenate([[0.0], np.cumsum(self.tgt_per_sentence)])
+        positions: dict[str, list[int]] = {}
+        for k, counts in enumerate(tgt):
             for token, count in counts.items():
-                rows[k, column[token]] = count
-        return np.cumsum(rows, axis=0)
+                positions.setdefault(token, []).extend([k] * count)
+        self.tgt_positions = {token: np.array(found) for token, found in positions.items()}
+        self._blocks: dict[tuple[int, int], Counter] = {}
 
     def src_counts(self) -> np.ndarray:
         """Anchors per source sentence (what skipping it leaves unmatched)."""
-        return np.diff(self.src, axis=0).sum(axis=1)
+        return np.array([sum(c.values()) for c in self.src], dtype=np.float64)
 
     def tgt_counts(self) -> np.ndarray:
-        return np.diff(self.tgt, axis=0).sum(axis=1)
+        return self.tgt_per_sentence
 
     def mismatch(self, i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
-        """Anchors of source block (i, a) and each target block (j, b) that the other lacks."""
-        if not self.size:
-            return np.zeros(len(js))
-        source = self.src[i + a] - self.src[i]
-        targets = self.tgt[js + b] - self.tgt[js]
-        return np.abs(targets - source).sum(axis=1)
+        """Anchors of source block (i, a) and each target block (j, b) that the other lacks:
+        sum over anchors of |target count - source count|, i.e. the target block's total plus,
+        for each anchor of the source block, |t - s| - t."""
+        js = np.asarray(js)
+        result = self.tgt_cumulative[js + b] - self.tgt_cumulative[js]
+        source = self._blocks.get((i, a))
+        if source is None:
+            source = self._blocks[(i, a)] = sum(self.src[i : i + a], Counter())
+        for token, count in source.items():
+            found = self.tgt_positions[token]
+            inside = np.searchsorted(found, js + b) - np.searchsorted(found, js)
+            result = result + np.abs(inside - count) - inside
+        return result
