@@ -114,7 +114,7 @@ class Scorer:
         self.w_emb, self.w_mt = self.settings.weights(self.mt is not None)
         self.skip = self._skip_cost(rng)
         self.skip_src, self.skip_tgt = np.full(self.src.size, self.skip), np.full(self.tgt.size, self.skip)
-        if self.anchors is not None and self.settings.anchor_weight:
+        if self.anchors is not None:  # built only when anchor_weight is set
             self.skip_src = self.skip_src + self.settings.anchor_weight * self.anchors.src_counts()
             self.skip_tgt = self.skip_tgt + self.settings.anchor_weight * self.anchors.tgt_counts()
 
@@ -178,7 +178,7 @@ class Scorer:
             cost = cost + self.settings.member_weight * self._unrelated_members(i, a, js, b)
         if a + b > 2:  # a wordless member costs what skipping it would (the skip is sampled on 1-1 links)
             cost = cost + self.skip * (self.src.wordless_in(i, a) + self.tgt.wordless_in(js, b))
-        if anchors and self.anchors is not None and self.settings.anchor_weight:
+        if anchors and self.anchors is not None:
             cost = cost + self.settings.anchor_weight * self.anchors.mismatch(i, a, js, b)
         if self.settings.length_weight:
             source, target = self.src.block_lengths(i, a), self.tgt.block_lengths(js, b) * self.length_ratio

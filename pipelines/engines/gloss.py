@@ -114,16 +114,13 @@ class GlossEngine:
         pieces: list[str] = []
         previous_end: int | None = None
         for token, (word, lemma, tag) in zip(sentence.tokens, tagged, strict=True):
-            english = self.gloss_word(word, lemma, tag)
+            english = gloss_word(word, lemma, tag)
             if previous_end is not None and token.start > previous_end:
                 pieces.append(" ")
             pieces.append(english)
             previous_end = token.end
         text = "".join(pieces)
         return text[:1].upper() + text[1:] if sentence.text[:1].isupper() else text
-
-    def gloss_word(self, word: str, lemma: str, tag: str) -> str:
-        return gloss_word(word, lemma, tag)
 
 
 PUNCT_TAGS = frozenset({"$.", "$,", "$("})

@@ -138,7 +138,8 @@ def mine(
     each source and target sentence at most once (competitive linking), so a pair that is
     not mutually best is still linked when nothing better claims either side. A source
     sentence gets its linked candidate, else its best one (``linked`` False), with the
-    runners-up in ``others``; ``mutual`` marks mutual best pairs. Given ``src_texts``, margins carry the anchor penalty.
+    runners-up in ``others``; ``mutual`` marks mutual best pairs. Given ``src_texts``, margins
+    carry the anchor penalty.
     """
     if len(src_vecs) == 0 or len(tgt_vecs) == 0:
         return []

@@ -127,7 +127,8 @@ def run(
         raise StageError(f"tag supports de and en sentences; found {', '.join(sorted(unknown))}")
     executor = executor or ExecutorSettings()
     coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
-    needed = set(by_lang) | ({"en"} if "de" in by_lang and coder is not None else set())
+    code_german_via_english = "de" in by_lang and coder is not None  # parses the translations in English
+    needed = set(by_lang) | ({"en"} if code_german_via_english else set())
     taggers = {lang: plan_tagger(lang, settings) for lang in sorted(needed)}
     analyses = analyse_cached(by_lang, taggers, settings, executor)
     entity_rows: dict[str, list[Entity]] = {}
@@ -140,7 +141,7 @@ def run(
             entity_rows[sentence.sent_id] = german_entities(analyses[sentence.sent_id], engine, projector)
         type_acronyms(by_lang["de"], entity_rows)
     via_english = {}
-    if "de" in by_lang and coder is not None:
+    if code_german_via_english:
         via_english = translated_events(by_lang["de"], analyses, translations, taggers["en"], settings, executor)
     entity_records, event_records = [], []
     for sentence in sentences:
