@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
-from pipelines.core.records import Alignment, Provenance, Sentence, Token
+from pipelines.core.records import Alignment, Provenance, Sentence, Token, Translation
 from pipelines.core.settings import AlignSettings
 from pipelines.engines.anchors import Anchors, anchor_tokens, mismatch_share, shared_anchors
 from pipelines.engines.document_aligner import align_document
@@ -243,6 +243,57 @@ def test_align_eval_cli_on_files(tmp_path: Path) -> None:
     scores = json.loads(result.output.strip().splitlines()[-1])
     assert scores["f1_strict"] == 1.0 and scores["f1_lax"] == 1.0
     assert set(align_eval.read_links(tmp_path / "test.links")) == set(gold)
+
+
+def test_align_eval_fuses_a_translation_only_into_the_targets_language(tmp_path: Path) -> None:
+    """Bleualign compares a translation into the target language: the English gloss of the German
+    side is fused against an English target, and left out (with a message) when --mt-lang says the
+    translation is in another language than the target; lingua names the languages otherwise."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    src, tgt, gold = parallel_fixture()
+    files = {name: tmp_path / name for name in ("doc.de", "doc.en", "doc.gold", "doc.mt")}
+    files["doc.de"].write_text("\n".join(src) + "\n")
+    files["doc.en"].write_text("\n".join(tgt) + "\n")
+    files["doc.gold"].write_text(align_eval.format_links(gold))
+    files["doc.mt"].write_text("\n".join(gloss_texts(src)) + "\n")
+    args = ["align-eval", "document", "--src", str(files["doc.de"]), "--tgt", str(files["doc.en"])]
+    args += ["--gold", str(files["doc.gold"]), "--mt", str(files["doc.mt"])]
+    fused = CliRunner().invoke(app, args)
+    assert fused.exit_code == 0, fused.output
+    assert "left out" not in fused.stderr
+    wrong = CliRunner().invoke(app, [*args, "--mt-lang", "fr"])
+    assert wrong.exit_code == 0, wrong.output
+    assert f"{files['doc.mt']}: the translation is in fr, the target in en" in wrong.stderr
+    assert json.loads(wrong.stdout.strip().splitlines()[-1])["f1_strict"] == 1.0  # scored without it
+    assert align_eval.translation_to_fuse(["a"], "en", ["b"], "fr", "x") is None
+    assert align_eval.translation_to_fuse(["a"], "en", ["b"], "en", "x") == ["a"]
+
+
+def test_the_stage_fuses_translations_into_the_target_language_only() -> None:
+    provenance = Provenance(engine="test")
+    sentences = [
+        Sentence(
+            sent_id=f"de-d-s{k}", doc_id="de-d", para_id="p", index=k, lang="de", text=text, start=0,
+            end=len(text), section=[], tokens=[], provenance=provenance,
+        )
+        for k, text in enumerate(["Guten Tag.", "Danke."])
+    ]  # fmt: skip
+
+    def translations(lang: str, count: int = 2) -> dict:
+        return {
+            s.sent_id: Translation(
+                sent_id=s.sent_id, doc_id="de-d", src_lang="de", tgt_lang=lang, source=s.text, text=f"t{k}",
+                provenance=provenance, settings={},
+            )
+            for k, s in enumerate(sentences[:count])
+        }  # fmt: skip
+
+    assert align.translation_of(sentences, translations("en"), "en") == ["t0", "t1"]
+    assert align.translation_of(sentences, translations("fr"), "en") is None  # another language
+    assert align.translation_of(sentences, translations("en", 1), "en") is None  # one sentence lacks it
 
 
 def test_stage_on_the_seed_corpus(seed_corpus: Path, tmp_path: Path, use) -> None:

@@ -7,6 +7,11 @@
   recall with 1-0/0-1 links dropped from both sides, micro-averaged over files.
 - ``mining``: two sentence lists and gold pairs (``[i]:[j]`` or ``i<TAB>j``); prints
   P/R/F1 at the configured threshold and the best F1 over a threshold sweep.
+
+A translation is fused only when it is in the target's language: Bleualign's idea is to
+compare a translation *into the target language* with the target. A translation into a third
+language (the English gloss of a German-French pair) is only a second multilingual view of the
+source, and is left out with a message (``--mt-lang`` names its language; else lingua does).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pipelines.core.errors import StageError
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
 from pipelines.engines.document_aligner import align_document
 from pipelines.engines.embedders import Embedder, embedder_from_settings
+from pipelines.engines.language import LanguageIdentifier
 from pipelines.engines.mining import mine
 
 Link = tuple[tuple[int, ...], tuple[int, ...]]
@@ -158,18 +164,45 @@ def read_lines(path: Path) -> list[str]:
     return [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def identify_language(lines: list[str]) -> str | None:
+    """The language of a file's text (lingua's trigram models; a few hundred lines decide it)."""
+    return LanguageIdentifier(min_confidence=0.5, low_accuracy=True).identify(" ".join(lines[:300]))[0]
+
+
+def translation_to_fuse(
+    mt: list[str] | None, mt_lang: str | None, target: list[str], target_lang: str | None, where: Path | str
+) -> list[str] | None:
+    """``mt`` when it is in the target's language, else None (with a message naming the file)."""
+    if mt is None:
+        return None
+    mt_lang = mt_lang or identify_language(mt)
+    target_lang = target_lang or identify_language(target)
+    if mt_lang == target_lang:
+        return mt
+    typer.echo(
+        f"{where}: the translation is in {mt_lang}, the target in {target_lang}; a translation is fused only "
+        "into the target's language (Bleualign), so this one is left out",
+        err=True,
+    )
+    return None
+
+
 def evaluate_documents(
     triples: list[tuple[Path, Path, Path, Path | None]],
     settings: AlignSettings,
     embedder: Embedder,
     pair: str | None = None,
+    mt_lang: str | None = None,
 ) -> tuple[dict[str, float], list[list[Link]]]:
+    """``pair`` (``de-fr``) picks the length prior and names the target's language."""
     golds, tests = [], []
+    target_lang = pair.split("-")[-1] if pair else None
     for src_path, tgt_path, gold_path, mt_path in triples:
         src, tgt = read_lines(src_path), read_lines(tgt_path)
         mt = read_lines(mt_path) if mt_path else None
         if mt is not None and len(mt) != len(src):
             raise StageError(f"{mt_path}: {len(mt)} lines, but {src_path} has {len(src)}")
+        mt = translation_to_fuse(mt, mt_lang, tgt, target_lang, mt_path)
         links = align_document(src, tgt, mt, embedder, settings, pair)
         tests.append([(link.src, link.tgt) for link in links])
         golds.append(read_links(gold_path))
@@ -209,6 +242,7 @@ def document_command(
     tgt: list[Path] = typer.Option(..., "--tgt", help="target sentences, one per line (repeatable)"),
     gold: list[Path] = typer.Option(..., "--gold", help="gold links [i, j]:[k] (repeatable)"),
     mt: list[Path] = typer.Option(None, "--mt", help="line-parallel MT of the source (repeatable, optional)"),
+    mt_lang: str = typer.Option(None, "--mt-lang", help="language of the --mt files, e.g. fr (default: identified)"),
     out: Path = typer.Option(None, "--out", help="write the test alignments here (one file per pair, suffixed)"),
     pair: str = typer.Option(None, "--pair", help="language pair of the length prior, e.g. de-fr"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file (align section)"),
@@ -218,7 +252,7 @@ def document_command(
         raise StageError("give the same number of --src, --tgt, --gold (and --mt, if any)")
     settings = load_settings(params).align
     triples = [(s, t, g, mt[k] if mt else None) for k, (s, t, g) in enumerate(zip(src, tgt, gold, strict=True))]
-    result, tests = evaluate_documents(triples, settings, embedder_from_settings(settings), pair)
+    result, tests = evaluate_documents(triples, settings, embedder_from_settings(settings), pair, mt_lang)
     if out is not None:
         for k, links in enumerate(tests):
             Path(f"{out}.{k}" if len(tests) > 1 else out).write_text(format_links(links), encoding="utf-8")
@@ -232,6 +266,7 @@ def mining_command(
     tgt: Path = typer.Option(..., "--tgt", help="target sentences, one per line"),
     gold: Path = typer.Option(..., "--gold", help="gold pairs: '[i]:[j]' or 'i<TAB>j' per line, 0-based"),
     mt: Path = typer.Option(None, "--mt", help="line-parallel MT of the source (optional)"),
+    mt_lang: str = typer.Option(None, "--mt-lang", help="language of the --mt file, e.g. en (default: identified)"),
     out: Path = typer.Option(None, "--out", help="write the mined pairs here (TSV: src, tgt, margin, texts)"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file (align section)"),
 ) -> None:
@@ -242,6 +277,7 @@ def mining_command(
     if translations is not None and len(translations) != len(sources):
         raise StageError(f"{mt}: {len(translations)} lines, but {src} has {len(sources)}")
     targets = read_lines(tgt)
+    translations = translation_to_fuse(translations, mt_lang, targets, None, mt)
     result = evaluate_mining(
         sources, targets, read_pairs(gold), translations, settings, embedder_from_settings(settings)
     )

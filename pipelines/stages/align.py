@@ -53,6 +53,17 @@ def review_candidate(candidate: Candidate, tgt: list[Sentence]) -> dict:
     }
 
 
+def translation_of(
+    sentences: list[Sentence], translations: dict[str, Translation], target_lang: str
+) -> list[str] | None:
+    """The translations of every sentence when all have one into the target's language (Bleualign
+    compares a translation with the target in its own language), else None: no fusion."""
+    found = [translations.get(s.sent_id) for s in sentences]
+    if not found or any(t is None or t.tgt_lang != target_lang for t in found):
+        return None
+    return [t.text for t in found]
+
+
 def mining_rows(
     src: list[Sentence],
     tgt: list[Sentence],
@@ -60,8 +71,7 @@ def mining_rows(
     embedder: Embedder,
     settings: AlignSettings,
 ) -> list[Alignment]:
-    use_mt = bool(translations) and all(s.sent_id in translations for s in src)
-    mt = [translations[s.sent_id].text for s in src] if use_mt else None
+    mt = translation_of(src, translations, settings.target_lang)
     src_vecs = embedder.embed([s.text for s in src])
     tgt_vecs = embedder.embed([t.text for t in tgt])
     src_docs, tgt_docs = [s.doc_id for s in src], [t.doc_id for t in tgt]
@@ -123,7 +133,7 @@ def document_rows(
         if src_doc not in by_doc or tgt_doc not in by_doc:
             raise StageError(f"params.yaml: align.document_pairs names unknown document {src_doc!r} or {tgt_doc!r}")
         left, right = by_doc[src_doc], by_doc[tgt_doc]
-        mt = [translations[s.sent_id].text for s in left] if all(s.sent_id in translations for s in left) else None
+        mt = translation_of(left, translations, settings.target_lang)
         for link in align_document([s.text for s in left], [s.text for s in right], mt, embedder, settings):
             src_ids = [left[i].sent_id for i in link.src]
             tgt_ids = [right[j].sent_id for j in link.tgt]
