@@ -9,6 +9,11 @@ code (first two digits) is among the predicted codes' roots (PLOVER events, plus
 CAMEO codings PLOVER leaves untyped: 01 statements, 02 appeals), the share whose gold PLOVER
 type is among the predicted types, and for "no event" records the share with nothing
 predicted. Negated events do not count as predictions.
+
+The coder runs as the validation file's environment declares it: CAMEO.2.0 verbs, Phoenix
+actors and a discard file (``Phoenix.discards.txt``, not in ``../shared/data``; the project's
+``news.discards.txt`` with its past-year and "years ago" entries stands in). ``--discards none``
+codes every sentence, as the pipeline's default does.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pipelines.core.settings import load_settings  # noqa: E402
 from pipelines.engines.segmenter import Segmenter  # noqa: E402
 from pipelines.engines.tagger import analyse, build_tagger  # noqa: E402
 from pipelines.tagging.cameo import load_plover_table, plover_for  # noqa: E402
+from pipelines.tagging.discards import NEWS_DISCARDS  # noqa: E402
 from pipelines.tagging.entities import entities_for  # noqa: E402
 from pipelines.tagging.events_en import english_events  # noqa: E402
 from tests.helpers.documents import plain_document  # noqa: E402
@@ -50,8 +56,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, default=DEFAULT)
     parser.add_argument("--show", action="store_true", help="print every record's gold and predicted codes")
+    parser.add_argument("--discards", default=str(NEWS_DISCARDS), help="PETRARCH discard file, or 'none'")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml")
+    discards = None if args.discards == "none" else Path(args.discards)
+    settings = settings.model_copy(update={"tag": settings.tag.model_copy(update={"cameo_discards": discards})})
     table = load_plover_table(settings.tag.plover_table)
     segmenter, tagger = Segmenter(settings.segment), build_tagger("en", settings.tag)
     hits = type_hits = events_total = quiet = quiet_total = 0
@@ -81,6 +90,7 @@ def main() -> None:
     print(f"event records: {events_total}; gold CAMEO root among predictions: {hits / events_total:.1%} ({hits})")
     print(f"gold PLOVER type among predicted types: {type_hits / events_total:.1%} ({type_hits})")
     print(f"no-event records: {quiet_total}; no event predicted: {quiet / max(1, quiet_total):.1%} ({quiet})")
+    print(f"discards: {discards or 'none'}")
     print(f"dictionary: {settings.tag.cameo_dictionary} (sha256 {file_sha256(settings.tag.cameo_dictionary)[:12]})")
 
 

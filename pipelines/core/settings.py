@@ -143,6 +143,9 @@ class TagSettings(Section):
     cameo_dictionary: Path | None = Path("../shared/data/cameo/CAMEO.2.0.txt")
     plover_table: Path | None = Path("../shared/data/plover/CAMEO2PLOVER-2021.txt")
     actors_file: Path | None = Path("../shared/data/cameo/Phoenix.Countries.actors.txt")
+    # PETRARCH's discard list (e.g. pipelines/tagging/data/news.discards.txt): sentences naming
+    # one of its phrases (past years, ...) get no events; null for histories like the seeds
+    cameo_discards: Path | None = None
     # German with the offline variants: the train-ner stage's stanza NER model in this folder
     # when there is one (null: HanTa's untyped name chunks, typed by projection)
     trained_ner: Path | None = NER_MODEL

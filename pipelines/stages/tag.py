@@ -34,6 +34,7 @@ from pipelines.engines.tagger import (
     plan_tagger,
 )
 from pipelines.tagging.actors import code_arguments
+from pipelines.tagging.discards import discarded_sentences, load_discards
 from pipelines.tagging.entities import Projector, entities_for, german_entities, type_acronyms
 from pipelines.tagging.events_de import german_events
 from pipelines.tagging.events_en import cameo_coder, english_events
@@ -143,11 +144,15 @@ def run(
     via_english = {}
     if code_german_via_english:
         via_english = translated_events(by_lang["de"], analyses, translations, taggers["en"], settings, executor)
+    english_texts = {sent_id: t.text for sent_id, t in translations.items()}
+    discarded = discarded_sentences(sentences, load_discards(settings.cameo_discards), english_texts)
     entity_records, event_records = [], []
     for sentence in sentences:
         entities = entity_rows[sentence.sent_id]
         analysis = analyses[sentence.sent_id]
-        if sentence.lang == "en":
+        if sentence.sent_id in discarded:
+            events = []
+        elif sentence.lang == "en":
             events = english_events(analysis, entities, settings)
         else:
             events = german_events(analysis, entities, settings.reference_year)
@@ -165,7 +170,7 @@ def run(
         event_records.append(SentenceEvents(**header, events=events))
     write_jsonl(entities_out, entity_records)
     write_jsonl(events_out, event_records)
-    figures = tag_metrics(entity_records, event_records)
+    figures = {**tag_metrics(entity_records, event_records), "discarded_sentences": len(discarded)}
     write_json(metrics_path, figures)
     return figures
 
