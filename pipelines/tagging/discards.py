@@ -42,8 +42,6 @@ class Discards:
         for entry in entries:
             key = tuple(entry.phrase.split())
             self.by_first.setdefault(key[0], []).append((key, entry))
-        for options in self.by_first.values():
-            options.sort(key=lambda option: (not option[1].story, -len(option[0])))  # story and longest first
 
     def match(self, text: str) -> Discard | None:
         """The discard a text names (a story-level one before a sentence-level one), or None."""
