@@ -12,7 +12,7 @@ predicted. Negated events do not count as predictions.
 
 The coder runs as the validation file's environment declares it: CAMEO.2.0 verbs, Phoenix
 actors and a discard file (``Phoenix.discards.txt``, not in ``../shared/data``; the project's
-``news.discards.txt`` with its past-year and "years ago" entries stands in). ``--discards none``
+``news.discards.txt`` with its past years stands in). ``--discards none``
 codes every sentence, as the pipeline's default does.
 """
 
@@ -31,7 +31,7 @@ from pipelines.core.settings import load_settings  # noqa: E402
 from pipelines.engines.segmenter import Segmenter  # noqa: E402
 from pipelines.engines.tagger import analyse, build_tagger  # noqa: E402
 from pipelines.tagging.cameo import load_plover_table, plover_for  # noqa: E402
-from pipelines.tagging.discards import NEWS_DISCARDS  # noqa: E402
+from pipelines.tagging.discards import NEWS_DISCARDS, discarded_sentences, load_discards  # noqa: E402
 from pipelines.tagging.entities import entities_for  # noqa: E402
 from pipelines.tagging.events_en import english_events  # noqa: E402
 from tests.helpers.documents import plain_document  # noqa: E402
@@ -60,14 +60,14 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml")
     discards = None if args.discards == "none" else Path(args.discards)
-    settings = settings.model_copy(update={"tag": settings.tag.model_copy(update={"cameo_discards": discards})})
     table = load_plover_table(settings.tag.plover_table)
     segmenter, tagger = Segmenter(settings.segment), build_tagger("en", settings.tag)
     hits = type_hits = events_total = quiet = quiet_total = 0
     for record_id, text, gold in records(args.file):
         sentences = segmenter.segment(plain_document(record_id, text))
+        discarded = discarded_sentences(sentences, load_discards(discards), {})  # as the tag stage decides
         predicted, codes = [], []  # PLOVER events, and CAMEO codings PLOVER does not type
-        for analysis in analyse(tagger, sentences):
+        for analysis in analyse(tagger, [s for s in sentences if s.sent_id not in discarded]):
             entities = entities_for(analysis, tagger.provenance.engine)
             untyped: list[tuple[str, bool]] = []
             events = english_events(analysis, entities, settings.tag, untyped)

@@ -20,12 +20,13 @@ import ast
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import typer
 
 from pipelines.core.errors import StageError
-from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
+from pipelines.core.settings import PARAMS_FILE, AlignSettings, IngestSettings, load_settings
 from pipelines.engines.document_aligner import align_document
 from pipelines.engines.embedders import Embedder, embedder_from_settings
 from pipelines.engines.language import LanguageIdentifier
@@ -164,9 +165,16 @@ def read_lines(path: Path) -> list[str]:
     return [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+@cache
+def _identifier() -> LanguageIdentifier:
+    """lingua as the ingest stage configures it, loaded once for every file of a run."""
+    defaults = IngestSettings()
+    return LanguageIdentifier(defaults.min_language_confidence, defaults.low_accuracy_language_id)
+
+
 def identify_language(lines: list[str]) -> str | None:
-    """The language of a file's text (lingua's trigram models; a few hundred lines decide it)."""
-    return LanguageIdentifier(min_confidence=0.5, low_accuracy=True).identify(" ".join(lines[:300]))[0]
+    """The language of a file's text (a few hundred lines decide it)."""
+    return _identifier().identify(" ".join(lines[:300]))[0]
 
 
 def translation_to_fuse(

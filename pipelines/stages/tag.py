@@ -141,11 +141,12 @@ def run(
         for sentence in by_lang["de"]:
             entity_rows[sentence.sent_id] = german_entities(analyses[sentence.sent_id], engine, projector)
         type_acronyms(by_lang["de"], entity_rows)
-    via_english = {}
-    if code_german_via_english:
-        via_english = translated_events(by_lang["de"], analyses, translations, taggers["en"], settings, executor)
     english_texts = {sent_id: t.text for sent_id, t in translations.items()}
     discarded = discarded_sentences(sentences, load_discards(settings.cameo_discards), english_texts)
+    via_english = {}
+    if code_german_via_english:
+        coded = [s for s in by_lang["de"] if s.sent_id not in discarded]  # a discarded sentence gets no events
+        via_english = translated_events(coded, analyses, translations, taggers["en"], settings, executor)
     entity_records, event_records = [], []
     for sentence in sentences:
         entities = entity_rows[sentence.sent_id]

@@ -20,7 +20,6 @@ from pipelines.tagging.actors import GERMAN_NAMES, ORGANISATIONS, event_date, lo
 from pipelines.tagging.cameo import PloverType, VerbDictionary, load_plover_table, load_verb_dictionary, plover_for
 from pipelines.tagging.cameo_match import MODIFIERS, code_verbs, verb_phrase
 from pipelines.tagging.dependency import argument, children, date_and_location, follow, subtree, with_conjuncts
-from pipelines.tagging.discards import load_discards
 from pipelines.tagging.events import make_event
 from pipelines.tagging.labels import event_rules, event_types, rejected_code
 
@@ -158,9 +157,6 @@ def english_events(
     02 appeals) are no events here; pass ``untyped`` to collect them as (code, negated) pairs,
     as the coder benchmark does."""
     settings = settings or TagSettings()
-    discards = load_discards(settings.cameo_discards)
-    if discards is not None and discards.match(analysis.sentence.text):
-        return []  # PETRARCH's discard list: a sentence about the past (or sport) is not coded
     coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
     rules = _rule_matches(analysis)
     codings = {c.verb: c for c in code_verbs(analysis, coder.dictionary)} if coder else {}
