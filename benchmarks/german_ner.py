@@ -32,6 +32,7 @@ from pipelines.core.settings import load_settings  # noqa: E402
 from pipelines.engines.tagger import analyse, build_tagger  # noqa: E402
 from pipelines.engines.translators import resolve_translator  # noqa: E402
 from pipelines.tagging.entities import Projector  # noqa: E402
+from pipelines.tagging.events_via_english import english_sentence  # noqa: E402
 from pipelines.tagging.labels import unify_label  # noqa: E402
 from pipelines.training.scoring import score, spans  # noqa: E402
 from pipelines.training.tagged import read_germeval, split  # noqa: E402
@@ -85,7 +86,9 @@ def main() -> None:
                                text=text, provenance=gloss.provenance, settings={})
         for s, text in zip(sentences, gloss.translate(sentences), strict=True)
     }  # fmt: skip
-    projector = Projector({}, translations, {}, lambda: build_tagger("en", settings.tag))
+    english = [english_sentence(s, translations[s.sent_id]) for s in sentences]
+    parsed = analyse(build_tagger("en", settings.tag), english)
+    projector = Projector({}, translations, {}, {s.sent_id: a for s, a in zip(sentences, parsed, strict=True)})
     projected = []
     for analysis in hanta:
         typed = []

@@ -1,6 +1,7 @@
 """Corpus scale: `dvc repro` on the seeds plus N generated documents, from scratch, no-op, +1 document.
 
-.venv/bin/python benchmarks/scale.py [--sizes 10 100 1000] [--executors] [--workdir /tmp/corpus-scale]
+.venv/bin/python benchmarks/scale.py [--sizes 10 100 1000] [--executor local warm] [--executors]
+                                     [--workdir /tmp/corpus-scale]
 
 Documents are built from the Tatoeba de-en pairs in ``../shared/data/tatoeba_deu_eng``
 (CC BY 2.0 FR; ``tests/helpers/generated.py``): each German document holds 6 random German
@@ -9,6 +10,10 @@ collection. Each size runs in a scratch copy of the project with its own caches,
 "from scratch" includes every model load and embedding. Prints per-stage seconds and peak
 RSS, sentences/s, the no-op time, the cost of adding one document, and the per-document
 overhead of ingest+segment (the same sentences as 1,000 or as 250 documents).
+The added document is German and new to every cache: 6 GermEval 2014 sentences (CC BY 4.0;
+the Tatoeba file holds 1,000 pairs, which the generated documents already use), and its
+``dvc repro`` is timed stage by stage. ``--executor warm`` runs each project with the warm
+engine server (``executor.kind: warm``), stopped at the end.
 ``--executors`` then re-runs the executor stages (ingest, segment, tag) of the largest size
 with a local pool of 2 and with Ray (2 actors), checks their outputs are byte-identical to
 the single-process run, and prints the time ratios.
@@ -20,6 +25,8 @@ import argparse
 import filecmp
 import json
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from pipelines.core.settings import load_settings  # noqa: E402
+from pipelines.training.tagged import read_germeval  # noqa: E402
 from tests.helpers.generated import generated_documents  # noqa: E402
 
 STAGES = ["ingest", "segment", "translate", "align", "train-ner", "tag", "agreement", "export", "report"]
@@ -39,7 +48,16 @@ def generate(count: int, path: Path, seed: int = 0, sentences: int = 6) -> None:
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents), encoding="utf-8")
 
 
-def make_project(folder: Path, count: int) -> Path:
+def fresh_document(path: Path, seed: int, sentences: int = 6) -> None:
+    """A German document of GermEval sentences: text no cache of the project has seen."""
+    germeval = ROOT / load_settings(ROOT / "params.yaml").train_ner.germeval
+    chosen = random.Random(seed).sample(read_germeval(germeval), sentences)
+    lines = [re.sub(r" ([.,;:!?)])", r"\1", " ".join(s.tokens)) for s in chosen]
+    text = "\n".join(" ".join(lines[k : k + 2]) for k in range(0, sentences, 2))
+    path.write_text(json.dumps({"id": f"fresh-{seed}", "lang": "de", "text": text}, ensure_ascii=False) + "\n")
+
+
+def make_project(folder: Path, count: int, executor: str) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for name in ("seeds", "pipelines", "annotations", "params.yaml", "dvc.yaml"):
@@ -49,6 +67,8 @@ def make_project(folder: Path, count: int) -> Path:
             shutil.copytree(source, folder / name, ignore=ignore)
         else:
             shutil.copy2(source, folder / name)
+    params = folder / "params.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("  kind: local", f"  kind: {executor}", 1))
     (folder / "models").symlink_to(ROOT / "models")
     run(["dvc", "init", "--no-scm", "-q"], folder)
     if count:
@@ -75,15 +95,41 @@ def sentences(folder: Path) -> int:
     return sum(1 for f in (folder / "corpus" / "sentences").glob("*.jsonl") for _ in open(f, encoding="utf-8"))
 
 
+def timed_repro(folder: Path) -> tuple[float, dict[str, float]]:
+    """`dvc repro`, with the seconds from each stage's start to the next's (DVC's own time included)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "TQDM_DISABLE": "1"}
+    start = time.perf_counter()
+    process = subprocess.Popen(["dvc", "repro"], cwd=folder, env=env, stdout=subprocess.PIPE, text=True)
+    stages: dict[str, float] = {}
+    current, began = None, start
+    for line in process.stdout:
+        found = re.match(r"Running stage '([^']+)'", line)
+        if found:
+            now = time.perf_counter()
+            if current:
+                stages[current] = now - began
+            current, began = found.group(1), now
+    if process.wait():
+        sys.exit(f"dvc repro failed in {folder}")
+    total = time.perf_counter() - start
+    if current:
+        stages[current] = start + total - began
+    return total, stages
+
+
 def measure(folder: Path) -> dict:
     per_stage = {stage: run(["dvc", "repro", "-s", stage], folder) for stage in STAGES}
     total = sum(seconds for seconds, _ in per_stage.values())
     noop, _ = run(["dvc", "repro"], folder)
-    extra = folder / "seeds" / "extra.jsonl"
-    generate(1, extra, seed=1)
-    run(["corpus", "add", str(extra), "--licence", "CC-BY-2.0-FR"], folder)
-    add_one, _ = run(["dvc", "repro"], folder)
-    return {"stages": per_stage, "total": total, "noop": noop, "add_one": add_one, "sentences": sentences(folder)}
+    extra = folder / "seeds" / "fresh.jsonl"
+    fresh_document(extra, seed=1)
+    run(["corpus", "add", str(extra), "--licence", "CC-BY-4.0"], folder)
+    add_one, add_stages = timed_repro(folder)
+    run(["corpus", "engines", "stop"], folder)
+    return {
+        "stages": per_stage, "total": total, "noop": noop, "add_one": add_one, "add_stages": add_stages,
+        "sentences": sentences(folder),
+    }  # fmt: skip
 
 
 def document_overhead(workdir: Path) -> None:
@@ -91,7 +137,7 @@ def document_overhead(workdir: Path) -> None:
     difference per extra document is what a document costs beyond its sentences."""
     seconds = {}
     for count, size in ((1000, 6), (250, 24)):
-        folder = make_project(workdir / f"overhead-{count}", 0)
+        folder = make_project(workdir / f"overhead-{count}", 0, "local")
         generate(count, folder / "seeds" / "docs.jsonl", sentences=size)
         run(["corpus", "add", "seeds/docs.jsonl", "--licence", "CC-BY-2.0-FR"], folder)
         seconds[count] = sum(run(["corpus", stage], folder)[0] for stage in ("ingest", "segment"))
@@ -100,7 +146,7 @@ def document_overhead(workdir: Path) -> None:
 
 
 def compare_executors(folder: Path) -> None:
-    """Fresh executor-stage runs under three executors; outputs must match byte for byte."""
+    """Fresh executor-stage runs under four executors; outputs must match byte for byte."""
     params = folder / "params.yaml"
     original = params.read_text(encoding="utf-8")
     reference = folder / "reference"
@@ -111,8 +157,9 @@ def compare_executors(folder: Path) -> None:
         ("one process", "kind: local\n  workers: 1"),
         ("local pool x2", "kind: local\n  workers: 2"),
         ("ray x2", "kind: ray\n  workers: 2"),
+        ("warm", "kind: warm\n  workers: 1"),
     ):
-        params.write_text(original.replace("kind: local\n  workers: 1", executor), encoding="utf-8")
+        params.write_text(re.sub(r"kind: \w+\n  workers: \d+", executor, original, count=1), encoding="utf-8")
         for sub in ("documents", "sentences"):
             shutil.rmtree(folder / "corpus" / sub)
         shutil.rmtree(folder / ".cache" / "stanza-tag", ignore_errors=True)
@@ -126,7 +173,8 @@ def compare_executors(folder: Path) -> None:
         print(f"{name:>14}: " + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + "  (outputs identical)")
     params.write_text(original, encoding="utf-8")
     base = sum(timings["one process"].values())
-    for name in ("local pool x2", "ray x2"):
+    run(["corpus", "engines", "stop"], folder)
+    for name in ("local pool x2", "ray x2", "warm"):
         print(f"ratio one process / {name}: {base / sum(timings[name].values()):.2f}x")
 
 
@@ -134,21 +182,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/corpus-scale"))
+    parser.add_argument("--executor", nargs="+", default=["local"], choices=["local", "warm"], help="executor.kind")
     parser.add_argument("--executors", action="store_true", help="compare local, pool and Ray on the largest size")
     args = parser.parse_args()
-    baseline = measure(make_project(args.workdir / "seeds-only", 0))
+    baseline = measure(make_project(args.workdir / "seeds-only", 0, "local"))
     print(f"seeds only: {baseline['total']:.1f} s from scratch, {baseline['sentences']} sentences")
     folder = None
-    for count in args.sizes:
-        folder = make_project(args.workdir / f"n{count}", count)
+    for count, executor in ((c, e) for c in args.sizes for e in args.executor):
+        folder = make_project(args.workdir / f"n{count}-{executor}", count, executor)
         result = measure(folder)
-        print(f"\nN = {count} generated documents (+4 seeds), {result['sentences']} sentences")
+        print(f"\nN = {count} generated documents (+4 seeds), {result['sentences']} sentences, executor {executor}")
         for stage, (seconds, rss) in result["stages"].items():
             print(f"  {stage:<10} {seconds:7.1f} s  peak RSS {rss:5d} MiB")
         print(f"  from scratch {result['total']:.1f} s: {result['sentences'] / result['total']:.0f} sentences/s")
         print(f"  no-op dvc repro {result['noop']:.2f} s")
         share = result["add_one"] / result["total"]
         print(f"  add one document: {result['add_one']:.1f} s = {share:.1%} of from scratch")
+        print("    " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result["add_stages"].items()))
     print("\nper-document overhead")
     document_overhead(args.workdir)
     if args.executors and folder is not None:

@@ -218,7 +218,7 @@ def test_link_format_errors_name_the_line(tmp_path: Path) -> None:
 def test_align_eval_cli_on_files(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from pipelines.cli import app
+    from pipelines.cli.main import app
 
     src, tgt, gold = parallel_fixture()
     (tmp_path / "doc.de").write_text("\n".join(src) + "\n")
@@ -251,7 +251,7 @@ def test_align_eval_fuses_a_translation_only_into_the_targets_language(tmp_path:
     translation is in another language than the target; lingua names the languages otherwise."""
     from typer.testing import CliRunner
 
-    from pipelines.cli import app
+    from pipelines.cli.main import app
 
     src, tgt, gold = parallel_fixture()
     files = {name: tmp_path / name for name in ("doc.de", "doc.en", "doc.gold", "doc.mt")}

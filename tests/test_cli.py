@@ -7,7 +7,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from pipelines.cli import app
+from pipelines.cli.main import app
 
 from .conftest import ROOT
 
@@ -47,3 +47,15 @@ def test_installed_set_is_consistent() -> None:
     known = ("de2en", "argostranslate 1.11.0 has requirement stanza==1.10.1")
     problems = [line for line in result.stdout.splitlines() if line.strip() and not line.startswith(known)]
     assert problems == [] or problems == ["No broken requirements found."]
+
+
+def test_a_stage_command_imports_only_its_own_stage() -> None:
+    """`dvc repro` starts one `corpus` process per stage: each must not pay for every stage's engines."""
+    script = (
+        "import sys; from click.testing import CliRunner; import typer.main; from pipelines.cli.main import app; "
+        "result = CliRunner().invoke(typer.main.get_command(app), ['report', '--help']); "
+        "assert result.exit_code == 0, result.output; "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('pipelines.stages.', 'stanza', 'torch')))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == ["pipelines.stages.report"]

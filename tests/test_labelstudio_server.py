@@ -31,7 +31,7 @@ def test_data_folder_is_private_whatever_the_umask(label_studio, full_corpus: Pa
     `corpus annotate pull` has run: Django writes them 0644 inside the private folder)."""
     from typer.testing import CliRunner
 
-    from pipelines.cli import app
+    from pipelines.cli.main import app
 
     data_dir = label_studio["data_dir"]
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700

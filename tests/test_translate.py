@@ -154,7 +154,7 @@ def test_no_engine_available_is_a_clear_error(tmp_path: Path, seed_corpus: Path)
 def test_models_cli_installs_and_lists(tiny_argosmodel: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from pipelines.cli import app
+    from pipelines.cli.main import app
 
     runner = CliRunner()
     installed = runner.invoke(

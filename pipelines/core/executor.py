@@ -1,9 +1,10 @@
-"""Run a stage's per-item work in this process, a local process pool, or on Ray.
+"""Run a stage's per-item work in this process, a local process pool, a warm engine server, or on Ray.
 
 A stage describes its work as a *work class*: its constructor loads the engines (once per
 process or Ray actor), and calling it maps a batch of JSON strings to one JSON string per
 item. Strings in and out keep every executor's results byte-identical and make the work
-cheap to ship to other processes and machines. Ray is imported only when ``kind: ray``.
+cheap to ship to other processes and machines. ``kind: warm`` keeps the work objects loaded
+in a local server between stage runs (``warm``). Ray is imported only when ``kind: ray``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tqdm import tqdm
 
 from pipelines.core.errors import StageError
 from pipelines.core.settings import ExecutorSettings
+from pipelines.core.warm import WarmExecutor
 
 
 class Work(Protocol):
@@ -134,10 +136,12 @@ class RayExecutor:
             yield str(row["result"])
 
 
-Executor = LocalExecutor | RayExecutor
+Executor = LocalExecutor | RayExecutor | WarmExecutor
 
 
 def make_executor(settings: ExecutorSettings) -> Executor:
     if settings.kind == "ray":
         return RayExecutor(settings.workers, settings.ray_address)
+    if settings.kind == "warm":
+        return WarmExecutor(settings.warm_idle_seconds)
     return LocalExecutor(settings.workers)

@@ -35,8 +35,9 @@ class Section(BaseModel):
 class ExecutorSettings(Section):
     """Where per-document work runs; it never changes what a stage writes."""
 
-    kind: Literal["local", "ray"] = "local"
+    kind: Literal["local", "warm", "ray"] = "local"
     workers: int = 1  # local: processes (1 = this process); ray: actors, one engine each
+    warm_idle_seconds: int = 900  # warm: the engine server exits after this long unused
     documents_per_batch: int = 16
     ray_address: str | None = None  # an existing cluster (else $RAY_ADDRESS, else a local instance)
 

@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from sacrebleu.metrics import CHRF
 from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
+from pipelines.core.cache import KeyValueCache
+from pipelines.core.hashing import content_key, package_version, text_hash
 from pipelines.core.records import REVIEW_CANDIDATES
 from pipelines.core.settings import AlignSettings
 from pipelines.engines.anchors import mismatch_share, shared_anchors
@@ -29,12 +32,18 @@ class Chrf:
 
     Mining compares every sentence with dozens of candidates; ``CHRF.sentence_score`` would
     re-extract both sides' n-grams each time (most of the align stage's time). The statistics
-    and the F-score are sacrebleu's own, so scores are identical (tests/test_align.py).
+    and the F-score are sacrebleu's own, so scores are identical (tests/test_align.py). With a
+    ``cache_path``, :meth:`scores` keeps every pair's score (keyed by the metric's settings and
+    both texts' hashes), so a re-run after adding a document scores only the new pairs.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cache_path: Path | None = None) -> None:
         self.metric = CHRF()
         self._ngrams: dict[str, list] = {}
+        self.cache_path = cache_path
+        metric = self.metric
+        setup = (metric.char_order, metric.word_order, metric.beta, metric.whitespace)
+        self.signature = content_key("chrF", *setup, package_version("sacrebleu"))[:16]
 
     def ngrams(self, text: str) -> list:
         if text not in self._ngrams:
@@ -48,6 +57,22 @@ class Chrf:
         for hyp, ref in zip(self.ngrams(hypothesis), self.ngrams(reference), strict=True):
             stats.extend(CHRF._get_match_statistics(hyp, ref))
         return self.metric._compute_f_score(stats) / 100.0
+
+    def scores(self, pairs: list[tuple[str, str]]) -> list[float]:
+        """``self(hypothesis, reference)`` for each pair, from the cache where it has them."""
+        if self.cache_path is None:
+            return [self(h, r) for h, r in pairs]
+        hashes: dict[str, str] = {}
+        for text in (t for pair in pairs for t in pair):
+            if text not in hashes:
+                hashes[text] = text_hash(text, 16)
+        keys = [f"{self.signature}:{hashes[h]}:{hashes[r]}" for h, r in pairs]
+        with KeyValueCache(self.cache_path, "chrf") as store:
+            found = store.get_many(list(dict.fromkeys(keys)))
+            fresh = {key: self(h, r) for key, (h, r) in zip(keys, pairs, strict=True) if key not in found}
+            store.put_many(fresh)
+        found.update(fresh)
+        return [found[key] for key in keys]
 
 
 def knn(queries: np.ndarray, index: np.ndarray, k: int, use_ann: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -130,6 +155,7 @@ def mine(
     settings: AlignSettings,
     blocks: list[tuple[np.ndarray, np.ndarray]] | None = None,
     src_texts: Sequence[str] | None = None,
+    chrf: Chrf | None = None,
 ) -> list[Candidate]:
     """One candidate per source sentence, ratio-margin scored.
 
@@ -139,7 +165,8 @@ def mine(
     not mutually best is still linked when nothing better claims either side. A source
     sentence gets its linked candidate, else its best one (``linked`` False), with the
     runners-up in ``others``; ``mutual`` marks mutual best pairs. Given ``src_texts``, margins
-    carry the anchor penalty.
+    carry the anchor penalty. ``chrf`` scores the translation against each candidate (pass a
+    cached :class:`Chrf` to keep the scores across runs).
     """
     if len(src_vecs) == 0 or len(tgt_vecs) == 0:
         return []
@@ -157,11 +184,13 @@ def mine(
     for j, found in backward.items():  # a target sentence in several blocks keeps its k best overall
         pairs |= {(i, j) for _, i in sorted(found, reverse=True)[: settings.candidates]}
     w_emb, w_mt = settings.weights(src_mt is not None)
-    chrf = Chrf()  # its n-gram cache lives as long as this corpus
+    ordered = list(pairs)  # the set's order, which ties between equal margins follow
+    chrf = chrf or Chrf()  # its n-gram cache lives as long as this corpus
+    mt_scores = chrf.scores([(src_mt[i], tgt_texts[j]) for i, j in ordered]) if src_mt is not None else None
     scored: dict[tuple[int, int], Candidate] = {}
-    for i, j in pairs:
+    for k, (i, j) in enumerate(ordered):
         cosine = float(src_vecs[i] @ tgt_vecs[j])
-        mt_score = chrf(src_mt[i], tgt_texts[j]) if src_mt is not None else None
+        mt_score = mt_scores[k] if mt_scores is not None else None
         combined = w_emb * cosine + w_mt * (mt_score or 0.0)
         scored[(i, j)] = Candidate(i, j, cosine, mt_score, combined)
     by_src: dict[int, list[Candidate]] = defaultdict(list)

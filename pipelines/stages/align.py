@@ -12,7 +12,7 @@ Two modes over the same fused similarity (``params.yaml: align``):
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
 from pipelines.engines.document_aligner import align_document, closest_documents
 from pipelines.engines.embedders import Embedder, embedder_from_settings
-from pipelines.engines.mining import Candidate, candidate_blocks, mine
+from pipelines.engines.mining import Candidate, Chrf, candidate_blocks, mine
 
 
 def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:
@@ -76,7 +76,8 @@ def mining_rows(
     tgt_vecs = embedder.embed([t.text for t in tgt])
     src_docs, tgt_docs = [s.doc_id for s in src], [t.doc_id for t in tgt]
     blocks = candidate_blocks(src_docs, tgt_docs, src_vecs, tgt_vecs, settings.candidate_documents)
-    best = mine(src_vecs, tgt_vecs, mt, [t.text for t in tgt], settings, blocks, [s.text for s in src])
+    chrf = Chrf(settings.cache_path)
+    best = mine(src_vecs, tgt_vecs, mt, [t.text for t in tgt], settings, blocks, [s.text for s in src], chrf)
     provenance = _stage_provenance("mining", embedder)
     rows = []
     for sentence, candidate in zip(src, best, strict=True):
@@ -169,24 +170,25 @@ def document_rows(
 
 
 def document_summary(rows: list[Alignment], tgt: list[Sentence]) -> dict[str, Any]:
-    """Which English page shares most aligned content with each German article."""
-    sizes = defaultdict(int)
-    for sentence in tgt:
-        sizes[sentence.doc_id] += 1
+    """Which English page shares most aligned content with each German article: per German
+    document, the English documents its sentences' best candidates are in (not every English
+    document, which would grow with German x English documents)."""
+    sizes: Counter = Counter(sentence.doc_id for sentence in tgt)
+    per_source: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
+    for row in rows:
+        per_target = per_source[row.src_doc]
+        _, doc, _ = row.candidate()
+        if doc is None:
+            continue
+        counts = per_target.setdefault(doc, {"matches": 0, "best_candidates": 0, "score_sum": 0.0})
+        counts["best_candidates"] += 1
+        counts["score_sum"] += row.score or 0.0
+        counts["matches"] += row.status == "match"
     summary: dict[str, Any] = {}
-    for src_doc in sorted({r.src_doc for r in rows}):
-        per_target: dict[str, dict[str, float]] = {
-            doc: {"matches": 0, "best_candidates": 0, "score_sum": 0.0} for doc in sizes
-        }
-        for row in (r for r in rows if r.src_doc == src_doc):
-            _, doc, _ = row.candidate()
-            if doc is None:
-                continue
-            per_target[doc]["best_candidates"] += 1
-            per_target[doc]["score_sum"] += row.score or 0.0
-            if row.status == "match":
-                per_target[doc]["matches"] += 1
-        ranked = sorted(per_target.items(), key=lambda kv: (kv[1]["matches"], kv[1]["score_sum"]), reverse=True)
+    for src_doc in sorted(per_source):
+        ranked = sorted(
+            per_source[src_doc].items(), key=lambda kv: (kv[1]["matches"], kv[1]["score_sum"], kv[0]), reverse=True
+        )
         summary[src_doc] = {
             "best_target_doc": ranked[0][0] if ranked else None,
             "targets": {

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 import typer
 from pydantic import BaseModel
@@ -38,7 +39,9 @@ class DocumentLanguage(BaseModel):
 class SegmentWork:
     """Segments document records, a batch per stanza call; holds one stanza pipeline per language."""
 
-    def __init__(self, settings: SegmentSettings) -> None:
+    def __init__(self, settings: SegmentSettings, engines: dict[str, Any]) -> None:
+        """``engines``: the backends the stage expects (``engine_description``), so a warm server
+        keyed on them loads a changed model file again."""
         self.segmenter = Segmenter(settings)
 
     def __call__(self, batch: list[str]) -> list[str]:
@@ -91,15 +94,16 @@ def run(
         items[path.stem] = (content_key(text), json.dumps([str(path), text], ensure_ascii=False))
         with suppress(RecordError):  # the work reports what is wrong with the whole record
             languages.add(parse_record(DocumentLanguage, text, str(path)).lang)
+    engines = engine_description(settings, sorted(languages))
     state = StageState(
         out_dir,
         lambda doc_id: sentence_file(out_dir, doc_id),
         code_fingerprint(__name__),
         settings.model_dump(mode="json"),
-        engine_description(settings, sorted(languages)),
+        engines,
     )
     removed = state.remove_others(set(items), "*.jsonl")
-    work = (SegmentWork, (settings,))
+    work = (SegmentWork, (settings, engines))
     results = process_changed(state, items, make_executor(executor), work, executor.documents_per_batch, "segment")
     figures = segment_metrics(state)
     if metrics_path:

@@ -21,7 +21,15 @@ from pipelines.core.executor import make_executor
 from pipelines.core.hashing import content_key
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, MANIFEST, TAG_METRICS, TRANSLATIONS
-from pipelines.core.records import Entity, Event, Sentence, SentenceEntities, SentenceEvents, Translation
+from pipelines.core.records import (
+    Entity,
+    Event,
+    Provenance,
+    Sentence,
+    SentenceEntities,
+    SentenceEvents,
+    Translation,
+)
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TagSettings, load_settings
 from pipelines.engines.tagger import (
@@ -53,10 +61,16 @@ def aligned_targets(alignments_path: Path | None) -> dict[str, list[str]]:
 
 
 class AnalyseWork:
-    """Runs one language's stanza pipeline (loaded once per process or Ray actor)."""
+    """Runs one language's stanza pipeline (loaded once per process, Ray actor or warm server).
 
-    def __init__(self, lang: str, settings: TagSettings) -> None:
+    ``planned`` is the engine the stage planned (with the trained model's sha256): a pipeline
+    that loads anything else is an error, and a warm server keyed on it reloads a retrained model.
+    """
+
+    def __init__(self, lang: str, settings: TagSettings, planned: Provenance) -> None:
         self.tagger = build_tagger(lang, settings)
+        if self.tagger.provenance != planned:
+            raise StageError(f"tag {lang}: loaded {self.tagger.provenance.model} but planned {planned.model}")
 
     def __call__(self, batch: list[str]) -> list[str]:
         sentences = [Sentence.model_validate_json(item) for item in batch]
@@ -76,7 +90,7 @@ def analyse_cached(
             found = store.get_many(keys)
             todo = [i for i, key in enumerate(keys) if key not in found]
             payloads = [group[i].model_dump_json() for i in todo]
-            work = (AnalyseWork, (lang, settings))
+            work = (AnalyseWork, (lang, settings, plans[lang].provenance))
             fresh = list(make_executor(executor).map(*work, payloads, settings.batch_size, f"tag {lang}"))
             computed = {keys[i]: result for i, result in zip(todo, fresh, strict=True)}
             store.put_many(computed)
@@ -89,22 +103,33 @@ def analyse_cached(
 def translated_events(
     german: list[Sentence],
     analyses: dict[str, Analysis],
+    translated: dict[str, Analysis],
+    english: TaggerPlan,
+    settings: TagSettings,
+) -> dict[str, list[Event]]:
+    """Per German sentence, the CAMEO coder's events on its English translation (``translated``:
+    its analysis), projected back onto the German text (``events_via_english``)."""
+    found = {}
+    for sentence in (s for s in german if s.sent_id in translated):
+        analysis = translated[sentence.sent_id]
+        events = english_events(analysis, entities_for(analysis, english.provenance.engine), settings)
+        links = token_links(analyses[sentence.sent_id], analysis.sentence, analysis.lemmas)
+        found[sentence.sent_id] = [p for e in events if (p := project_event(e, analysis.sentence, links, sentence))]
+    return found
+
+
+def translations_analysed(
+    german: list[Sentence],
     translations: dict[str, Translation],
     english: TaggerPlan,
     settings: TagSettings,
     executor: ExecutorSettings,
-) -> dict[str, list[Event]]:
-    """Per German sentence, the CAMEO coder's events on its English translation, projected back
-    onto the German text (``events_via_english``); the translations' analyses are cached too."""
-    pairs = [(s, english_sentence(s, translations[s.sent_id])) for s in german if s.sent_id in translations]
-    parsed = analyse_cached({"en": [e for _, e in pairs]}, {"en": english}, settings, executor)
-    found = {}
-    for sentence, translation in pairs:
-        analysis = parsed[translation.sent_id]
-        events = english_events(analysis, entities_for(analysis, english.provenance.engine), settings)
-        links = token_links(analyses[sentence.sent_id], translation, analysis.lemmas)
-        found[sentence.sent_id] = [p for e in events if (p := project_event(e, translation, links, sentence))]
-    return found
+) -> dict[str, Analysis]:
+    """The English analysis of each German sentence's translation, by German sentence id; cached
+    like the corpus's own, so a re-run parses only new translations."""
+    english_of = {s.sent_id: english_sentence(s, translations[s.sent_id]) for s in german if s.sent_id in translations}
+    parsed = analyse_cached({"en": list(english_of.values())}, {"en": english}, settings, executor)
+    return {sent_id: parsed[sentence.sent_id] for sent_id, sentence in english_of.items()}
 
 
 def run(
@@ -128,15 +153,18 @@ def run(
         raise StageError(f"tag supports de and en sentences; found {', '.join(sorted(unknown))}")
     executor = executor or ExecutorSettings()
     coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
-    code_german_via_english = "de" in by_lang and coder is not None  # parses the translations in English
-    needed = set(by_lang) | ({"en"} if code_german_via_english else set())
+    translated_german = any(s.sent_id in translations for s in by_lang.get("de", []))  # parsed in English
+    needed = set(by_lang) | ({"en"} if translated_german else set())
     taggers = {lang: plan_tagger(lang, settings) for lang in sorted(needed)}
     analyses = analyse_cached(by_lang, taggers, settings, executor)
+    translated = {}
+    if translated_german:
+        translated = translations_analysed(by_lang["de"], translations, taggers["en"], settings, executor)
     entity_rows: dict[str, list[Entity]] = {}
     for sentence in by_lang.get("en", []):
         entity_rows[sentence.sent_id] = entities_for(analyses[sentence.sent_id], taggers["en"].provenance.engine)
     if "de" in by_lang:
-        projector = Projector(dict(entity_rows), translations, aligned, lambda: build_tagger("en", settings))
+        projector = Projector(dict(entity_rows), translations, aligned, translated)
         engine = taggers["de"].provenance.engine
         for sentence in by_lang["de"]:
             entity_rows[sentence.sent_id] = german_entities(analyses[sentence.sent_id], engine, projector)
@@ -144,9 +172,9 @@ def run(
     english_texts = {sent_id: t.text for sent_id, t in translations.items()}
     discarded = discarded_sentences(sentences, load_discards(settings.cameo_discards), english_texts)
     via_english = {}
-    if code_german_via_english:
+    if translated and coder is not None:
         coded = [s for s in by_lang["de"] if s.sent_id not in discarded]  # a discarded sentence gets no events
-        via_english = translated_events(coded, analyses, translations, taggers["en"], settings, executor)
+        via_english = translated_events(coded, analyses, translated, taggers["en"], settings)
     entity_records, event_records = [], []
     for sentence in sentences:
         entities = entity_rows[sentence.sent_id]

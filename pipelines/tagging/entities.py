@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from itertools import pairwise
 
 from pipelines.core.records import Entity, Sentence, Translation
 from pipelines.engines.gloss import load_gloss_table
-from pipelines.engines.tagger import Analysis, Tagger
+from pipelines.engines.tagger import Analysis
 from pipelines.tagging.dates import german_dates
 from pipelines.tagging.labels import german_words, unify_label
 
@@ -56,9 +55,10 @@ class Projector:
         english: dict[str, list[Entity]],
         translations: dict[str, Translation],
         aligned: dict[str, list[str]],
-        english_tagger: Callable[[], Tagger] | None,
+        translated: dict[str, Analysis],
     ) -> None:
-        """``english_tagger`` builds the English pipeline when a translation first needs NER."""
+        """``translated``: the English analysis of each German sentence's translation (the tag
+        stage's cached analyses), whose entities are the last resort for a type."""
         self.by_sentence = english
         self.gazetteer: dict[str, Counter] = defaultdict(Counter)
         for entities in english.values():
@@ -67,9 +67,7 @@ class Projector:
                     self.gazetteer[self.key(entity.text)][entity.label] += 1
         self.translations = translations
         self.aligned = aligned
-        self._load_english = english_tagger
-        self._english: Tagger | None = None
-        self._translation_entities: dict[str, list[tuple[str, str]]] = {}
+        self.translated = translated
         self.dictionary, _ = load_gloss_table()
         self.state_nouns = set(german_words()["state_nouns"])
 
@@ -88,16 +86,12 @@ class Projector:
         return list(dict.fromkeys(forms))
 
     def _translation_ents(self, sent_id: str) -> list[tuple[str, str]]:
-        if sent_id not in self._translation_entities:
-            found: list[tuple[str, str]] = []
-            translation = self.translations.get(sent_id)
-            if translation is not None and self._load_english is not None:
-                self._english = self._english or self._load_english()
-                words = re.findall(r"\w+(?:[-'’.]\w+)*|[^\w\s]", translation.text)
-                document = self._english.nlp([words])
-                found = [(e.text, unify_label(e.type)) for e in document.ents if unify_label(e.type)]
-            self._translation_entities[sent_id] = found
-        return self._translation_entities[sent_id]
+        analysis = self.translated.get(sent_id)
+        if analysis is None:
+            return []
+        words = [t.text for t in analysis.sentence.tokens]
+        found = [(" ".join(words[start:end]), unify_label(label)) for start, end, label in analysis.raw_entities]
+        return [(text, label) for text, label in found if label]
 
     def type_of(self, sent_id: str, text: str) -> tuple[str, str]:
         forms = self.english_forms(text)

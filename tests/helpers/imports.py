@@ -39,7 +39,7 @@ def stage_entry_modules() -> dict[str, str]:
     import typer.main
     import yaml
 
-    from pipelines.cli import app
+    from pipelines.cli.main import app
 
     group = typer.main.get_command(app)
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
@@ -49,9 +49,10 @@ def stage_entry_modules() -> dict[str, str]:
         assert words[0] == "corpus", f"stage {name}: command does not start with corpus"
         command = group
         for word in words[1:]:
-            if word.startswith("-") or word not in getattr(command, "commands", {}):
+            found = None if word.startswith("-") else getattr(command, "get_command", lambda *_: None)(None, word)
+            if found is None:
                 break
-            command = command.commands[word]
+            command = found
         entries[name] = command.callback.__module__
     return entries
 

@@ -1,13 +1,8 @@
-"""``corpus``: one command, one subcommand per stage (``python -m pipelines.stages.<stage>`` too).
-
-This module sits above everything: it imports the stages and the Label Studio commands;
-nothing imports it.
-"""
+"""Commands that manage the seeds, the models and the Hub upload (the stages live in ``stages``)."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import typer
@@ -21,47 +16,16 @@ from pipelines.core.manifest import (
     rename_in_manifest,
     update_manifest,
 )
-from pipelines.core.runner import run_app
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.core.sources import read_sources
+from pipelines.core.warm import WarmExecutor
 from pipelines.engines import models
 from pipelines.engines.duplicates import near_duplicates
-from pipelines.evaluation import align_eval
-from pipelines.labelstudio import commands as labelstudio_commands
 from pipelines.publish.hub import publish
-from pipelines.stages import agreement, align, export, ingest, report, segment, tag, train_ner, translate
 
-app = typer.Typer(
-    help="Bilingual (de/en) corpus pipeline: ingest, segment, translate, align, tag, annotate, export.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help: markup would swallow examples such as [0, 1]:[2]
-)
 models_app = typer.Typer(help="Install and list the models the stages use.", no_args_is_help=True)
-app.add_typer(models_app, name="models")
-
-app.command("ingest")(ingest.command)
-app.command("segment")(segment.command)
-app.command("translate")(translate.command)
-app.command("align")(align.command)
-app.command("train-ner")(train_ner.command)
-app.command("tag")(tag.command)
-labelstudio_commands.app.command("metrics")(agreement.command)
-app.add_typer(labelstudio_commands.app, name="annotate")
-app.command("export")(export.command)
-app.command("report")(report.command)
-app.add_typer(align_eval.app, name="align-eval")
 
 
-@app.callback()
-def options(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
-    """Bilingual (de/en) corpus pipeline: ingest, segment, translate, align, tag, annotate, export."""
-    if quiet:
-        os.environ["TQDM_DISABLE"] = "1"  # tqdm reads this for every bar it creates
-
-
-@app.command("manifest")
 def manifest_command(
     update: bool = typer.Option(False, "--update", help="refresh sha256 and add unlisted seed files"),
     seeds: Path = typer.Option(SEEDS, help="folder of seed files"),
@@ -84,7 +48,6 @@ def manifest_command(
         typer.echo(f"{len(sources)} documents, all files match")
 
 
-@app.command("add")
 def add_command(
     file: Path = typer.Argument(..., help="a seed file (.txt) or a collection of documents (.jsonl)"),
     licence: str = typer.Option(None, help="SPDX id or short name, e.g. CC-BY-SA-4.0 (default: unknown)"),
@@ -101,7 +64,6 @@ def add_command(
         warn("no --licence: the dataset card flags it and `corpus publish` refuses it until one is recorded")
 
 
-@app.command("remove")
 def remove_command(
     name: str = typer.Argument(..., help="doc_id or collection name"),
     keep_file: bool = typer.Option(False, "--keep-file", help="unlist only; leave the seed file in seeds/"),
@@ -111,7 +73,6 @@ def remove_command(
     typer.echo(remove_from_manifest(name, seeds / "manifest.yaml", delete_file=not keep_file))
 
 
-@app.command("rename")
 def rename_command(
     old: str = typer.Argument(..., help="current doc_id or collection name"),
     new: str = typer.Argument(..., help="new name"),
@@ -121,7 +82,6 @@ def rename_command(
     typer.echo(rename_in_manifest(old, new, seeds / "manifest.yaml"))
 
 
-@app.command("publish")
 def publish_command(
     repo_id: str = typer.Option(..., "--repo-id", help="ORG/NAME of the dataset repository"),
     folder: Path = typer.Option(DATASET, help="the exported dataset folder"),
@@ -187,9 +147,18 @@ def models_list(
         typer.echo(json.dumps({"kind": "stanza", "path": str(model)}))
 
 
-def main() -> None:
-    run_app(app)
+engines_app = typer.Typer(help="The warm engine server (executor.kind: warm) of this project.", no_args_is_help=True)
 
 
-if __name__ == "__main__":
-    main()
+@engines_app.command("status")
+def engines_status(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) -> None:
+    """Say whether a warm engine server runs for this code and folder, and what it holds."""
+    status = WarmExecutor(load_settings(params).executor.warm_idle_seconds).status()
+    typer.echo(json.dumps(status) if status else "no warm engine server runs for this project")
+
+
+@engines_app.command("stop")
+def engines_stop(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) -> None:
+    """Stop the warm engine server (it also exits by itself after executor.warm_idle_seconds)."""
+    stopped = WarmExecutor(load_settings(params).executor.warm_idle_seconds).stop()
+    typer.echo("stopped the warm engine server" if stopped else "no warm engine server runs for this project")

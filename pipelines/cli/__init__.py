@@ -1,0 +1,1 @@
+"""The ``corpus`` command line: ``main`` (the lazy command table) and the corpus-management commands."""

@@ -1,0 +1,237 @@
+"""Warm engines: a local server process that keeps loaded work objects between stage runs.
+
+``dvc repro`` starts one process per stage, and each used to load its engines again (stanza
+and torch alone take about 4 s to import). With ``executor.kind: warm`` a stage hands its
+batches to a server on a Unix socket that builds each work object once and keeps it until
+it has been idle for ``executor.warm_idle_seconds``; adding one document then costs the
+document, not the model loads.
+
+What makes a warm engine safe to reuse:
+
+- The server is keyed by the package's code, the Python executable, its installed packages
+  (site-packages' modification time) and the working directory: any change starts a new
+  server, and the old one exits when idle.
+- Inside it, a work object is keyed by its factory and arguments. Stages whose model files
+  can change under the same settings pass what identifies them (the planned engine's
+  provenance, with the model's sha256) as an argument, so a retrained model is loaded again.
+- Results are the same JSON strings the local executor returns; what the engines print to
+  stderr while building or working is sent back and printed by the stage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import io
+import os
+import pickle
+import secrets
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from tqdm import tqdm
+
+from pipelines.core.errors import RecordError, StageError
+from pipelines.core.fingerprint import PACKAGE
+from pipelines.core.hashing import content_key
+
+STARTUP_SECONDS = 120
+
+
+def server_key() -> str:
+    """What a running server must match to be reused (see the module docstring)."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    site = os.stat(sysconfig.get_paths()["purelib"]).st_mtime_ns
+    digest.update(f"{sys.executable}\0{site}\0{os.getcwd()}".encode())
+    return digest.hexdigest()[:20]
+
+
+def runtime_dir() -> Path:
+    """A private folder for sockets and their keys (short path: Unix sockets allow ~100 bytes)."""
+    folder = Path(tempfile.gettempdir()) / f"corpus-engines-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _authkey(address: Path) -> bytes:
+    key_file = address.with_suffix(".key")
+    if not key_file.exists():
+        staged = key_file.with_suffix(f".{os.getpid()}")
+        descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(staged, key_file)  # the first writer wins; everyone reads the same key
+        staged.unlink()
+    return key_file.read_bytes()
+
+
+def work_key(factory: Any, args: tuple) -> str:
+    """A work object's identity: its factory and arguments (settings as JSON: pickles of equal
+    settings can differ between processes)."""
+    plain = [a.model_dump(mode="json") if isinstance(a, BaseModel) else a for a in args]
+    return content_key(f"{factory.__module__}.{factory.__qualname__}", plain)
+
+
+class WarmExecutor:
+    """Sends batches to the warm server for this code and directory, starting it when absent."""
+
+    def __init__(self, idle_seconds: int) -> None:
+        self.idle_seconds = idle_seconds
+        self.name = "warm"
+        self.address = runtime_dir() / f"{server_key()}.sock"
+
+    def _connect(self) -> Connection:
+        try:
+            return Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
+        except (FileNotFoundError, ConnectionRefusedError):
+            pass
+        with open(self.address.with_suffix(".lock"), "w") as lock:  # one starter at a time
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            with contextlib.suppress(FileNotFoundError, ConnectionRefusedError):
+                return Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
+            return self._start()
+
+    def _start(self) -> Connection:
+        self.address.unlink(missing_ok=True)  # a socket left by a server that was killed
+        log = self.address.with_suffix(".log")
+        command = [sys.executable, "-m", "pipelines.core.warm", str(self.address), str(self.idle_seconds)]
+        with open(log, "ab") as output:  # the server keeps its own copy of the descriptor
+            server = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True
+            )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise StageError(f"the warm engine server exited at start; see {log}")
+            with contextlib.suppress(FileNotFoundError, ConnectionRefusedError):
+                return Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
+            time.sleep(0.05)
+        raise StageError(f"the warm engine server did not start within {STARTUP_SECONDS} s; see {log}")
+
+    def _request(self, connection: Connection, message: tuple) -> Any:
+        connection.send(message)
+        status, value, printed = connection.recv()
+        if printed:
+            sys.stderr.write(printed)
+        if status == "error":
+            raise StageError(value)
+        return value
+
+    def map(self, factory: Any, args: tuple, items: Sequence[str], batch_size: int, desc: str) -> Iterator[str]:
+        if not items:
+            return
+        key = work_key(factory, args)
+        work = pickle.dumps((factory, args))
+        bar = tqdm(total=len(items), desc=desc, unit="item", disable=None)
+        connection = self._connect()
+        try:
+            for begin in range(0, len(items), batch_size):
+                batch = list(items[begin : begin + batch_size])
+                try:
+                    results = self._request(connection, ("map", key, work, batch))
+                except (EOFError, OSError):  # the server went idle and exited as we connected
+                    connection.close()
+                    connection = self._connect()
+                    results = self._request(connection, ("map", key, work, batch))
+                if len(results) != len(batch):
+                    raise StageError(f"work returned {len(results)} results for a batch of {len(batch)} items")
+                yield from results
+                bar.update(len(batch))
+        finally:
+            connection.close()
+        bar.close()
+
+    def status(self) -> dict | None:
+        """The running server's pid, engines and requests served; None when none runs."""
+        if not self.address.exists():
+            return None
+        try:
+            connection = Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
+        except (FileNotFoundError, ConnectionRefusedError):
+            return None
+        with connection:
+            return self._request(connection, ("status",))
+
+    def stop(self) -> bool:
+        """Ask the server to exit; False when none was running."""
+        if self.status() is None:
+            return False
+        with Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address)) as connection:
+            self._request(connection, ("stop",))
+        return True
+
+
+class _Server:
+    def __init__(self, address: Path, idle_seconds: int) -> None:
+        self.address = address
+        self.idle_seconds = idle_seconds
+        self.works: dict[str, Any] = {}
+        self.requests = 0
+        self.busy = False  # working on a batch: never idle, however long the batch takes
+        self.last_used = time.monotonic()
+
+    def handle(self, message: tuple) -> tuple[str, Any]:
+        kind = message[0]
+        if kind == "status":
+            return "ok", {"pid": os.getpid(), "engines": len(self.works), "requests": self.requests}
+        if kind == "stop":
+            return "ok", True
+        _, key, work, batch = message
+        self.requests += 1
+        if key not in self.works:
+            factory, args = pickle.loads(work)
+            self.works[key] = factory(*args)
+        return "ok", self.works[key](batch)
+
+    def serve(self) -> None:
+        listener = Listener(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
+        threading.Thread(target=self._exit_when_idle, daemon=True).start()
+        while True:
+            with listener.accept() as connection:
+                while True:
+                    try:
+                        message = connection.recv()
+                    except EOFError:
+                        break
+                    self.busy = message[0] == "map"  # a status request does not keep the server alive
+                    printed = io.StringIO()
+                    try:
+                        with contextlib.redirect_stderr(printed):
+                            status, value = self.handle(message)
+                    except (StageError, RecordError) as error:  # the user's problem, named as locally
+                        status, value = "error", str(error)
+                    except Exception as error:  # reported to the stage, which fails with it
+                        status, value = "error", f"warm engine server: {type(error).__name__}: {error}"
+                    if self.busy:
+                        self.last_used, self.busy = time.monotonic(), False
+                    connection.send((status, value, printed.getvalue()))
+                    if message[0] == "stop":
+                        self._exit()
+
+    def _exit_when_idle(self) -> None:
+        while self.busy or time.monotonic() - self.last_used < self.idle_seconds:
+            time.sleep(min(5.0, self.idle_seconds))
+        self._exit()
+
+    def _exit(self) -> None:
+        self.address.unlink(missing_ok=True)
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TQDM_DISABLE", "1")  # no one sees the server's terminal
+    _Server(Path(sys.argv[1]), int(sys.argv[2])).serve()

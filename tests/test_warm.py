@@ -1,0 +1,101 @@
+"""The warm engine server: same records as the local executor, engines kept between runs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipelines.core.errors import StageError
+from pipelines.core.executor import make_executor
+from pipelines.core.settings import ExecutorSettings
+from pipelines.core.warm import WarmExecutor
+from pipelines.stages import ingest, segment, tag
+
+from .conftest import SEEDS, project_settings
+
+SETTINGS = project_settings()
+
+
+class Counter:
+    """Counts its own constructions in the process that holds it: a warm engine is built once."""
+
+    built = 0
+
+    def __init__(self, suffix: str) -> None:
+        Counter.built += 1
+        self.suffix = suffix
+
+    def __call__(self, batch: list[str]) -> list[str]:
+        return [f"{item}{self.suffix}:{Counter.built}" for item in batch]
+
+
+class Broken:
+    def __init__(self) -> None:
+        raise StageError("no model in models/nowhere")
+
+
+@pytest.fixture
+def warm() -> Iterator[WarmExecutor]:
+    executor = WarmExecutor(idle_seconds=120)
+    executor.stop()  # a server left by an earlier run of this checkout
+    yield executor
+    executor.stop()
+
+
+def test_warm_keeps_order_and_builds_each_engine_once(warm: WarmExecutor) -> None:
+    items = [str(i) for i in range(23)]
+    first = list(warm.map(Counter, ("!",), items, 4, "test"))
+    again = list(warm.map(Counter, ("!",), items, 5, "test"))
+    assert first == again == [f"{i}!:1" for i in range(23)]  # built once, in the server
+    other = list(warm.map(Counter, ("?",), items[:2], 4, "test"))
+    assert other == ["0?:2", "1?:2"]  # other arguments: another engine
+    status = warm.status()
+    assert status is not None and status["engines"] == 2 and status["requests"] == 6 + 5 + 1
+
+
+def test_an_engine_that_fails_to_load_fails_the_stage_with_its_message(warm: WarmExecutor) -> None:
+    with pytest.raises(StageError, match="no model in models/nowhere"):
+        list(warm.map(Broken, (), ["x"], 1, "test"))
+    assert list(warm.map(Counter, ("!",), ["a"], 1, "test")) == ["a!:1"]  # the server survives it
+
+
+def test_the_server_exits_when_idle() -> None:
+    executor = WarmExecutor(idle_seconds=1)
+    executor.stop()
+    assert list(executor.map(Counter, ("!",), ["a"], 1, "test")) == ["a!:1"]
+    deadline = time.monotonic() + 30
+    while executor.status() is not None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert executor.status() is None
+
+
+def test_warm_stages_give_byte_identical_outputs(
+    warm: WarmExecutor, seed_corpus: Path, full_corpus: Path, tmp_path: Path
+) -> None:
+    settings = ExecutorSettings(kind="warm", documents_per_batch=1)
+    assert isinstance(make_executor(settings), WarmExecutor)
+    ingest.run(SEEDS, tmp_path / "documents", SETTINGS.ingest, executor=settings)
+    segment.run(tmp_path / "documents", tmp_path / "sentences", SETTINGS.segment, executor=settings)
+    for sub, pattern in (("documents", "*.json"), ("sentences", "*.jsonl")):
+        expected = {p.name: p.read_bytes() for p in (seed_corpus / sub).glob(pattern)}
+        assert {p.name: p.read_bytes() for p in (tmp_path / sub).glob(pattern)} == expected
+    files = sorted((tmp_path / "sentences").glob("*.jsonl"))
+    outputs = [tmp_path / name for name in ("entities.jsonl", "events.jsonl", "tag.json")]
+    tag_settings = project_settings(tmp_path).tag  # an empty analysis cache: every sentence is parsed warm
+    tag.run(files, full_corpus / "translations.jsonl", full_corpus / "alignments.jsonl", *outputs,
+            tag_settings, settings)  # fmt: skip
+    for name in ("entities.jsonl", "events.jsonl"):
+        assert (tmp_path / name).read_bytes() == (full_corpus / name).read_bytes(), name
+    engines = warm.status()["engines"]
+    (tmp_path / "documents" / "de-dprk-cuba.json").unlink()  # redone, by the engine already loaded
+    ingest.run(SEEDS, tmp_path / "documents", SETTINGS.ingest, executor=settings)
+    assert warm.status()["engines"] == engines
+
+
+def test_a_tagger_that_is_not_the_planned_engine_is_refused() -> None:
+    planned = tag.plan_tagger("en", SETTINGS.tag).provenance.model_copy(update={"model": "another model"})
+    with pytest.raises(StageError, match="planned another model"):
+        tag.AnalyseWork("en", SETTINGS.tag, planned)
