@@ -78,12 +78,14 @@ def make_project(folder: Path, count: int, executor: str) -> Path:
     return folder
 
 
+ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "TQDM_DISABLE": "1"}
+
+
 def run(command: list[str], cwd: Path) -> tuple[float, int]:
     """Wall seconds and peak RSS (MiB) of a command and its children."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "TQDM_DISABLE": "1"}
     start = time.perf_counter()
     result = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *command], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-f", "%M", *command], cwd=cwd, env=ENV, capture_output=True, text=True, check=False
     )
     elapsed = time.perf_counter() - start
     if result.returncode:
@@ -97,9 +99,8 @@ def sentences(folder: Path) -> int:
 
 def timed_repro(folder: Path) -> tuple[float, dict[str, float]]:
     """`dvc repro`, with the seconds from each stage's start to the next's (DVC's own time included)."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "TQDM_DISABLE": "1"}
     start = time.perf_counter()
-    process = subprocess.Popen(["dvc", "repro"], cwd=folder, env=env, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(["dvc", "repro"], cwd=folder, env=ENV, stdout=subprocess.PIPE, text=True)
     stages: dict[str, float] = {}
     current, began = None, start
     for line in process.stdout:
@@ -125,11 +126,21 @@ def measure(folder: Path) -> dict:
     fresh_document(extra, seed=1)
     run(["corpus", "add", str(extra), "--licence", "CC-BY-4.0"], folder)
     add_one, add_stages = timed_repro(folder)
+    server = server_peak_rss(folder)
     run(["corpus", "engines", "stop"], folder)
     return {
         "stages": per_stage, "total": total, "noop": noop, "add_one": add_one, "add_stages": add_stages,
-        "sentences": sentences(folder),
+        "sentences": sentences(folder), "server_rss": server,
     }  # fmt: skip
+
+
+def server_peak_rss(folder: Path) -> int | None:
+    """Peak RSS (MiB) of the warm engine server, which runs apart from the stage processes."""
+    status = subprocess.run(["corpus", "engines", "status"], cwd=folder, capture_output=True, text=True, env=ENV)
+    if not status.stdout.startswith("{"):
+        return None
+    lines = Path(f"/proc/{json.loads(status.stdout)['pid']}/status").read_text().splitlines()
+    return next(int(line.split()[1]) // 1024 for line in lines if line.startswith("VmHWM"))
 
 
 def document_overhead(workdir: Path) -> None:
@@ -196,6 +207,8 @@ def main() -> None:
             print(f"  {stage:<10} {seconds:7.1f} s  peak RSS {rss:5d} MiB")
         print(f"  from scratch {result['total']:.1f} s: {result['sentences'] / result['total']:.0f} sentences/s")
         print(f"  no-op dvc repro {result['noop']:.2f} s")
+        if result["server_rss"]:
+            print(f"  warm engine server: peak RSS {result['server_rss']} MiB (not in the stages' figures)")
         share = result["add_one"] / result["total"]
         print(f"  add one document: {result['add_one']:.1f} s = {share:.1%} of from scratch")
         print("    " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result["add_stages"].items()))

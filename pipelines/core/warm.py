@@ -108,7 +108,9 @@ class WarmExecutor:
     def _start(self) -> Connection:
         self.address.unlink(missing_ok=True)  # a socket left by a server that was killed
         log = self.address.with_suffix(".log")
-        command = [sys.executable, "-m", "pipelines.core.warm", str(self.address), str(self.idle_seconds)]
+        # the server imports this very package, whatever the working directory holds
+        start = f"import sys; sys.path.insert(0, {str(PACKAGE.parent)!r}); import pipelines.core.warm as w; w.serve()"
+        command = [sys.executable, "-c", start, str(self.address), str(self.idle_seconds)]
         with open(log, "ab") as output:  # the server keeps its own copy of the descriptor
             server = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True
@@ -218,7 +220,10 @@ class _Server:
                         status, value = "error", f"warm engine server: {type(error).__name__}: {error}"
                     if self.busy:
                         self.last_used, self.busy = time.monotonic(), False
-                    connection.send((status, value, printed.getvalue()))
+                    try:
+                        connection.send((status, value, printed.getvalue()))
+                    except OSError:  # the stage went away (interrupted): wait for the next one
+                        break
                     if message[0] == "stop":
                         self._exit()
 
@@ -232,6 +237,7 @@ class _Server:
         os._exit(0)
 
 
-if __name__ == "__main__":
+def serve() -> None:
+    """The server process: ``serve()`` with the socket path and idle seconds in ``sys.argv``."""
     os.environ.setdefault("TQDM_DISABLE", "1")  # no one sees the server's terminal
     _Server(Path(sys.argv[1]), int(sys.argv[2])).serve()
