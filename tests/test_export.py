@@ -14,6 +14,7 @@ from pipelines.labelstudio.tasks import build_items
 from pipelines.publish.features import features
 from pipelines.publish.hub import publish
 from pipelines.stages import export
+from pipelines.tagging.discards import NEWS_DISCARDS
 
 from .conftest import project_settings
 
@@ -171,6 +172,15 @@ def test_without_human_work_an_empty_config_is_left_out(full_corpus, tmp_path) -
     assert metrics["rows"]["parallel"]["train"] == 0
     assert "parallel" not in [c["config_name"] for c in meta["configs"]]
     assert "| `parallel` | 0 — not included" in body
+
+
+def test_the_card_names_the_discard_list_when_one_is_set(exported, full_corpus, tmp_path) -> None:
+    assert "discard list" not in card(exported["dist"])[1]  # the project's default: off
+    (tmp_path / "annotations").mkdir()
+    settings = project_settings().export
+    export.run(full_corpus, tmp_path / "annotations", tmp_path / "dist", tmp_path / "metrics.json",
+               tmp_path / "plot.csv", settings, discards=NEWS_DISCARDS)  # fmt: skip
+    assert "name a phrase of the discard list `news.discards.txt`" in card(tmp_path / "dist")[1]
 
 
 def test_card_yaml_and_prose(exported, full_corpus) -> None:

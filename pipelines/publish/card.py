@@ -101,6 +101,7 @@ def render_card(
     human_share: float,
     gloss: bool,
     summary: dict[str, Any],
+    discards: Path | None = None,
 ) -> str:
     from huggingface_hub import DatasetCard
 
@@ -113,6 +114,7 @@ def render_card(
         human_share=human_share,
         gloss=gloss,
         summary=summary,
+        discards=discards.name if discards else None,
         listed_documents=documents[:50],
         entity_labels=labels.entity_labels(),
         trained_ner=any("train-ner" in engine for engine in engines.get("tagging", [])),

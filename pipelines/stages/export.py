@@ -61,7 +61,9 @@ def run(
     plots_path: Path,
     settings: ExportSettings,
     manifest: Path | None = None,
+    discards: Path | None = None,
 ) -> dict[str, Any]:
+    """``discards``: the tag stage's discard list (``tag.cameo_discards``), which the card names."""
     documents = load_documents(corpus / DOCUMENTS.name, manifest)
     sentences = load_sentences(sentence_files(corpus / SENTENCES.name, manifest))
     translations = list(load_translations(corpus / TRANSLATIONS.name).values())
@@ -108,7 +110,7 @@ def run(
     )
     summary = corpus_summary(documents, sentences, alignments, parallel)
     data = card_data(settings.pretty_name, documents, infos)
-    card = render_card(data, counts, engines, documents, human_share, gloss, summary)
+    card = render_card(data, counts, engines, documents, human_share, gloss, summary, discards)
     write_text(building / "README.md", card)
 
     write_tmx(dist / "de-en.tmx", parallel)
@@ -142,8 +144,10 @@ def command(
     manifest: Path = typer.Option(MANIFEST, help="only documents listed here are exported"),
 ) -> None:
     """Write the hub-ready dataset (parquet + card), TMX, Moses and TSV exports."""
-    settings = load_settings(params).export
-    typer.echo(json.dumps(run(corpus, annotations, dist, EXPORT_METRICS, SCORE_PLOT, settings, manifest)))
+    settings = load_settings(params)
+    discards = settings.tag.cameo_discards
+    figures = run(corpus, annotations, dist, EXPORT_METRICS, SCORE_PLOT, settings.export, manifest, discards)
+    typer.echo(json.dumps(figures))
 
 
 if __name__ == "__main__":
