@@ -258,6 +258,10 @@ def test_add_remove_and_rename_through_the_cli(tmp_path: Path) -> None:
     assert "added as document 'de-page' (licence unknown)" in unlicensed.stdout
     assert "no --licence" in unlicensed.stderr
     assert corpus("add", str(tmp_path / "page.txt")).returncode == 2  # the name is taken in seeds/
+    shutil.copy(tmp_path / "news.jsonl", tmp_path / "news-again.jsonl")
+    again = corpus("add", str(tmp_path / "news-again.jsonl"))
+    assert again.returncode == 2 and f"same content as {seeds / 'news.jsonl'}, listed as 'news'" in again.stderr
+    assert not (seeds / "news-again.jsonl").exists()  # a refused file is not copied in
     manifest = yaml.safe_load((seeds / "manifest.yaml").read_text())
     assert manifest["collections"]["news"]["licence"] == "CC0-1.0" and (seeds / "news.jsonl").exists()
     assert corpus("rename", "de-page", "de-page-2").stdout.strip() == "renamed document 'de-page' to 'de-page-2'"

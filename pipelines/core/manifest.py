@@ -150,18 +150,23 @@ def add_to_manifest(file: Path, path: Path, entry: dict[str, str | None], name: 
     if not file.is_file():
         raise InputError(file, "file not found")
     target = seeds_dir / file.name
-    if file.resolve() != target.resolve():
-        if target.exists():
-            raise InputError(target, "a different file of this name is already in the seeds folder")
-        shutil.copy2(file, target)
+    copy = file.resolve() != target.resolve()
+    if copy and target.exists():
+        raise InputError(target, "a different file of this name is already in the seeds folder")
     section = "collections" if file.suffix == ".jsonl" else "documents"
     name = name or file.stem
     sections = _read(path)
     taken = {n for items in sections.values() for n in items}
     if name in taken:
         raise StageError(f"{path}: {name!r} is already listed (corpus remove it first, or pass --id)")
+    sha256 = file_sha256(file)
+    for listed, item in ((n, i) for items in sections.values() for n, i in items.items()):
+        if item.get("sha256") == sha256:
+            raise InputError(file, f"same content as {seeds_dir / item['file']}, listed as {listed!r}; not added")
+    if copy:  # only once everything is checked: a refused file leaves nothing behind
+        shutil.copy2(file, target)
     fields = {k: v for k, v in entry.items() if v}
-    sections[section][name] = {"file": target.name, "sha256": file_sha256(target), **fields}
+    sections[section][name] = {"file": target.name, "sha256": sha256, **fields}
     sections[section][name].setdefault("licence", UNKNOWN_LICENCE)
     _write(path, sections)
     return f"{target.name}: added as {section[:-1]} {name!r} (licence {sections[section][name]['licence']})"
