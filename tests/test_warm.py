@@ -99,3 +99,13 @@ def test_a_tagger_that_is_not_the_planned_engine_is_refused() -> None:
     planned = tag.plan_tagger("en", SETTINGS.tag).provenance.model_copy(update={"model": "another model"})
     with pytest.raises(StageError, match="planned another model"):
         tag.AnalyseWork("en", SETTINGS.tag, planned)
+
+
+def test_a_new_server_stops_this_folders_servers_for_other_code(warm: WarmExecutor) -> None:
+    folder = warm.address.name.split("-")[0]
+    outdated = WarmExecutor(120, warm.address.with_name(f"{folder}-0000000000000000.sock"))
+    outdated.stop()
+    assert list(outdated.map(Counter, ("!",), ["a"], 1, "test")) == ["a!:1"]
+    assert outdated.status() is not None
+    assert list(warm.map(Counter, ("!",), ["b"], 1, "test")) == ["b!:1"]  # starts this code's server
+    assert outdated.status() is None

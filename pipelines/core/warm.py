@@ -10,7 +10,7 @@ What makes a warm engine safe to reuse:
 
 - The server is keyed by the package's code, the Python executable, its installed packages
   (site-packages' modification time) and the working directory: any change starts a new
-  server, and the old one exits when idle.
+  server, which stops the folder's outdated ones (each holds its engines' memory).
 - Inside it, a work object is keyed by its factory and arguments. Stages whose model files
   can change under the same settings pass what identifies them (the planned engine's
   provenance, with the model's sha256) as an argument, so a retrained model is loaded again.
@@ -49,14 +49,16 @@ STARTUP_SECONDS = 120
 
 
 def server_key() -> str:
-    """What a running server must match to be reused (see the module docstring)."""
+    """What a running server must match to be reused (see the module docstring):
+    ``<project folder hash>-<code and environment hash>``."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     site = os.stat(sysconfig.get_paths()["purelib"]).st_mtime_ns
-    digest.update(f"{sys.executable}\0{site}\0{os.getcwd()}".encode())
-    return digest.hexdigest()[:20]
+    digest.update(f"{sys.executable}\0{site}".encode())
+    folder = hashlib.sha256(os.getcwd().encode()).hexdigest()
+    return f"{folder[:8]}-{digest.hexdigest()[:16]}"
 
 
 def runtime_dir() -> Path:
@@ -89,10 +91,11 @@ def work_key(factory: Any, args: tuple) -> str:
 class WarmExecutor:
     """Sends batches to the warm server for this code and directory, starting it when absent."""
 
-    def __init__(self, idle_seconds: int) -> None:
+    def __init__(self, idle_seconds: int, address: Path | None = None) -> None:
+        """``address``: another server's socket (default: this code's and folder's)."""
         self.idle_seconds = idle_seconds
         self.name = "warm"
-        self.address = runtime_dir() / f"{server_key()}.sock"
+        self.address = address or runtime_dir() / f"{server_key()}.sock"
 
     def _connect(self) -> Connection:
         try:
@@ -107,6 +110,7 @@ class WarmExecutor:
 
     def _start(self) -> Connection:
         self.address.unlink(missing_ok=True)  # a socket left by a server that was killed
+        self._stop_outdated()
         log = self.address.with_suffix(".log")
         # the server imports this very package, whatever the working directory holds
         start = f"import sys; sys.path.insert(0, {str(PACKAGE.parent)!r}); import pipelines.core.warm as w; w.serve()"
@@ -156,6 +160,15 @@ class WarmExecutor:
         finally:
             connection.close()
         bar.close()
+
+    def _stop_outdated(self) -> None:
+        """Stop this folder's servers for other code: nothing will use them again, and each holds
+        its engines' memory until it goes idle."""
+        folder = self.address.name.split("-")[0]
+        for socket in self.address.parent.glob(f"{folder}-*.sock"):
+            if socket != self.address:
+                with contextlib.suppress(OSError, EOFError, StageError):
+                    WarmExecutor(0, socket).stop()
 
     def status(self) -> dict | None:
         """The running server's pid, engines and requests served; None when none runs."""
