@@ -238,6 +238,21 @@ def test_cached_chrf_equals_sacrebleu() -> None:
     assert cached("", "x") == 0.0
 
 
+def test_chrf_scores_kept_across_runs_are_the_scores(tmp_path: Path) -> None:
+    import sqlite3
+
+    from pipelines.engines.mining import Chrf
+
+    lines = (ROOT.parent / "shared" / "data" / "tatoeba_deu_eng" / "tatoeba.deu-eng.eng").read_text().splitlines()
+    rng = random.Random(1)
+    pairs = [(rng.choice(lines), rng.choice(lines)) for _ in range(200)] + [("", "x")]
+    expected = [Chrf()(a, b) for a, b in pairs]
+    assert Chrf(tmp_path / "cache.sqlite").scores(pairs) == expected  # computed and stored
+    stored = sqlite3.connect(tmp_path / "cache.sqlite").execute("SELECT COUNT(*) FROM chrf").fetchone()[0]
+    assert stored == len(set(pairs))
+    assert Chrf(tmp_path / "cache.sqlite").scores(pairs[::-1]) == expected[::-1]  # a later run reads them
+
+
 def test_add_remove_and_rename_through_the_cli(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
