@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.core.errors import StageError
-from pipelines.core.executor import make_executor
+from pipelines.core.executor import WarmExecutor, make_executor
 from pipelines.core.settings import ExecutorSettings
-from pipelines.core.warm import WarmExecutor
 from pipelines.stages import ingest, segment, tag
 
 from .conftest import SEEDS, project_settings

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from pipelines.core.errors import StageError, warn
+from pipelines.core.executor import WarmExecutor
 from pipelines.core.layout import DATASET, SEEDS
 from pipelines.core.manifest import (
     add_to_manifest,
@@ -18,7 +19,6 @@ from pipelines.core.manifest import (
 )
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.core.sources import read_sources
-from pipelines.core.warm import WarmExecutor
 from pipelines.engines import models
 from pipelines.engines.duplicates import near_duplicates
 from pipelines.publish.hub import publish

@@ -9,19 +9,29 @@ in a local server between stage runs (``warm``). Ray is imported only when ``kin
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import multiprocessing
 import os
+import pickle
+import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Client, Connection
+from pathlib import Path
 from typing import Any, Protocol
 
 from tqdm import tqdm
 
 from pipelines.core.errors import StageError
+from pipelines.core.fingerprint import PACKAGE
 from pipelines.core.settings import ExecutorSettings
-from pipelines.core.warm import WarmExecutor
+from pipelines.core.warm import authkey, runtime_dir, server_key, work_key
+
+WARM_STARTUP_SECONDS = 120
 
 
 class Work(Protocol):
@@ -33,11 +43,11 @@ class Work(Protocol):
 WorkFactory = Callable[..., Work]
 
 
-def _batches(items: Sequence[str], size: int) -> list[list[str]]:
+def in_batches(items: Sequence[str], size: int) -> list[list[str]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def _checked(batch: list[str], results: list[str]) -> list[str]:
+def checked(batch: list[str], results: list[str]) -> list[str]:
     if len(results) != len(batch):
         raise StageError(f"work returned {len(results)} results for a batch of {len(batch)} items")
     return results
@@ -51,12 +61,12 @@ class LocalExecutor:
         self.name = "local" if self.workers == 1 else f"local-pool:{self.workers}"
 
     def map(self, factory: WorkFactory, args: tuple, items: Sequence[str], batch_size: int, desc: str) -> Iterator[str]:
-        batches = _batches(items, batch_size)
+        batches = in_batches(items, batch_size)
         bar = tqdm(total=len(items), desc=desc, unit="item", disable=None)
         if self.workers == 1 or len(batches) <= 1:
             work = factory(*args) if batches else None
             for batch in batches:
-                yield from _checked(batch, work(batch))
+                yield from checked(batch, work(batch))
                 bar.update(len(batch))
         else:
             # spawn, not fork: a forked copy of a process that already runs threads (torch, a
@@ -65,7 +75,7 @@ class LocalExecutor:
             pool = ProcessPoolExecutor(self.workers, context, initializer=_start_worker, initargs=(factory, args))
             with pool:
                 for batch, results in zip(batches, pool.map(_run_in_worker, batches), strict=True):
-                    yield from _checked(batch, results)
+                    yield from checked(batch, results)
                     bar.update(len(batch))
         bar.close()
 
@@ -90,7 +100,7 @@ class _RayWork:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         items = [str(item) for item in batch["item"]]
-        return {"result": _checked(items, self.work(items))}
+        return {"result": checked(items, self.work(items))}
 
 
 class RayExecutor:
@@ -134,6 +144,109 @@ class RayExecutor:
         )
         for row in mapped.iter_rows():
             yield str(row["result"])
+
+
+class WarmExecutor:
+    """Sends batches to the warm engine server (``warm``) for this code and directory, starting
+    it when absent."""
+
+    def __init__(self, idle_seconds: int, address: Path | None = None) -> None:
+        """``address``: another server's socket (default: this code's and folder's)."""
+        self.idle_seconds = idle_seconds
+        self.name = "warm"
+        self.address = address or runtime_dir() / f"{server_key()}.sock"
+
+    def _dial(self) -> Connection | None:
+        """A connection to the running server; None when none listens at the address."""
+        try:
+            return Client(str(self.address), "AF_UNIX", authkey=authkey(self.address))
+        except (FileNotFoundError, ConnectionRefusedError):
+            return None
+
+    def _connect(self) -> Connection:
+        connection = self._dial()
+        if connection is not None:
+            return connection
+        with open(self.address.with_suffix(".lock"), "w") as lock:  # one starter at a time
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._dial() or self._start()
+
+    def _start(self) -> Connection:
+        self.address.unlink(missing_ok=True)  # a socket left by a server that was killed
+        self._stop_outdated()
+        log = self.address.with_suffix(".log")
+        # the server imports this very package, whatever the working directory holds
+        start = f"import sys; sys.path.insert(0, {str(PACKAGE.parent)!r}); import pipelines.core.warm as w; w.serve()"
+        command = [sys.executable, "-c", start, str(self.address), str(self.idle_seconds)]
+        with open(log, "ab") as output:  # the server keeps its own copy of the descriptor
+            server = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True
+            )
+        deadline = time.monotonic() + WARM_STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise StageError(f"the warm engine server exited at start; see {log}")
+            connection = self._dial()
+            if connection is not None:
+                return connection
+            time.sleep(0.05)
+        raise StageError(f"the warm engine server did not start within {WARM_STARTUP_SECONDS} s; see {log}")
+
+    def _request(self, connection: Connection, message: tuple) -> Any:
+        connection.send(message)
+        status, value, printed = connection.recv()
+        if printed:
+            sys.stderr.write(printed)
+        if status == "error":
+            raise StageError(value)
+        return value
+
+    def map(self, factory: Any, args: tuple, items: Sequence[str], batch_size: int, desc: str) -> Iterator[str]:
+        if not items:
+            return
+        key = work_key(factory, args)
+        work = pickle.dumps((factory, args))
+        bar = tqdm(total=len(items), desc=desc, unit="item", disable=None)
+        connection = self._connect()
+        try:
+            for batch in in_batches(items, batch_size):
+                try:
+                    results = self._request(connection, ("map", key, work, batch))
+                except (EOFError, OSError):  # the server went idle and exited as we connected
+                    connection.close()
+                    connection = self._connect()
+                    results = self._request(connection, ("map", key, work, batch))
+                yield from checked(batch, results)
+                bar.update(len(batch))
+        finally:
+            connection.close()
+        bar.close()
+
+    def _stop_outdated(self) -> None:
+        """Stop this folder's servers for other code: nothing will use them again, and each holds
+        its engines' memory until it goes idle."""
+        folder = self.address.name.split("-")[0]
+        for socket in self.address.parent.glob(f"{folder}-*.sock"):
+            if socket != self.address:
+                with contextlib.suppress(OSError, EOFError, StageError):
+                    WarmExecutor(0, socket).stop()
+
+    def status(self) -> dict | None:
+        """The running server's pid, engines and requests served; None when none runs."""
+        connection = self._dial()
+        if connection is None:
+            return None
+        with connection:
+            return self._request(connection, ("status",))
+
+    def stop(self) -> bool:
+        """Ask the server to exit; False when none was running."""
+        connection = self._dial()
+        if connection is None:
+            return False
+        with connection:
+            self._request(connection, ("stop",))
+        return True
 
 
 Executor = LocalExecutor | RayExecutor | WarmExecutor

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -85,10 +86,15 @@ def dependency_files(module: str) -> set[Path]:
     return files
 
 
+def files_digest(paths: Iterable[Path]) -> str:
+    """sha256 over the project-relative names and the bytes of ``paths``."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 @cache
 def code_fingerprint(module: str) -> str:
     """sha256 over the names and bytes of ``dependency_files(module)``."""
-    digest = hashlib.sha256()
-    for path in sorted(dependency_files(module)):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_digest(dependency_files(module))

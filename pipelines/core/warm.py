@@ -1,4 +1,5 @@
-"""Warm engines: a local server process that keeps loaded work objects between stage runs.
+"""Warm engines: a local server process that keeps loaded work objects between stage runs
+(its client is ``executor.WarmExecutor``).
 
 ``dvc repro`` starts one process per stage, and each used to load its engines again (stanza
 and torch alone take about 4 s to import). With ``executor.kind: warm`` a stage hands its
@@ -21,44 +22,35 @@ What makes a warm engine safe to reuse:
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import io
 import os
 import pickle
 import secrets
-import subprocess
 import sys
 import sysconfig
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from multiprocessing.connection import Client, Connection, Listener
+from multiprocessing.connection import Listener
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from tqdm import tqdm
 
 from pipelines.core.errors import RecordError, StageError
-from pipelines.core.fingerprint import PACKAGE
+from pipelines.core.fingerprint import PACKAGE, files_digest
 from pipelines.core.hashing import content_key
-
-STARTUP_SECONDS = 120
 
 
 def server_key() -> str:
     """What a running server must match to be reused (see the module docstring):
     ``<project folder hash>-<code and environment hash>``."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    code = files_digest(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     site = os.stat(sysconfig.get_paths()["purelib"]).st_mtime_ns
-    digest.update(f"{sys.executable}\0{site}".encode())
+    environment = content_key(code, sys.executable, site)
     folder = hashlib.sha256(os.getcwd().encode()).hexdigest()
-    return f"{folder[:8]}-{digest.hexdigest()[:16]}"
+    return f"{folder[:8]}-{environment[:16]}"
 
 
 def runtime_dir() -> Path:
@@ -68,7 +60,7 @@ def runtime_dir() -> Path:
     return folder
 
 
-def _authkey(address: Path) -> bytes:
+def authkey(address: Path) -> bytes:
     key_file = address.with_suffix(".key")
     if not key_file.exists():
         staged = key_file.with_suffix(f".{os.getpid()}")
@@ -86,108 +78,6 @@ def work_key(factory: Any, args: tuple) -> str:
     settings can differ between processes)."""
     plain = [a.model_dump(mode="json") if isinstance(a, BaseModel) else a for a in args]
     return content_key(f"{factory.__module__}.{factory.__qualname__}", plain)
-
-
-class WarmExecutor:
-    """Sends batches to the warm server for this code and directory, starting it when absent."""
-
-    def __init__(self, idle_seconds: int, address: Path | None = None) -> None:
-        """``address``: another server's socket (default: this code's and folder's)."""
-        self.idle_seconds = idle_seconds
-        self.name = "warm"
-        self.address = address or runtime_dir() / f"{server_key()}.sock"
-
-    def _connect(self) -> Connection:
-        try:
-            return Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
-        except (FileNotFoundError, ConnectionRefusedError):
-            pass
-        with open(self.address.with_suffix(".lock"), "w") as lock:  # one starter at a time
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            with contextlib.suppress(FileNotFoundError, ConnectionRefusedError):
-                return Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
-            return self._start()
-
-    def _start(self) -> Connection:
-        self.address.unlink(missing_ok=True)  # a socket left by a server that was killed
-        self._stop_outdated()
-        log = self.address.with_suffix(".log")
-        # the server imports this very package, whatever the working directory holds
-        start = f"import sys; sys.path.insert(0, {str(PACKAGE.parent)!r}); import pipelines.core.warm as w; w.serve()"
-        command = [sys.executable, "-c", start, str(self.address), str(self.idle_seconds)]
-        with open(log, "ab") as output:  # the server keeps its own copy of the descriptor
-            server = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True
-            )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise StageError(f"the warm engine server exited at start; see {log}")
-            with contextlib.suppress(FileNotFoundError, ConnectionRefusedError):
-                return Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
-            time.sleep(0.05)
-        raise StageError(f"the warm engine server did not start within {STARTUP_SECONDS} s; see {log}")
-
-    def _request(self, connection: Connection, message: tuple) -> Any:
-        connection.send(message)
-        status, value, printed = connection.recv()
-        if printed:
-            sys.stderr.write(printed)
-        if status == "error":
-            raise StageError(value)
-        return value
-
-    def map(self, factory: Any, args: tuple, items: Sequence[str], batch_size: int, desc: str) -> Iterator[str]:
-        if not items:
-            return
-        key = work_key(factory, args)
-        work = pickle.dumps((factory, args))
-        bar = tqdm(total=len(items), desc=desc, unit="item", disable=None)
-        connection = self._connect()
-        try:
-            for begin in range(0, len(items), batch_size):
-                batch = list(items[begin : begin + batch_size])
-                try:
-                    results = self._request(connection, ("map", key, work, batch))
-                except (EOFError, OSError):  # the server went idle and exited as we connected
-                    connection.close()
-                    connection = self._connect()
-                    results = self._request(connection, ("map", key, work, batch))
-                if len(results) != len(batch):
-                    raise StageError(f"work returned {len(results)} results for a batch of {len(batch)} items")
-                yield from results
-                bar.update(len(batch))
-        finally:
-            connection.close()
-        bar.close()
-
-    def _stop_outdated(self) -> None:
-        """Stop this folder's servers for other code: nothing will use them again, and each holds
-        its engines' memory until it goes idle."""
-        folder = self.address.name.split("-")[0]
-        for socket in self.address.parent.glob(f"{folder}-*.sock"):
-            if socket != self.address:
-                with contextlib.suppress(OSError, EOFError, StageError):
-                    WarmExecutor(0, socket).stop()
-
-    def status(self) -> dict | None:
-        """The running server's pid, engines and requests served; None when none runs."""
-        if not self.address.exists():
-            return None
-        try:
-            connection = Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
-        except (FileNotFoundError, ConnectionRefusedError):
-            return None
-        with connection:
-            return self._request(connection, ("status",))
-
-    def stop(self) -> bool:
-        """Ask the server to exit; False when none was running."""
-        if self.status() is None:
-            return False
-        with Client(str(self.address), "AF_UNIX", authkey=_authkey(self.address)) as connection:
-            self._request(connection, ("stop",))
-        return True
 
 
 class _Server:
@@ -213,7 +103,7 @@ class _Server:
         return "ok", self.works[key](batch)
 
     def serve(self) -> None:
-        listener = Listener(str(self.address), "AF_UNIX", authkey=_authkey(self.address))
+        listener = Listener(str(self.address), "AF_UNIX", authkey=authkey(self.address))
         threading.Thread(target=self._exit_when_idle, daemon=True).start()
         while True:
             with listener.accept() as connection:
