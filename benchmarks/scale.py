@@ -1,7 +1,7 @@
 """Corpus scale: `dvc repro` on the seeds plus N generated documents, from scratch, no-op, +1 document.
 
 .venv/bin/python benchmarks/scale.py [--sizes 10 100 1000] [--executor local warm] [--executors]
-                                     [--workdir /tmp/corpus-scale]
+                                     [--workdir /tmp/corpus-scale] [--sizes-only]
 
 Documents are built from the Tatoeba de-en pairs in ``../shared/data/tatoeba_deu_eng``
 (CC BY 2.0 FR; ``tests/helpers/generated.py``): each German document holds 6 random German
@@ -118,6 +118,33 @@ def timed_repro(folder: Path) -> tuple[float, dict[str, float]]:
     return total, stages
 
 
+def wrap_commands(folder: Path, log: Path) -> None:
+    """Time every stage's process: the same ``/usr/bin/time`` prefix in dvc.yaml and dvc.lock,
+    so DVC sees no changed command."""
+    prefix = f"cmd: /usr/bin/time -a -o {log} -f '%e %C' corpus "
+    for name in ("dvc.yaml", "dvc.lock"):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8").replace("cmd: corpus ", prefix), encoding="utf-8")
+
+
+def process_seconds(log: Path) -> dict[str, float]:
+    """Seconds per stage process from the ``wrap_commands`` log (``corpus annotate metrics`` is agreement)."""
+    seconds = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        elapsed, _, command = line.partition(" ")
+        words = command.split()
+        stage = "agreement" if words[1] == "annotate" else words[1]
+        seconds[stage] = float(elapsed)
+    return seconds
+
+
+def import_seconds(folder: Path) -> dict[str, float]:
+    """A stage process's fixed start: Python, the ``corpus`` command and the stage's imports."""
+    commands = {stage: [stage] for stage in STAGES if stage != "agreement"}
+    commands["agreement"] = ["annotate", "metrics"]
+    return {stage: run(["corpus", *words, "--help"], folder)[0] for stage, words in commands.items()}
+
+
 def measure(folder: Path) -> dict:
     per_stage = {stage: run(["dvc", "repro", "-s", stage], folder) for stage in STAGES}
     total = sum(seconds for seconds, _ in per_stage.values())
@@ -125,12 +152,16 @@ def measure(folder: Path) -> dict:
     extra = folder / "seeds" / "fresh.jsonl"
     fresh_document(extra, seed=1)
     run(["corpus", "add", str(extra), "--licence", "CC-BY-4.0"], folder)
+    log = folder / "stage-times.log"
+    wrap_commands(folder, log)
     add_one, add_stages = timed_repro(folder)
+    processes = process_seconds(log)
     server = server_peak_rss(folder)
     run(["corpus", "engines", "stop"], folder)
     return {
         "stages": per_stage, "total": total, "noop": noop, "add_one": add_one, "add_stages": add_stages,
-        "sentences": sentences(folder), "server_rss": server,
+        "sentences": sentences(folder), "server_rss": server, "processes": processes,
+        "imports": import_seconds(folder),
     }  # fmt: skip
 
 
@@ -195,9 +226,11 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/corpus-scale"))
     parser.add_argument("--executor", nargs="+", default=["local"], choices=["local", "warm"], help="executor.kind")
     parser.add_argument("--executors", action="store_true", help="compare local, pool and Ray on the largest size")
+    parser.add_argument("--sizes-only", action="store_true", help="skip the seeds-only run and the overhead runs")
     args = parser.parse_args()
-    baseline = measure(make_project(args.workdir / "seeds-only", 0, "local"))
-    print(f"seeds only: {baseline['total']:.1f} s from scratch, {baseline['sentences']} sentences")
+    if not args.sizes_only:
+        baseline = measure(make_project(args.workdir / "seeds-only", 0, "local"))
+        print(f"seeds only: {baseline['total']:.1f} s from scratch, {baseline['sentences']} sentences")
     folder = None
     for count, executor in ((c, e) for c in args.sizes for e in args.executor):
         folder = make_project(args.workdir / f"n{count}-{executor}", count, executor)
@@ -212,8 +245,15 @@ def main() -> None:
         share = result["add_one"] / result["total"]
         print(f"  add one document: {result['add_one']:.1f} s = {share:.1%} of from scratch")
         print("    " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result["add_stages"].items()))
-    print("\nper-document overhead")
-    document_overhead(args.workdir)
+        processes, starts = sum(result["processes"].values()), sum(result["imports"].values())
+        print(
+            f"    DVC itself {result['add_one'] - processes:.1f} s, the {len(result['processes'])} stage processes"
+            f" {processes:.1f} s, of which starting and imports ({starts:.1f} s) and work ({processes - starts:.1f} s)"
+        )
+        print("    work: " + ", ".join(f"{s} {t - result['imports'][s]:.1f}" for s, t in result["processes"].items()))
+    if not args.sizes_only:
+        print("\nper-document overhead")
+        document_overhead(args.workdir)
     if args.executors and folder is not None:
         compare_executors(folder)
 
