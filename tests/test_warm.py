@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +18,7 @@ from pipelines.core.executor import WarmExecutor, make_executor
 from pipelines.core.settings import ExecutorSettings
 from pipelines.stages import ingest, segment, tag
 
-from .conftest import SEEDS, project_settings
+from .conftest import SEEDS, copy_project, project_settings
 
 SETTINGS = project_settings()
 
@@ -108,3 +113,64 @@ def test_a_new_server_stops_this_folders_servers_for_other_code(warm: WarmExecut
     assert outdated.status() is not None
     assert list(warm.map(Counter, ("!",), ["b"], 1, "test")) == ["b!:1"]  # starts this code's server
     assert outdated.status() is None
+
+
+def test_a_command_runs_in_the_server_with_the_clients_environment(
+    warm: WarmExecutor, capfd: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CORPUS_TEST_VALUE", "from the client")
+    assert warm.run("tests.helpers.commands:report", ["CORPUS_TEST_VALUE"]) == 3
+    printed = capfd.readouterr()
+    assert printed.out == "from the client\n" and printed.err == "to stderr\n"
+    monkeypatch.delenv("CORPUS_TEST_VALUE")
+    assert warm.run("tests.helpers.commands:report", ["CORPUS_TEST_VALUE"]) == 3  # not kept from the last run
+    assert capfd.readouterr().out == "unset\n"
+
+
+def test_ctrl_c_stops_the_command_in_the_server_not_the_server(warm: WarmExecutor) -> None:
+    client = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pipelines.core.executor import WarmExecutor; "
+         "sys.exit(WarmExecutor(120).run('tests.helpers.commands:nap', ['now']))"],
+        cwd=Path.cwd(), stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert client.stdout.readline() == "napping now\n"  # streamed while the command runs
+    client.send_signal(signal.SIGINT)
+    assert client.wait(timeout=30) == 130
+    assert warm.status() is not None  # the server lives on
+    assert list(warm.map(Counter, ("!",), ["a"], 1, "test")) == ["a!:1"]
+
+
+def project(folder: Path, executor: str) -> Path:
+    copy_project(folder)
+    params = folder / "params.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("  kind: local", f"  kind: {executor}", 1))
+    return folder
+
+
+def corpus(folder: Path, *words: str) -> subprocess.CompletedProcess:
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(["corpus", *words], cwd=folder, env={**os.environ, "PATH": path}, capture_output=True,
+                          text=True, check=False)  # fmt: skip
+
+
+def test_stage_commands_run_in_the_warm_server_with_local_outputs(tmp_path: Path) -> None:
+    local, warm = project(tmp_path / "local", "local"), project(tmp_path / "warm", "warm")
+    corpus(warm, "engines", "stop")
+    try:
+        for stage in ("ingest", "segment"):
+            for folder in (local, warm):
+                done = corpus(folder, stage)
+                assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["processed"] == 4  # the command's stdout, passed through
+        for sub, pattern in (("documents", "*.json"), ("sentences", "*.jsonl")):
+            expected = {p.name: p.read_bytes() for p in (local / "corpus" / sub).glob(pattern)}
+            assert {p.name: p.read_bytes() for p in (warm / "corpus" / sub).glob(pattern)} == expected
+        assert "no warm engine server" in corpus(local, "engines", "status").stdout  # local ones start none
+        status = json.loads(corpus(warm, "engines", "status").stdout)
+        assert status["requests"] == 2 and status["engines"] == 2  # their batches served in the server itself
+        (warm / "corpus" / "documents" / "de-dprk-cuba.json").write_text("{not json", encoding="utf-8")
+        failed = corpus(warm, "segment")
+        assert failed.returncode == 2 and failed.stderr.startswith("error:") and "de-dprk-cuba.json" in failed.stderr
+        assert json.loads(corpus(warm, "engines", "status").stdout)["pid"] == status["pid"]
+    finally:
+        corpus(warm, "engines", "stop")

@@ -153,12 +153,12 @@ engines_app = typer.Typer(help="The warm engine server (executor.kind: warm) of 
 @engines_app.command("status")
 def engines_status(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) -> None:
     """Say whether a warm engine server runs for this code and folder, and what it holds."""
-    status = WarmExecutor(load_settings(params).executor.warm_idle_seconds).status()
+    status = WarmExecutor(params).status()
     typer.echo(json.dumps(status) if status else "no warm engine server runs for this project")
 
 
 @engines_app.command("stop")
 def engines_stop(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) -> None:
     """Stop the warm engine server (it also exits by itself after executor.warm_idle_seconds)."""
-    stopped = WarmExecutor(load_settings(params).executor.warm_idle_seconds).stop()
+    stopped = WarmExecutor(params).stop()
     typer.echo("stopped the warm engine server" if stopped else "no warm engine server runs for this project")

@@ -107,5 +107,11 @@ def options(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress
         os.environ["TQDM_DISABLE"] = "1"  # tqdm reads this for every bar it creates
 
 
+def invoke(argv: list[str]) -> None:
+    """Run one command line in this process: what the warm engine server does with a stage
+    command (``pipelines.cli.entry``); exits as ``main`` would."""
+    run_app(lambda: app(args=argv, prog_name="corpus"))
+
+
 def main() -> None:
     run_app(app)

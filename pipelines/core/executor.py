@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import time
@@ -22,14 +23,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import Client, Connection
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tqdm import tqdm
 
 from pipelines.core.errors import StageError
 from pipelines.core.fingerprint import PACKAGE
-from pipelines.core.settings import ExecutorSettings
-from pipelines.core.warm import authkey, runtime_dir, server_key, work_key
+from pipelines.core.warm import authkey, runtime_dir, server_key, serving, work_key
+
+if TYPE_CHECKING:
+    from pipelines.core.settings import ExecutorSettings
 
 WARM_STARTUP_SECONDS = 120
 
@@ -150,8 +153,10 @@ class WarmExecutor:
     """Sends batches to the warm engine server (``warm``) for this code and directory, starting
     it when absent."""
 
-    def __init__(self, idle_seconds: int, address: Path | None = None) -> None:
-        """``address``: another server's socket (default: this code's and folder's)."""
+    def __init__(self, idle_seconds: int | Path, address: Path | None = None) -> None:
+        """``idle_seconds``: or the parameters file that sets them, read by the server if it has to
+        start (a client that only forwards a command need not load the settings). ``address``:
+        another server's socket (default: this code's and folder's)."""
         self.idle_seconds = idle_seconds
         self.name = "warm"
         self.address = address or runtime_dir() / f"{server_key()}.sock"
@@ -160,7 +165,7 @@ class WarmExecutor:
         """A connection to the running server; None when none listens at the address."""
         try:
             return Client(str(self.address), "AF_UNIX", authkey=authkey(self.address))
-        except (FileNotFoundError, ConnectionRefusedError):
+        except (FileNotFoundError, ConnectionRefusedError, ConnectionResetError, EOFError):  # none, or exiting
             return None
 
     def _connect(self) -> Connection:
@@ -174,7 +179,7 @@ class WarmExecutor:
     def _start(self) -> Connection:
         self.address.unlink(missing_ok=True)  # a socket left by a server that was killed
         self._stop_outdated()
-        log = self.address.with_suffix(".log")
+        log = self.log
         # the server imports this very package, whatever the working directory holds
         start = f"import sys; sys.path.insert(0, {str(PACKAGE.parent)!r}); import pipelines.core.warm as w; w.serve()"
         command = [sys.executable, "-c", start, str(self.address), str(self.idle_seconds)]
@@ -193,18 +198,52 @@ class WarmExecutor:
         raise StageError(f"the warm engine server did not start within {WARM_STARTUP_SECONDS} s; see {log}")
 
     def _request(self, connection: Connection, message: tuple) -> Any:
+        """Send one request; print what the server streams back until its reply."""
         connection.send(message)
-        status, value, printed = connection.recv()
-        if printed:
-            sys.stderr.write(printed)
-        if status == "error":
-            raise StageError(value)
-        return value
+        server_pid = None
+        while True:
+            try:
+                reply = connection.recv()
+            except KeyboardInterrupt:
+                if server_pid is None:
+                    raise
+                os.kill(server_pid, signal.SIGINT)  # the command stops there, as it would here
+                server_pid = None  # a second Ctrl-C leaves at once
+                continue
+            if reply[0] == "pid":
+                server_pid = reply[1]
+            elif reply[0] == "output":
+                stream = sys.stdout if reply[1] == "stdout" else sys.stderr
+                stream.write(reply[2])
+                stream.flush()
+            elif reply[0] == "error":
+                raise StageError(reply[1])
+            else:
+                return reply[1]
+
+    def run(self, target: str, argv: list[str]) -> int:
+        """Run a command line in the server (``target``: ``"module:function"``); its exit code."""
+        connection = self._connect()
+        with connection:
+            try:
+                return self._request(connection, ("run", target, argv, dict(os.environ)))
+            except EOFError:
+                raise StageError(f"the warm engine server exited while running the command; see {self.log}") from None
+
+    @property
+    def log(self) -> Path:
+        return self.address.with_suffix(".log")
 
     def map(self, factory: Any, args: tuple, items: Sequence[str], batch_size: int, desc: str) -> Iterator[str]:
         if not items:
             return
         key = work_key(factory, args)
+        server = serving()
+        if server is not None:  # a command the server runs: its engines are right here
+            work = server.work(key, factory, args)
+            for batch in in_batches(items, batch_size):
+                yield from checked(batch, work(batch))
+            return
         work = pickle.dumps((factory, args))
         bar = tqdm(total=len(items), desc=desc, unit="item", disable=None)
         connection = self._connect()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+PARAMS_FILE = Path("params.yaml")
 SEEDS = Path("seeds")
 MANIFEST = SEEDS / "manifest.yaml"
 

@@ -15,9 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.core.errors import StageError
-from pipelines.core.layout import NER_MODEL
-
-PARAMS_FILE = Path("params.yaml")
+from pipelines.core.layout import NER_MODEL, PARAMS_FILE
 
 
 class Section(BaseModel):

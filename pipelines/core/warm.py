@@ -15,8 +15,15 @@ What makes a warm engine safe to reuse:
 - Inside it, a work object is keyed by its factory and arguments. Stages whose model files
   can change under the same settings pass what identifies them (the planned engine's
   provenance, with the model's sha256) as an argument, so a retrained model is loaded again.
-- Results are the same JSON strings the local executor returns; what the engines print to
-  stderr while building or working is sent back and printed by the stage.
+- Results are the same JSON strings the local executor returns; what the engines print
+  while building or working is streamed back and printed by the stage.
+
+The server also runs whole ``corpus`` stage commands (``run`` requests, sent by
+``pipelines.cli.entry``): the stage's Python start, its imports and the libraries it loads
+(datasets, the embedder, the gloss table) are then paid once per server, not once per stage
+per ``dvc repro``. A command runs with the client's arguments and environment, one at a
+time, and its stage work uses the server's engines in process. Loaders that cache what a
+file holds key the cache on the file's stamp (``core.memo``), so an edited file is read again.
 """
 
 from __future__ import annotations
@@ -27,16 +34,17 @@ import io
 import os
 import pickle
 import secrets
+import signal
 import sys
 import sysconfig
 import tempfile
 import threading
 import time
-from multiprocessing.connection import Listener
+import traceback
+from importlib import import_module
+from multiprocessing.connection import Connection, Listener
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel
 
 from pipelines.core.errors import RecordError, StageError
 from pipelines.core.fingerprint import PACKAGE, files_digest
@@ -76,8 +84,47 @@ def authkey(address: Path) -> bytes:
 def work_key(factory: Any, args: tuple) -> str:
     """A work object's identity: its factory and arguments (settings as JSON: pickles of equal
     settings can differ between processes)."""
-    plain = [a.model_dump(mode="json") if isinstance(a, BaseModel) else a for a in args]
+    plain = [a.model_dump(mode="json") if hasattr(a, "model_dump") else a for a in args]  # pydantic settings
     return content_key(f"{factory.__module__}.{factory.__qualname__}", plain)
+
+
+class _Stream(io.TextIOBase):
+    """``sys.stdout``/``sys.stderr`` of the server: what is written while a client is served goes
+    to that client, the rest to the server's log. Handlers that kept a reference to the stream
+    (logging's, made at import) follow the current client too."""
+
+    def __init__(self, server: _Server, name: str, log: Any) -> None:
+        self.server, self.name, self.log = server, name, log
+
+    encoding = "utf-8"  # what click asks before it writes (without one it writes bytes)
+    errors = "strict"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if isinstance(text, bytes | bytearray):
+            text = bytes(text).decode(self.encoding)
+        connection = self.server.client
+        if connection is None:
+            return self.log.write(text)
+        with contextlib.suppress(OSError):  # the client went away: nothing left to tell it
+            connection.send(("output", self.name, text))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.server.client is None:
+            self.log.flush()
+
+
+def exit_code(value: object) -> int:
+    """``SystemExit.code`` as a process would exit with it."""
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    print(value, file=sys.stderr)
+    return 1
 
 
 class _Server:
@@ -87,48 +134,97 @@ class _Server:
         self.works: dict[str, Any] = {}
         self.requests = 0
         self.busy = False  # working on a batch: never idle, however long the batch takes
+        self.running = False  # running a command: SIGINT from its client interrupts it
+        self.client: Connection | None = None
         self.last_used = time.monotonic()
 
-    def handle(self, message: tuple) -> tuple[str, Any]:
+    def work(self, key: str, factory: Any, args: tuple) -> Any:
+        """The work object for ``key``, built on first use (also by commands running in here)."""
+        if key not in self.works:
+            self.works[key] = factory(*args)
+        return self.works[key]
+
+    def handle(self, message: tuple) -> Any:
         kind = message[0]
         if kind == "status":
-            return "ok", {"pid": os.getpid(), "engines": len(self.works), "requests": self.requests}
+            return {"pid": os.getpid(), "engines": len(self.works), "requests": self.requests}
         if kind == "stop":
-            return "ok", True
-        _, key, work, batch = message
+            return True
         self.requests += 1
+        if kind == "run":
+            return self.run(*message[1:])
+        _, key, work, batch = message
         if key not in self.works:
-            factory, args = pickle.loads(work)
-            self.works[key] = factory(*args)
-        return "ok", self.works[key](batch)
+            self.work(key, *pickle.loads(work))
+        return self.works[key](batch)
+
+    def run(self, target: str, argv: list[str], environ: dict[str, str]) -> int:
+        """Call ``target`` (``"module:function"``) with a command line, in the client's environment;
+        returns its exit code. Errors print as they would in a stage process."""
+        assert self.client is not None
+        self.client.send(("pid", os.getpid()))  # whom the client signals when interrupted
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(environ)
+        self.running = True
+        try:
+            module, _, name = target.partition(":")
+            return exit_code(getattr(import_module(module), name)(argv))
+        except SystemExit as stop:
+            return exit_code(stop.code)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+        except Exception:  # a bug: the traceback a stage process would print
+            traceback.print_exc()
+            return 1
+        finally:
+            self.running = False
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def _interrupt(self, signum: int, frame: object) -> None:
+        if self.running:
+            raise KeyboardInterrupt
 
     def serve(self) -> None:
+        global _SERVING
+        _SERVING = self
+        signal.signal(signal.SIGINT, self._interrupt)
+        sys.stdout = _Stream(self, "stdout", sys.stdout)
+        sys.stderr = _Stream(self, "stderr", sys.stderr)
         listener = Listener(str(self.address), "AF_UNIX", authkey=authkey(self.address))
         threading.Thread(target=self._exit_when_idle, daemon=True).start()
         while True:
             with listener.accept() as connection:
-                while True:
-                    try:
-                        message = connection.recv()
-                    except EOFError:
-                        break
-                    self.busy = message[0] == "map"  # a status request does not keep the server alive
-                    printed = io.StringIO()
-                    try:
-                        with contextlib.redirect_stderr(printed):
-                            status, value = self.handle(message)
-                    except (StageError, RecordError) as error:  # the user's problem, named as locally
-                        status, value = "error", str(error)
-                    except Exception as error:  # reported to the stage, which fails with it
-                        status, value = "error", f"warm engine server: {type(error).__name__}: {error}"
-                    if self.busy:
-                        self.last_used, self.busy = time.monotonic(), False
-                    try:
-                        connection.send((status, value, printed.getvalue()))
-                    except OSError:  # the stage went away (interrupted): wait for the next one
-                        break
-                    if message[0] == "stop":
-                        self._exit()
+                self.serve_client(connection)
+
+    def serve_client(self, connection: Connection) -> None:
+        while True:
+            try:
+                message = connection.recv()
+            except EOFError:
+                return
+            self.busy = message[0] in ("map", "run")  # a status request does not keep the server alive
+            self.client = connection
+            try:
+                reply = ("ok", self.handle(message))
+            except (StageError, RecordError) as error:  # the user's problem, named as locally
+                reply = ("error", str(error))
+            except Exception as error:  # reported to the stage, which fails with it
+                reply = ("error", f"warm engine server: {type(error).__name__}: {error}")
+            finally:
+                self.client = None
+            if self.busy:
+                self.last_used, self.busy = time.monotonic(), False
+            if message[0] == "stop":  # no new client reaches a server that is about to exit
+                self.address.unlink(missing_ok=True)
+            try:
+                connection.send(reply)
+            except OSError:  # the stage went away (interrupted): wait for the next one
+                return
+            if message[0] == "stop":
+                self._exit()
 
     def _exit_when_idle(self) -> None:
         while self.busy or time.monotonic() - self.last_used < self.idle_seconds:
@@ -140,7 +236,21 @@ class _Server:
         os._exit(0)
 
 
+_SERVING: _Server | None = None
+
+
+def serving() -> _Server | None:
+    """The server this code runs in (a command run by it), else None."""
+    return _SERVING
+
+
 def serve() -> None:
-    """The server process: ``serve()`` with the socket path and idle seconds in ``sys.argv``."""
+    """The server process: ``serve()`` with the socket path and the idle seconds (or the
+    parameters file that sets them) in ``sys.argv``."""
     os.environ.setdefault("TQDM_DISABLE", "1")  # no one sees the server's terminal
-    _Server(Path(sys.argv[1]), int(sys.argv[2])).serve()
+    idle = sys.argv[2]
+    if not idle.isdigit():
+        from pipelines.core.settings import load_settings
+
+        idle = load_settings(Path(idle)).executor.warm_idle_seconds
+    _Server(Path(sys.argv[1]), int(idle)).serve()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -72,11 +73,17 @@ class SentenceTransformerEmbedder:
         return normalise(self.model.encode(texts, normalize_embeddings=True))
 
 
+@cache
+def _installed(name: str, threads: int) -> Embedder:
+    """The models that ship inside installed wheels, loaded once per process: a warm engine
+    server keeps them for every align run (their files change only with a new install, which
+    starts a new server)."""
+    return UseEmbedder(threads) if name == "use-multilingual-v3" else E5Embedder(threads)
+
+
 def make_embedder(name: str, threads: int) -> Embedder:
-    if name == "use-multilingual-v3":
-        return UseEmbedder(threads)
-    if name == "multilingual-e5-small":
-        return E5Embedder(threads)
+    if name in ("use-multilingual-v3", "multilingual-e5-small"):
+        return _installed(name, threads)
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name[3:])
     raise StageError(

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from pipelines.core.errors import InputError
+from pipelines.core.memo import file_cache
 from pipelines.core.records import Argument, DateValue, Event
 from pipelines.tagging.labels import DATA
 
@@ -66,7 +67,7 @@ def _key(name: str) -> tuple[str, ...]:
     return words[1:] if words[:1] and words[0] in LEADING and len(words) > 1 else words
 
 
-@cache
+@file_cache
 def load_actors(path: Path) -> dict[tuple[str, ...], tuple[ActorCode, ...]]:
     if not Path(path).exists():
         raise InputError(path, "actor dictionary not found (tag.actors_file in params.yaml)")

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from pipelines.core.errors import InputError
+from pipelines.core.memo import file_cache
 
 CODE = re.compile(r"\[([^\]]*)\]")
 NO_EVENT = "---"
@@ -135,7 +135,7 @@ def _verb_entries(line: str, block: str) -> list[tuple[str, Verb]]:
     return entries
 
 
-@cache
+@file_cache
 def load_verb_dictionary(path: Path) -> VerbDictionary:
     if not Path(path).exists():
         raise InputError(path, "CAMEO verb dictionary not found (tag.cameo_dictionary in params.yaml)")
@@ -180,7 +180,7 @@ class PloverType:
     context: str | None
 
 
-@cache
+@file_cache
 def load_plover_table(path: Path) -> dict[str, PloverType]:
     """``code: TYPE, mode, context # description`` lines of CAMEO2PLOVER-2021.txt."""
     if not Path(path).exists():

@@ -14,10 +14,10 @@ whose events are the point.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from pipelines.core.errors import InputError
+from pipelines.core.memo import file_cache
 from pipelines.core.records import Sentence
 
 NEWS_DISCARDS = Path(__file__).parent / "data" / "news.discards.txt"
@@ -68,7 +68,7 @@ def parse_discards(text: str, where: str) -> Discards:
     return Discards(entries)
 
 
-@cache
+@file_cache
 def load_discards(path: Path | None) -> Discards | None:
     if path is None:
         return None

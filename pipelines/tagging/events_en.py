@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from pipelines.core.errors import InputError, warn
+from pipelines.core.memo import file_cache
 from pipelines.core.records import Entity, Event
 from pipelines.core.settings import TagSettings
 from pipelines.engines.tagger import Analysis
@@ -36,7 +37,7 @@ class CameoCoder:
     name: str  # names the dictionary in each event's rule
 
 
-@cache
+@file_cache
 def cameo_coder(dictionary: Path | None, table: Path | None, actors: Path | None) -> CameoCoder | None:
     if dictionary is None or table is None:
         return None
