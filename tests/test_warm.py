@@ -134,9 +134,10 @@ def test_ctrl_c_stops_the_command_in_the_server_not_the_server(warm: WarmExecuto
         cwd=Path.cwd(), stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert client.stdout.readline() == "napping now\n"  # streamed while the command runs
+    assert warm.status()["running"]  # answered while the command runs
     client.send_signal(signal.SIGINT)
     assert client.wait(timeout=30) == 130
-    assert warm.status() is not None  # the server lives on
+    assert warm.status()["running"] is False  # the server lives on
     assert list(warm.map(Counter, ("!",), ["a"], 1, "test")) == ["a!:1"]
 
 

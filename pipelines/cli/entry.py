@@ -14,8 +14,9 @@ from pathlib import Path
 
 from pipelines.core.layout import PARAMS_FILE
 
-# the commands dvc.yaml runs (``annotate metrics`` is the agreement stage)
-STAGE_COMMANDS = {"ingest", "segment", "translate", "align", "train-ner", "tag", "export", "report", "annotate metrics"}
+# the commands dvc.yaml runs (``annotate metrics`` is the agreement stage), but train-ner: a
+# training run holds gigabytes while it lasts, which a server would keep after it
+STAGE_COMMANDS = {"ingest", "segment", "translate", "align", "tag", "export", "report", "annotate metrics"}
 RUN_TARGET = "pipelines.cli.main:invoke"
 
 

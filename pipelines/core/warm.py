@@ -33,6 +33,7 @@ import hashlib
 import io
 import os
 import pickle
+import queue
 import secrets
 import signal
 import sys
@@ -42,6 +43,7 @@ import threading
 import time
 import traceback
 from importlib import import_module
+from multiprocessing import AuthenticationError
 from multiprocessing.connection import Connection, Listener
 from pathlib import Path
 from typing import Any
@@ -93,11 +95,11 @@ class _Stream(io.TextIOBase):
     to that client, the rest to the server's log. Handlers that kept a reference to the stream
     (logging's, made at import) follow the current client too."""
 
-    def __init__(self, server: _Server, name: str, log: Any) -> None:
-        self.server, self.name, self.log = server, name, log
-
     encoding = "utf-8"  # what click asks before it writes (without one it writes bytes)
     errors = "strict"
+
+    def __init__(self, server: _Server, name: str, log: Any) -> None:
+        self.server, self.name, self.log = server, name, log
 
     def writable(self) -> bool:
         return True
@@ -135,6 +137,7 @@ class _Server:
         self.requests = 0
         self.busy = False  # working on a batch: never idle, however long the batch takes
         self.running = False  # running a command: SIGINT from its client interrupts it
+        self.jobs: queue.Queue = queue.Queue()  # (connection, request, reply queue) for the main thread
         self.client: Connection | None = None
         self.last_used = time.monotonic()
 
@@ -145,13 +148,9 @@ class _Server:
         return self.works[key]
 
     def handle(self, message: tuple) -> Any:
-        kind = message[0]
-        if kind == "status":
-            return {"pid": os.getpid(), "engines": len(self.works), "requests": self.requests}
-        if kind == "stop":
-            return True
+        """A ``map`` or ``run`` request (in the main thread, where SIGINT interrupts it)."""
         self.requests += 1
-        if kind == "run":
+        if message[0] == "run":
             return self.run(*message[1:])
         _, key, work, batch = message
         if key not in self.works:
@@ -188,6 +187,8 @@ class _Server:
             raise KeyboardInterrupt
 
     def serve(self) -> None:
+        """Accept clients on a thread each; run their work one request at a time in this (main)
+        thread. ``status`` and ``stop`` are answered at once, even while a command runs."""
         global _SERVING
         _SERVING = self
         signal.signal(signal.SIGINT, self._interrupt)
@@ -195,36 +196,54 @@ class _Server:
         sys.stderr = _Stream(self, "stderr", sys.stderr)
         listener = Listener(str(self.address), "AF_UNIX", authkey=authkey(self.address))
         threading.Thread(target=self._exit_when_idle, daemon=True).start()
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
         while True:
-            with listener.accept() as connection:
-                self.serve_client(connection)
+            connection, message, replied = self.jobs.get()
+            replied.put(self.answer(connection, message))
+
+    def _accept(self, listener: Listener) -> None:
+        while True:
+            try:
+                connection = listener.accept()
+            except (OSError, AuthenticationError):  # a client without the key, or gone at once
+                continue
+            threading.Thread(target=self.serve_client, args=(connection,), daemon=True).start()
 
     def serve_client(self, connection: Connection) -> None:
-        while True:
-            try:
-                message = connection.recv()
-            except EOFError:
-                return
-            self.busy = message[0] in ("map", "run")  # a status request does not keep the server alive
-            self.client = connection
-            try:
-                reply = ("ok", self.handle(message))
-            except (StageError, RecordError) as error:  # the user's problem, named as locally
-                reply = ("error", str(error))
-            except Exception as error:  # reported to the stage, which fails with it
-                reply = ("error", f"warm engine server: {type(error).__name__}: {error}")
-            finally:
-                self.client = None
-            if self.busy:
-                self.last_used, self.busy = time.monotonic(), False
-            if message[0] == "stop":  # no new client reaches a server that is about to exit
-                self.address.unlink(missing_ok=True)
-            try:
-                connection.send(reply)
-            except OSError:  # the stage went away (interrupted): wait for the next one
-                return
-            if message[0] == "stop":
-                self._exit()
+        with connection:
+            while True:
+                try:
+                    message = connection.recv()
+                except (EOFError, OSError):
+                    return
+                if message[0] == "status":
+                    reply = ("ok", {"pid": os.getpid(), "engines": len(self.works), "requests": self.requests,
+                                    "running": self.running})  # fmt: skip
+                elif message[0] == "stop":
+                    self.address.unlink(missing_ok=True)  # no new client reaches a server about to exit
+                    reply = ("ok", True)
+                else:
+                    replied: queue.Queue = queue.Queue(maxsize=1)
+                    self.jobs.put((connection, message, replied))
+                    reply = replied.get()
+                try:
+                    connection.send(reply)
+                except OSError:  # the stage went away (interrupted): wait for the next one
+                    return
+                if message[0] == "stop":
+                    self._exit()
+
+    def answer(self, connection: Connection, message: tuple) -> tuple[str, Any]:
+        self.busy, self.client = True, connection
+        try:
+            return "ok", self.handle(message)
+        except (StageError, RecordError) as error:  # the user's problem, named as locally
+            return "error", str(error)
+        except Exception as error:  # reported to the stage, which fails with it
+            return "error", f"warm engine server: {type(error).__name__}: {error}"
+        finally:
+            self.client = None
+            self.last_used, self.busy = time.monotonic(), False
 
     def _exit_when_idle(self) -> None:
         while self.busy or time.monotonic() - self.last_used < self.idle_seconds:
