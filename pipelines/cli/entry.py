@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from pipelines.core.layout import PARAMS_FILE
+from pipelines.core.runner import run_app
 
 # the commands dvc.yaml runs (``annotate metrics`` is the agreement stage), but train-ner: a
 # training run holds gigabytes while it lasts, which a server would keep after it
@@ -53,21 +55,16 @@ def runs_warm(argv: list[str]) -> bool:
         return False
 
 
-def run_warm(argv: list[str]) -> int:
-    from pipelines.core.errors import StageError
+def run_warm(argv: list[str]) -> NoReturn:
     from pipelines.core.executor import WarmExecutor
 
-    try:
-        return WarmExecutor(params_file(argv)).run(RUN_TARGET, argv)
-    except StageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    sys.exit(WarmExecutor(params_file(argv)).run(RUN_TARGET, argv))
 
 
 def main() -> None:
     argv = sys.argv[1:]
     if runs_warm(argv):
-        sys.exit(run_warm(argv))
+        run_app(lambda: run_warm(argv))  # a server that cannot be reached fails as a stage error
     from pipelines.cli.main import main as run_here
 
     run_here()

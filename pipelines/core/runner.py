@@ -6,8 +6,6 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-import typer
-
 from pipelines.core.errors import RecordError, StageError
 
 
@@ -26,6 +24,8 @@ def run_app(app: Callable[[], object]) -> None:
 
 def run_command(command: Callable[..., None]) -> None:
     """Run one stage command as a script (``python -m pipelines.stages.<stage>``)."""
+    import typer  # here: the warm client (``pipelines.cli.entry``) uses ``run_app`` without typer
+
     single = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     single.command()(command)
     run_app(single)
