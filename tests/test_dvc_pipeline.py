@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, copy_project
+from .helpers.environment import venv_environment
 
 pytestmark = pytest.mark.slow
 
 
 def dvc(project: Path, *args: str) -> str:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = venv_environment()
     result = subprocess.run([sys.executable, "-m", "dvc", *args], cwd=project, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr
@@ -33,7 +34,7 @@ def ran(output: str) -> list[str]:
 
 
 def test_repro_runs_once_then_only_what_changed(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = venv_environment()
     project = copy_project(tmp_path / "project")
     dvc(project, "init", "--no-scm", "-q")
     # the README's run line, verbatim, in a new shell that does not have the virtualenv on PATH
@@ -122,7 +123,7 @@ def test_a_failing_stage_leaves_every_previous_output_in_place(tmp_path: Path) -
     dvc(project, "init", "--no-scm", "-q")
     dvc(project, "repro")
     before = snapshot(project)
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = venv_environment()
     sentences = project / "corpus" / "sentences" / "de-dprk-cuba.jsonl"
     bad_human = '{"key": "x", "kind": "tagging", "task_id": 1, "annotation_id": 2, "result": []}\n'
     cases = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pipelines.core.settings import ExecutorSettings
 from pipelines.stages import ingest, segment, tag
 
 from .conftest import SEEDS, copy_project, project_settings
+from .helpers.environment import venv_environment
 
 SETTINGS = project_settings()
 
@@ -149,9 +149,8 @@ def project(folder: Path, executor: str) -> Path:
 
 
 def corpus(folder: Path, *words: str) -> subprocess.CompletedProcess:
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    return subprocess.run(["corpus", *words], cwd=folder, env={**os.environ, "PATH": path}, capture_output=True,
-                          text=True, check=False)  # fmt: skip
+    return subprocess.run(["corpus", *words], cwd=folder, env=venv_environment(), capture_output=True, text=True,
+                          check=False)  # fmt: skip
 
 
 def test_stage_commands_run_in_the_warm_server_with_local_outputs(tmp_path: Path) -> None:
