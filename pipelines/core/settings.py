@@ -70,12 +70,13 @@ class SegmentSettings(Section):
 class TranslateSettings(Section):
     source_lang: str = "de"
     target_lang: str = "en"
-    engine: Literal["auto", "argos", "gloss"] = "auto"
+    # auto: an installed argos package, else the local LLM (llm_file), else the gloss if allowed
+    engine: Literal["auto", "argos", "llm", "gloss"] = "auto"
     allow_gloss: bool = True
     packages_dir: Path = Path("models/argos")
     model_path: Path | None = None
     cache_path: Path = Path(".cache/translations.sqlite")
-    # CTranslate2 decoding; defaults are argostranslate's
+    # argos: CTranslate2 decoding; defaults are argostranslate's
     beam_size: int = 4
     batch_size: int = 32
     inter_threads: int = 1
@@ -83,6 +84,20 @@ class TranslateSettings(Section):
     compute_type: str = "auto"
     max_decoding_length: int = 256
     length_penalty: float = 0.2
+    # llm: a local instruct model, a GGUF file (converted once to CTranslate2 beside it) or a
+    # CTranslate2 model folder, pinned by sha256 (of the GGUF, or of the folder's model.bin)
+    llm_name: str = "Qwen2.5-Coder-1.5B-Instruct Q4_K_M"
+    llm_file: Path = Path("models/llm/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    llm_sha256: str = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+    llm_compute_type: str = "int8"
+    llm_prompt: str = "v1"  # a version in pipelines/engines/data/llm_prompts.yaml
+    llm_batch_size: int = 16  # sentences per generate call (grouped by prompt length)
+    llm_threads: int = 0  # per engine; 0: the machine's cores shared among the executor's workers
+    # every translation is checked; a failing one is retried (llm: stricter prompt), else flagged
+    min_quality: float = 0.5  # cosine of the source's and translation's multilingual embeddings
+    length_ratio: tuple[float, float] = (0.45, 2.2)  # characters out / in, for sources of 20+ characters
+    quality_embedder: str = "use-multilingual-v3"
+    quality_cache_path: Path | None = Path(".cache/embeddings.sqlite")
 
     def output_affecting(self) -> dict[str, Any]:
         """Only what changes the output goes into the cache key and the rows."""
@@ -91,6 +106,14 @@ class TranslateSettings(Section):
             "max_decoding_length": self.max_decoding_length,
             "length_penalty": self.length_penalty,
             "compute_type": self.compute_type,
+        }
+
+    def check_settings(self) -> dict[str, Any]:
+        """What decides a translation's quality score and flags (recorded with the rows)."""
+        return {
+            "min_quality": self.min_quality,
+            "length_ratio": list(self.length_ratio),
+            "quality_embedder": self.quality_embedder,
         }
 
 

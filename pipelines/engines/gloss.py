@@ -105,7 +105,9 @@ class GlossEngine:
             substitute_for="argostranslate de->en machine translation",
         )
 
-    def translate(self, sentences: list[Sentence]) -> list[str]:
+    can_retry = False
+
+    def translate(self, sentences: list[Sentence], strict: bool = False) -> list[str]:
         return [self.gloss(sentence) for sentence in sentences]
 
     def gloss(self, sentence: Sentence) -> str:

@@ -1,0 +1,168 @@
+"""The llm translate engine with the real installed model, its checks, provenance, the
+``translate-file`` command and the executor path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines.core.io import read_jsonl
+from pipelines.core.records import Sentence, Translation
+from pipelines.core.settings import ExecutorSettings, TranslateSettings
+from pipelines.engines import llm_install
+from pipelines.engines.llm import LLMEngine
+from pipelines.engines.translation_checks import TranslationChecker, form_flags, missing_names, missing_numbers
+from pipelines.engines.translators import choose_engine
+from pipelines.stages import translate
+
+from .conftest import ROOT, project_settings
+from .helpers.environment import venv_environment
+
+SEED_SENTENCES = (
+    "Präsident Kim Il Sung empfing ihn herzlich.",
+    "Bereits im Dezember 1960 besuchte der kubanische Revolutionär und erste Industrieminister des "
+    "revolutionären Kuba, Ernesto Che Guevara, die DVRK.",
+    "Im November 2018 stattete der kubanische Präsident Miguel Mario Diaz-Canel Bermudez der DVRK einen Besuch ab.",
+)
+
+
+def llm_settings(tmp_path: Path, **overrides) -> TranslateSettings:
+    settings = project_settings().translate
+    if not llm_install.model_present(settings):
+        pytest.skip(f"{settings.llm_file} is not installed (scripts/setup.sh installs it; SKIP_LLM=1 skips it)")
+    defaults = {
+        "engine": "llm",
+        "packages_dir": tmp_path / "argos",
+        "cache_path": tmp_path / "translations.sqlite",
+        "quality_cache_path": tmp_path / "embeddings.sqlite",
+    }
+    return settings.model_copy(update={**defaults, **overrides})
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> LLMEngine:
+    return LLMEngine(llm_settings(tmp_path_factory.mktemp("llm")), threads=2)
+
+
+@pytest.fixture
+def seed_sentences(seed_corpus: Path, tmp_path: Path) -> Path:
+    """A sentence file with three German seed sentences."""
+    sentences = read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence)
+    chosen = [s for s in sentences if s.text in SEED_SENTENCES]
+    assert len(chosen) == 3
+    path = tmp_path / "de-three.jsonl"
+    path.write_text("".join(s.model_dump_json() + "\n" for s in chosen), encoding="utf-8")
+    return path
+
+
+def test_real_model_translates_seed_sentences_faithfully_and_deterministically(engine: LLMEngine) -> None:
+    texts = list(SEED_SENTENCES)
+    first = engine.translate_texts(texts)
+    assert "Kim Il Sung" in first[0] and "him" in first[0]
+    assert "1960" in first[1] and "Che Guevara" in first[1] and "December" in first[1]
+    assert "2018" in first[2] and "Diaz-Canel" in first[2] and "November" in first[2]
+    assert all(not missing_numbers(s, t) for s, t in zip(texts, first, strict=True))
+    # the same sentence gives the same translation alone, in another order, in another batch
+    assert engine.translate_texts(texts[::-1]) == first[::-1]
+    assert [engine.translate_texts([text])[0] for text in texts] == first
+
+
+def test_checks_flag_hand_made_bad_translations(tmp_path: Path) -> None:
+    settings = project_settings().translate.model_copy(update={"quality_cache_path": None})
+    source = "Im Oktober 1966 empfing Präsident Kim Il Sung den kubanischen Präsidenten Osvaldo Dorticos Torrado."
+    good = "In October 1966, President Kim Il Sung received the Cuban President Osvaldo Dorticos Torrado."
+    assert missing_numbers(source, good) == [] and missing_names(source, good, "de") == []
+    assert missing_numbers(source, good.replace("1966", "1996")) == ["1966"]
+    assert missing_numbers("Sie zahlten 1.000 Dollar.", "They paid 1,000 dollars.") == []
+    assert set(missing_names(source, "In October 1966, the president received the Cuban president.", "de")) >= {
+        "Kim",
+        "Osvaldo",
+        "Dorticos",
+        "Torrado",
+    }
+    assert form_flags(source, "", settings.length_ratio) == ["empty"]
+    assert form_flags(source, source, settings.length_ratio)[0] == "untranslated (output equals source)"
+    assert form_flags(source, good + " " + good + " " + good, settings.length_ratio)[0].startswith("length ratio")
+    assert form_flags(source, good + "\nNote: I kept the names.", settings.length_ratio) == ["extra lines"]
+    checker = TranslationChecker(settings)
+    wrong = "The weather in the mountains will be sunny tomorrow afternoon, with light winds."
+    verdicts = checker.check([source, source, source], [good, wrong, "In October, the kuban Präsidenten came."])
+    assert verdicts[0].flags == [] and verdicts[0].quality > 0.7
+    assert verdicts[1].quality < settings.min_quality
+    assert any(flag.startswith("quality") for flag in verdicts[1].flags)
+    assert "untranslated Präsidenten" in verdicts[2].flags and "missing number 1966" in verdicts[2].flags
+
+
+def test_stage_rows_name_the_engine_model_prompt_and_scores(seed_sentences: Path, tmp_path: Path) -> None:
+    settings = llm_settings(tmp_path)
+    out = tmp_path / "translations.jsonl"
+    stats = translate.run([seed_sentences], out, settings)
+    assert stats["sentences"] == 3 and stats["translated"] >= 3
+    rows = list(read_jsonl(out, Translation))
+    for row in rows:
+        assert row.provenance.engine == "llm"
+        assert row.provenance.model == "Qwen2.5-Coder-1.5B-Instruct Q4_K_M (qwen2.5-coder-1.5b-instruct-q4_k_m.gguf)"
+        assert row.provenance.model_sha256 == settings.llm_sha256
+        assert row.provenance.substitute_for == "argostranslate de->en machine translation"
+        assert row.settings["prompt"] == "v1" and row.settings["decoding"] == "greedy"
+        assert row.settings["checks"]["min_quality"] == settings.min_quality
+        assert row.quality is not None and row.flagged == bool(row.flags)
+    again = translate.run([seed_sentences], tmp_path / "again.jsonl", settings)
+    assert again["translated"] == 0  # all from the cache, retries included
+    assert (tmp_path / "again.jsonl").read_bytes() == out.read_bytes()
+
+
+def test_auto_prefers_argos_then_the_llm_then_the_gloss(tmp_path: Path) -> None:
+    settings = llm_settings(tmp_path, engine="auto")
+    assert choose_engine(settings) == "llm"
+    assert choose_engine(settings.model_copy(update={"llm_file": tmp_path / "absent.gguf"})) == "gloss"
+
+
+def test_a_model_file_that_does_not_match_its_sha256_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"GGUF not really")
+    settings = llm_settings(tmp_path, llm_file=fake)
+    with pytest.raises(Exception, match=r"model\.gguf: sha256 .* does not match the pinned"):
+        translate.run([], tmp_path / "t.jsonl", settings)
+
+
+def test_translate_file_keeps_one_line_per_line(tmp_path: Path) -> None:
+    settings = llm_settings(tmp_path)
+    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    params["translate"].update(
+        llm_file=str(settings.llm_file),
+        cache_path=str(tmp_path / "translations.sqlite"),
+        quality_cache_path=str(tmp_path / "embeddings.sqlite"),
+    )
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    source = tmp_path / "in.de"
+    source.write_text("Guten Morgen.\n\nDas Treffen fand 1986 in Havanna statt.\n", encoding="utf-8")
+    command = [sys.executable, "-m", "pipelines.cli", "translate-file", str(source), str(tmp_path / "out.en")]
+    command += [
+        "--engine",
+        "llm",
+        "--details",
+        str(tmp_path / "details.jsonl"),
+        "--params",
+        str(tmp_path / "params.yaml"),
+    ]
+    result = subprocess.run(command, cwd=tmp_path, env=venv_environment(), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = (tmp_path / "out.en").read_text(encoding="utf-8").split("\n")
+    assert len(lines) == 4 and lines[3] == ""  # three lines and the final newline
+    assert lines[0] and lines[1] == "" and "1986" in lines[2] and "Havana" in lines[2]
+    details = [json.loads(line) for line in (tmp_path / "details.jsonl").read_text().splitlines()]
+    assert [d["line"] for d in details] == [1, 3] and all(d["quality"] > 0 for d in details)
+
+
+def test_executor_process_pool_gives_byte_identical_rows(seed_sentences: Path, tmp_path: Path) -> None:
+    here = tmp_path / "here.jsonl"
+    translate.run([seed_sentences], here, llm_settings(tmp_path / "a"))
+    pool = tmp_path / "pool.jsonl"
+    translate.run([seed_sentences], pool, llm_settings(tmp_path / "b"), ExecutorSettings(kind="local", workers=2))
+    assert pool.read_bytes() == here.read_bytes()
