@@ -128,7 +128,7 @@ def test_every_config_loads_back_exactly(exported, monkeypatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     meta, _ = card(exported["dist"])
     names = [c["config_name"] for c in meta["configs"]]
-    assert set(names) == {"parallel", "alignments", "ner", "events", "documents"}
+    assert set(names) == {"parallel", "alignments", "ner", "events", "translations", "documents"}
     assert [c["config_name"] for c in meta["configs"] if c.get("default")] == ["parallel"]
     schema = features()
     for name in names:
@@ -142,6 +142,10 @@ def test_every_config_loads_back_exactly(exported, monkeypatch) -> None:
     tags = [ner.features["ner_tags"].feature.int2str(t) for t in row["ner_tags"]]
     assert tags[:5] == ["O", "B-GPE", "I-GPE", "I-GPE", "O"]
     assert {s["text"] for s in row["spans"]} >= {"Demokratische Volksrepublik Korea", "29. August 1960"}
+    translations = load_dataset(str(exported["dist"] / "dataset"), "translations", split="train")
+    assert len(translations) == 16 and {r["engine"] for r in translations} == {"gloss"}
+    assert all(r["quality"] is not None and r["flagged"] == bool(r["flags"]) for r in translations)
+    assert any(r["flagged"] for r in translations)  # a gloss reads badly, and its rows say so
 
 
 def test_human_work_wins_and_rows_say_so(exported, monkeypatch) -> None:
@@ -193,6 +197,7 @@ def test_card_yaml_and_prose(exported, full_corpus) -> None:
         assert info["splits"][0]["num_examples"] == exported["metrics"]["rows"][config["config_name"]]["train"]
         assert config["data_files"][0]["path"] == f"data/{config['config_name']}/train-*"
     assert "is a word-by-word dictionary gloss, not machine translation" in body
+    assert "**Translations are machine output.**" in body and "kept with `flagged: true`" in body
     assert "Requires `datasets >= 4`" in body and "CC BY-SA 4.0" in body
     assert "https://en.wikipedia.org/wiki/Cuba%E2%80%93South_Korea_relations" in body
     assert "offline substitute for stanza pos/lemma/depparse/ner models" in body
@@ -232,6 +237,7 @@ def test_tmx_moses_tsv(exported) -> None:
 def test_metrics_and_plot(exported) -> None:
     metrics = exported["metrics"]
     assert metrics["translation_engine"] == "gloss" and metrics["alignment_score"]["accepted"] == 1
+    assert metrics["translation_quality"]["flagged"] > 0 and metrics["translation_quality"]["retried"] == 0
     plot = (exported["out"] / "plot.csv").read_text().splitlines()
     assert plot[0] == "bin,count" and sum(int(line.split(",")[1]) for line in plot[1:]) == 16
 

@@ -29,7 +29,7 @@ def test_report_shows_the_metrics(full_corpus: Path, tmp_path: Path) -> None:
     }
     (corpus / "metrics" / "agreement.json").write_text(json.dumps(agreement))
     out = corpus / "report.html"
-    figures = report.run(corpus, out, threshold=1.3)
+    figures = report.run(corpus, out, threshold=1.3, min_quality=0.5)
     page = html.unescape(out.read_text(encoding="utf-8"))
 
     align = json.loads((corpus / "metrics" / "align.json").read_text())
@@ -45,7 +45,13 @@ def test_report_shows_the_metrics(full_corpus: Path, tmp_path: Path) -> None:
     assert "Accept rate of predicted matches: 50.0%" in page
     assert "<td>GPE</td><td>3</td><td>1</td><td>2</td><td>0.75</td><td>0.60</td>" in page
     assert "Translation is a dictionary gloss, not machine translation." in page
-    assert page.count("data:image/png;base64,") == 3  # histogram, entities, events
+    assert page.count("data:image/png;base64,") == 4  # translation quality, alignment scores, entities, events
+    # the translations' quality: how many were flagged, and the worst ones with their reasons
+    rows = [json.loads(line) for line in (corpus / "translations.jsonl").read_text().splitlines()]
+    flagged = sum(r["flagged"] for r in rows)
+    assert f"{len(rows)} German sentences translated" in page and f"{flagged} flagged" in page
+    worst = min((r for r in rows if r["flagged"]), key=lambda r: r["quality"])
+    assert f"<td>{worst['quality']:.3f}</td><td>{'; '.join(worst['flags'])}</td><td>{worst['source']}</td>" in page
     # summaries before the long tables, which are collapsed
     assert page.index("<h2>Summary</h2>") < page.index("<summary>Documents (4)</summary>")
     assert "<li>Documents: 1 de, 3 en; sentences: 16 de, 185 en</li>" in page

@@ -99,7 +99,7 @@ def render_card(
     engines: dict[str, list[str]],
     documents: list[Document],
     human_share: float,
-    gloss: bool,
+    translation_engines: list[str],
     summary: dict[str, Any],
     discards: Path | None = None,
 ) -> str:
@@ -112,7 +112,7 @@ def render_card(
         engines=engines,
         documents=documents,
         human_share=human_share,
-        gloss=gloss,
+        translation_engines=translation_engines,
         summary=summary,
         discards=discards.name if discards else None,
         listed_documents=documents[:50],

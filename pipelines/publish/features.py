@@ -94,6 +94,23 @@ def features() -> dict[str, Any]:
                 "source": Value("string"),
             }
         ),
+        "translations": Features(
+            {
+                "sent_id": Value("string"),
+                "doc_id": Value("string"),
+                "de": Value("string"),
+                "en": Value("string"),
+                "engine": Value("string"),
+                "model": Value("string"),
+                "model_sha256": Value("string"),
+                "prompt": Value("string"),
+                "substitute_for": Value("string"),
+                "quality": Value("float32"),
+                "flagged": Value("bool"),
+                "flags": List(Value("string")),
+                "attempts": Value("int32"),
+            }
+        ),
         "documents": Features(
             {
                 "doc_id": Value("string"),

@@ -47,12 +47,13 @@ def bar_chart(title: str, counts: dict[str, dict[str, int]]) -> str:
     return uri
 
 
-def histogram(scores: list[float], threshold: float) -> str:
+def histogram(scores: list[float], threshold: float, what: str) -> str:
+    """``scores`` of German sentences (``what`` they are) with the ``threshold`` that judges them."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(7, 3))
     axis.hist(scores, bins=20, color="#4363d8")
     axis.axvline(threshold, color="#e6194b", linestyle="--", label=f"threshold {threshold}")
-    axis.set_xlabel("ratio-margin score of the best candidate")
+    axis.set_xlabel(what)
     axis.set_ylabel("German sentences")
     axis.legend()
     uri = _figure_uri(figure)
@@ -111,6 +112,22 @@ def borderline(alignments: list[Alignment], threshold: float, count: int = 10) -
     return {"above": [_row(a) for a in above], "below": [_row(a) for a in below]}
 
 
+def translation_part(translations: list[Translation], min_quality: float, count: int = 10) -> dict[str, Any]:
+    """The quality estimates' distribution and the worst translations (flagged first, then lowest)."""
+    scored = [t for t in translations if t.quality is not None]
+    worst = sorted(scored, key=lambda t: (not t.flagged, t.quality))[:count]
+    return {
+        "rows": len(translations),
+        "flagged": sum(t.flagged for t in translations),
+        "retried": sum(t.attempts > 1 for t in translations),
+        "mean": f"{sum(t.quality for t in scored) / len(scored):.3f}" if scored else "n/a",
+        "histogram": histogram([t.quality for t in scored], min_quality, "quality estimate (cosine)")
+        if scored
+        else None,
+        "worst": [[f"{t.quality:.3f}", "; ".join(t.flags) or "-", t.source, t.text] for t in worst],
+    }
+
+
 def document_pairs(alignments: list[Alignment]) -> list[list[Any]]:
     """Per German document, the English document its sentences match (or would match) most."""
     matches: Counter = Counter()
@@ -133,6 +150,7 @@ def build(
     alignments: list[Alignment],
     metrics: dict[str, dict[str, Any]],
     threshold: float,
+    min_quality: float,
     taggers: list[Provenance] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The HTML page and the figures it shows (returned for tests and callers)."""
@@ -162,7 +180,8 @@ def build(
         documents=list(figures["sentences_per_document"].items()),
         alignment={"matches": figures["alignment"].get("matches", 0), "rows": figures["alignment"].get("rows", 0)},
         threshold=threshold,
-        histogram=histogram(scores, threshold) if scores else None,
+        histogram=histogram(scores, threshold, "ratio-margin score of the best candidate") if scores else None,
+        translation=translation_part(translations, min_quality),
         borderline=borderline(alignments, threshold),
         document_pairs=document_pairs(alignments),
         summary={

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.core.records import Alignment, Document, Sentence, SentenceEntities, SentenceEvents
+from pipelines.core.records import Alignment, Document, Sentence, SentenceEntities, SentenceEvents, Translation
 from pipelines.labelstudio.results import Reviewed
 
 
@@ -138,6 +138,26 @@ def events_from_predictions(row: SentenceEvents) -> list[dict]:
             }
         )
     return events
+
+
+def translation_row(translation: Translation) -> dict:
+    """One machine translation with the engine that made it and the checks it passed or failed."""
+    provenance = translation.provenance
+    return {
+        "sent_id": translation.sent_id,
+        "doc_id": translation.doc_id,
+        "de": translation.source,
+        "en": translation.text,
+        "engine": provenance.engine,
+        "model": provenance.model,
+        "model_sha256": provenance.model_sha256,
+        "prompt": translation.settings.get("prompt"),
+        "substitute_for": provenance.substitute_for,
+        "quality": translation.quality,
+        "flagged": translation.flagged,
+        "flags": translation.flags,
+        "attempts": translation.attempts,
+    }
 
 
 def document_row(document: Document) -> dict:

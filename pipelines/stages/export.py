@@ -35,7 +35,7 @@ from pipelines.core.layout import (
     SENTENCES,
     TRANSLATIONS,
 )
-from pipelines.core.records import SentenceEntities, SentenceEvents
+from pipelines.core.records import SentenceEntities, SentenceEvents, Translation
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExportSettings, load_settings
 from pipelines.labelstudio.results import reviewed_items
@@ -43,7 +43,7 @@ from pipelines.labelstudio.tasks import alignment_items, tagging_items
 from pipelines.publish.card import card_data, corpus_summary, engines_used, render_card
 from pipelines.publish.features import SPLIT, features
 from pipelines.publish.formats import write_config, write_text_exports, write_tmx
-from pipelines.publish.rows import alignment_rows, document_row, events_row, ner_row
+from pipelines.publish.rows import alignment_rows, document_row, events_row, ner_row, translation_row
 
 
 def score_histogram(scores: np.ndarray, settings: ExportSettings) -> str:
@@ -51,6 +51,15 @@ def score_histogram(scores: np.ndarray, settings: ExportSettings) -> str:
     bins = np.linspace(settings.histogram_min, settings.histogram_max, settings.histogram_bins + 1)
     histogram, edges = np.histogram(np.clip(scores, bins[0], bins[-1]), bins=bins)
     return "bin,count\n" + "".join(f"{edges[k]:.2f},{int(c)}\n" for k, c in enumerate(histogram))
+
+
+def translation_quality(translations: list[Translation]) -> dict[str, Any]:
+    scores = [t.quality for t in translations if t.quality is not None]
+    return {
+        "mean": round(float(np.mean(scores)), 4) if scores else None,
+        "flagged": sum(t.flagged for t in translations),
+        "retried": sum(t.attempts > 1 for t in translations),
+    }
 
 
 def run(
@@ -86,6 +95,7 @@ def run(
         "alignments": all_alignments,
         "ner": ner,
         "events": events,
+        "translations": [translation_row(t) for t in translations],
         "documents": [document_row(d) for d in documents],
     }
 
@@ -96,7 +106,7 @@ def run(
     schema = features()
     # datasets cannot load a split with no rows, so an empty config is left out (the card says so)
     infos = {name: write_config(building, name, rows, schema[name]) for name, rows in tables.items() if rows}
-    gloss = any(t.provenance.engine == "gloss" for t in translations)
+    translation_engines = sorted({t.provenance.engine for t in translations})
     human_rows = sum(r["source"] == "human" for rows in (all_alignments, ner) for r in rows)
     human_share = human_rows / max(1, len(all_alignments) + len(ner))
     counts = {name: len(rows) for name, rows in tables.items()}
@@ -110,7 +120,7 @@ def run(
     )
     summary = corpus_summary(documents, sentences, alignments, parallel)
     data = card_data(settings.pretty_name, documents, infos)
-    card = render_card(data, counts, engines, documents, human_share, gloss, summary, discards)
+    card = render_card(data, counts, engines, documents, human_share, translation_engines, summary, discards)
     write_text(building / "README.md", card)
 
     write_tmx(dist / "de-en.tmx", parallel)
@@ -128,7 +138,8 @@ def run(
         },
         "human_verified_share": round(human_share, 4),
         "sources": dict(sources),
-        "translation_engine": "gloss" if gloss else "argostranslate",
+        "translation_engine": ", ".join(translation_engines) or None,
+        "translation_quality": translation_quality(translations),
     }
     shutil.rmtree(out, ignore_errors=True)
     building.rename(out)

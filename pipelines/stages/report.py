@@ -30,7 +30,7 @@ def tagging_engines(path: Path) -> list[Provenance]:
     )
 
 
-def run(corpus: Path, out: Path, threshold: float, manifest: Path | None = None) -> dict[str, Any]:
+def run(corpus: Path, out: Path, threshold: float, min_quality: float, manifest: Path | None = None) -> dict[str, Any]:
     metrics = {name: _load(corpus / METRICS.name / f"{name}.json") for name in ("align", "tag", "export", "agreement")}
     page, figures = build(
         load_sentences(sentence_files(corpus / SENTENCES.name, manifest)),
@@ -38,6 +38,7 @@ def run(corpus: Path, out: Path, threshold: float, manifest: Path | None = None)
         load_alignments(corpus / ALIGNMENTS.name),
         metrics,
         threshold,
+        min_quality,
         taggers=tagging_engines(corpus / ENTITIES.name),
     )
     write_text(out, page)
@@ -51,7 +52,8 @@ def command(
     manifest: Path = typer.Option(MANIFEST, help="only documents listed here are reported"),
 ) -> None:
     """Write a self-contained HTML report of the corpus run."""
-    figures = run(corpus, out, load_settings(params).align.threshold, manifest)
+    settings = load_settings(params)
+    figures = run(corpus, out, settings.align.threshold, settings.translate.min_quality, manifest)
     typer.echo(f"{out}: {sum(figures['sentences_per_document'].values())} sentences")
 
 
