@@ -28,10 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.core.records import Provenance, Sentence, Token  # noqa: E402
-from pipelines.core.settings import load_settings  # noqa: E402
+from pipelines.core.settings import ExecutorSettings, load_settings  # noqa: E402
 from pipelines.engines.document_aligner import align_document  # noqa: E402
 from pipelines.engines.embedders import embedder_from_settings  # noqa: E402
 from pipelines.engines.gloss import GlossEngine  # noqa: E402
+from pipelines.engines.translation_checks import TranslationChecker  # noqa: E402
 from pipelines.evaluation.align_eval import (  # noqa: E402
     evaluate_mining,
     read_lines,
@@ -39,6 +40,7 @@ from pipelines.evaluation.align_eval import (  # noqa: E402
     score_links,
     translation_to_fuse,
 )
+from pipelines.stages.translate import line_sentence, translate_sentences  # noqa: E402
 
 
 def gloss(lines: list[str]) -> list[str]:
@@ -52,6 +54,15 @@ def gloss(lines: list[str]) -> list[str]:
         )  # fmt: skip
         out.append(engine.gloss(sentence) if tokens else line)
     return out
+
+
+def translate(lines: list[str], engine: str) -> list[str]:
+    """German lines into English with a translate engine, through the project's cache and checks."""
+    if engine == "gloss":
+        return gloss(lines)
+    settings = load_settings(ROOT / "params.yaml").translate.model_copy(update={"engine": engine})
+    sentences = [line_sentence(k, line, "de") for k, line in enumerate(lines)]
+    return translate_sentences(sentences, settings, ExecutorSettings(), TranslationChecker(settings)).texts
 
 
 def synthetic_document(german: list[str], english: list[str], seed: int = 0):
@@ -89,6 +100,7 @@ def synthetic_document(german: list[str], english: list[str], seed: int = 0):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--translator", default="gloss", help="de->en engine for the Tatoeba runs: gloss | llm")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml").align
     embedder = embedder_from_settings(settings)
@@ -128,19 +140,24 @@ def main() -> None:
     tatoeba = args.data / "tatoeba_deu_eng"
     german, english = read_lines(tatoeba / "tatoeba.deu-eng.deu"), read_lines(tatoeba / "tatoeba.deu-eng.eng")
     src, tgt, gold = synthetic_document(german, english)
-    for label, mt in (("without translation", None), ("with gloss translation (into English)", gloss(src))):
+    translated = translate(src, args.translator)
+    fused_label = f"with {args.translator} translation (into English)"
+    for label, mt in (("without translation", None), (fused_label, translated)):
         links = align_document(src, tgt, mt, embedder, settings, "de-en")
         scores = score_links([gold], [[(link.src, link.tgt) for link in links]])
         print(
             f"document, Tatoeba de-en synthetic ({len(src)} x {len(tgt)}), {label}: strict F1 "
             f"{scores['f1_strict']:.3f} (P {scores['precision_strict']:.3f} R {scores['recall_strict']:.3f})"
         )
-    result = evaluate_mining(german, english, {(k, k) for k in range(len(german))}, None, settings, embedder)
-    at, best = result["at_threshold"], result["best"]
-    print(
-        f"mining, Tatoeba de-en, threshold {at['threshold']}: P {at['precision']:.3f} R {at['recall']:.3f} "
-        f"F1 {at['f1']:.3f}; P@1 {result['p_at_1']:.3f}; best F1 {best['f1']:.3f} at {best['threshold']:.3f}"
-    )
+    gold = {(k, k) for k in range(len(german))}
+    for label, mt in (("without translation", None), (f"{args.translator} fused", translate(german, args.translator))):
+        result = evaluate_mining(german, english, gold, mt, settings, embedder)
+        at, best = result["at_threshold"], result["best"]
+        print(
+            f"mining, Tatoeba de-en, {label}, threshold {at['threshold']}: P {at['precision']:.3f} "
+            f"R {at['recall']:.3f} F1 {at['f1']:.3f}; P@1 {result['p_at_1']:.3f}; best F1 {best['f1']:.3f} at "
+            f"{best['threshold']:.3f}"
+        )
 
 
 if __name__ == "__main__":

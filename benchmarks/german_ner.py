@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.core.records import Provenance, Sentence, Translation  # noqa: E402
-from pipelines.core.settings import load_settings  # noqa: E402
+from pipelines.core.settings import ExecutorSettings, load_settings  # noqa: E402
 from pipelines.engines.tagger import analyse, build_tagger  # noqa: E402
-from pipelines.engines.translators import resolve_translator  # noqa: E402
+from pipelines.engines.translation_checks import TranslationChecker  # noqa: E402
+from pipelines.stages.translate import translate_sentences  # noqa: E402
 from pipelines.tagging.entities import Projector  # noqa: E402
 from pipelines.tagging.events_via_english import english_sentence  # noqa: E402
 from pipelines.tagging.labels import unify_label  # noqa: E402
@@ -66,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="trained model folder [tag.trained_ner]")
     parser.add_argument("--limit", type=int, default=0, help="score the first N held-out sentences (0: all)")
+    parser.add_argument("--translator", default="gloss", help="de->en engine projection reads: gloss | llm")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml")
     held_out = split(
@@ -80,11 +82,13 @@ def main() -> None:
     untrained = settings.tag.model_copy(update={"trained_ner": None})
     began = time.perf_counter()
     hanta = analyse(build_tagger("de", untrained), sentences)
-    gloss = resolve_translator(settings.translate.model_copy(update={"engine": "gloss"}))
+    translate_settings = settings.translate.model_copy(update={"engine": args.translator})
+    checker = TranslationChecker(translate_settings)
+    result = translate_sentences(sentences, translate_settings, ExecutorSettings(), checker)
     translations = {
         s.sent_id: Translation(sent_id=s.sent_id, doc_id=s.doc_id, src_lang="de", tgt_lang="en", source=s.text,
-                               text=text, provenance=gloss.provenance, settings={})
-        for s, text in zip(sentences, gloss.translate(sentences), strict=True)
+                               text=text, provenance=result.info.provenance, settings={})
+        for s, text in zip(sentences, result.texts, strict=True)
     }  # fmt: skip
     english = [english_sentence(s, translations[s.sent_id]) for s in sentences]
     parsed = analyse(build_tagger("en", settings.tag), english)

@@ -38,6 +38,11 @@ def config_ids(project: Path, config: str, column: str = "doc_id") -> set[str]:
 def test_add_100_remove_10_edit_5(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     dvc(project, "init", "--no-scm", "-q")
+    # what follows the manifest is under test, not translation: the gloss takes seconds for the 300
+    # German sentences, the LLM minutes (it is tested in test_llm_translate and test_dvc_pipeline)
+    params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
+    params["translate"]["engine"] = "gloss"
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
     documents = generated_documents(100, prefix="user")
     as_files, in_collection = documents[:50], documents[50:]
     for document in as_files:  # 50 plain-text seed files, each registered with its licence

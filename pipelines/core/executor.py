@@ -144,8 +144,10 @@ class RayExecutor:
             compute=ray.data.ActorPoolStrategy(size=self.workers),
             num_cpus=1,
         )
-        for row in mapped.iter_rows():
-            yield str(row["result"])
+        with Progress(len(items), desc) as bar:
+            for row in mapped.iter_rows():
+                bar.update()
+                yield str(row["result"])
 
 
 class WarmExecutor:

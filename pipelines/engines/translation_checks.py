@@ -68,10 +68,13 @@ def tagged(source: str, lang: str) -> list[tuple[str, str]]:
 
 
 def similar(name: str, word: str) -> bool:
-    """Spelled alike: short names (Kim, Un) exactly, longer ones closely (Havanna ~ Havana)."""
+    """Spelled alike: acronyms up to one letter (DVRK ~ DPRK), short names (Kim, Un) exactly,
+    longer ones closely (Havanna ~ Havana)."""
+    if name.isupper() and len(name) > 2:
+        return len(word) == len(name) and sum(a != b for a, b in zip(name.lower(), word.lower(), strict=True)) <= 1
     if len(name) < SHORT_NAME:
-        return name == word
-    return SequenceMatcher(None, name, word).ratio() >= NAME_SIMILARITY
+        return name.lower() == word
+    return SequenceMatcher(None, name.lower(), word).ratio() >= NAME_SIMILARITY
 
 
 def spelled_alike(name: str, translation: str) -> bool:
@@ -87,21 +90,27 @@ def missing_names(source: str, output: str, lang: str) -> list[str]:
 
     def present(name: str) -> bool:
         # as written, or in its English spelling (März -> March, Jugoslawien -> Yugoslavia)
-        forms = [name.lower()] + [c.lower() for c in dictionary(name, lang) if spelled_alike(name, c)]
+        known = dictionary(name, lang)  # its first translation (März -> March), or one spelled alike
+        forms = [name] + [c for i, c in enumerate(known) if i == 0 or spelled_alike(name, c)]
         return any(similar(form, span) for form in forms for span in spans)
 
     return [name for name in dict.fromkeys(names(source, lang)) if not present(name)]
 
 
 def names(source: str, lang: str) -> list[str]:
-    """Words tagged NE, and capitalised nouns next to one (the tagger reads Kim of Kim Il Sung as NN)."""
+    """Words tagged NE, and nouns next to one that the dictionary translates as themselves (the
+    tagger reads Kim of "Der Vorsitzende Kim Jong Un" as a noun; Präsident is not a name)."""
     pairs = tagged(source, lang)
     found = []
     for index, (word, tag) in enumerate(pairs):
         beside = {pairs[j][1] for j in (index - 1, index + 1) if 0 <= j < len(pairs)}
-        if len(word) > 1 and (tag == "NE" or (tag == "NN" and word[:1].isupper() and "NE" in beside)):
+        if len(word) > 1 and (tag == "NE" or (tag == "NN" and "NE" in beside and translates_as_itself(word, lang))):
             found.append(word)
     return found
+
+
+def translates_as_itself(word: str, lang: str) -> bool:
+    return word.lower() in {c.lower() for c in dictionary(word, lang)}
 
 
 def untranslated_words(source: str, output: str, lang: str) -> list[str]:

@@ -44,22 +44,32 @@ class Translations:
     def __init__(self, store: KeyValueCache, info: EngineInfo, settings: TranslateSettings, executor: ExecutorSettings):
         self.store, self.info, self.executor = store, info, executor
         self.work_args = (settings.model_dump_json(), info.kind, engine_threads(settings, executor))
-        self.batch_size = settings.llm_batch_size if info.kind == "llm" else max(1, settings.batch_size * 4)
+        # the llm batches only same-length prompts: give it many sentences of similar length at once
+        self.batch_size = max(1, (settings.llm_batch_size if info.kind == "llm" else settings.batch_size) * 4)
         self.made = 0
 
     def get(self, sentences: list[Sentence], strict: bool) -> list[str]:
         keys = [cache_key(self.info, s.text, strict) for s in sentences]
         found = self.store.get_many(list(dict.fromkeys(keys)))
         todo = list({key: s for key, s in zip(keys, sentences, strict=True) if key not in found}.items())
+        todo.sort(key=lambda pair: len(pair[1].text))  # neighbours in a batch: similar lengths
         if todo:
             items = [json.dumps({"sentence": s.model_dump(mode="json"), "strict": strict}) for _, s in todo]
             desc = "translate (retry)" if strict else "translate"
             results = make_executor(self.executor).map(TranslateWork, self.work_args, items, self.batch_size, desc)
-            fresh = {key: json.loads(result) for (key, _), result in zip(todo, results, strict=True)}
-            self.store.put_many(fresh)
-            found.update(fresh)
-            self.made += len(fresh)
+            pending: dict[str, str] = {}
+            for (key, _), result in zip(todo, results, strict=True):
+                pending[key] = json.loads(result)
+                if len(pending) >= self.batch_size:  # an interrupted run keeps what it translated
+                    self._keep(pending, found)
+            self._keep(pending, found)
         return [found[key] for key in keys]
+
+    def _keep(self, pending: dict[str, str], found: dict[str, str]) -> None:
+        self.store.put_many(pending)
+        found.update(pending)
+        self.made += len(pending)
+        pending.clear()
 
 
 @dataclass

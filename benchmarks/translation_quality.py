@@ -1,0 +1,117 @@
+"""Translation engines on public gold data, and the llm engine's speed per batch size and executor.
+
+Quality: BLEU and chrF (sacrebleu) of each engine on the first ``--lines`` Tatoeba de–en pairs
+(``../shared/data/tatoeba_deu_eng``, CC BY 2.0 FR), through the translate stage's own path
+(cache off, checks and retries as configured), with the share of flagged rows. Speed: sentences/s
+of the llm engine at batch sizes 1..N in one process, then through the executor with 1 and 2
+local workers and 2 Ray actors, on the same ``--speed-lines`` sentences; peak memory per process.
+Ratios are within this run (the machine is shared: compare ratios, not seconds across runs).
+
+    .venv/bin/python benchmarks/translation_quality.py [--lines 300] [--engines gloss,llm] [--no-ray]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import sacrebleu
+
+from pipelines.core.executor import make_executor
+from pipelines.core.settings import ExecutorSettings, TranslateSettings, load_settings
+from pipelines.engines.llm import LLMEngine
+from pipelines.engines.translation_checks import TranslationChecker
+from pipelines.engines.translators import TranslateWork
+from pipelines.stages.translate import line_sentence, translate_sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+TATOEBA = ROOT.parent / "shared" / "data" / "tatoeba_deu_eng"
+
+
+def pairs(count: int) -> tuple[list[str], list[str]]:
+    german = (TATOEBA / "tatoeba.deu-eng.deu").read_text(encoding="utf-8").splitlines()[:count]
+    english = (TATOEBA / "tatoeba.deu-eng.eng").read_text(encoding="utf-8").splitlines()[:count]
+    return german, english
+
+
+def scratch_settings(engine: str, work: Path, **overrides) -> TranslateSettings:
+    base = load_settings(ROOT / "params.yaml").translate
+    update = {"engine": engine, "cache_path": work / f"{engine}.sqlite", "quality_cache_path": None, **overrides}
+    return base.model_copy(update=update)
+
+
+def quality(engine: str, german: list[str], english: list[str], work: Path) -> dict:
+    settings = scratch_settings(engine, work)
+    sentences = [line_sentence(n, text, "de") for n, text in enumerate(german, 1)]
+    start = time.perf_counter()
+    result = translate_sentences(sentences, settings, ExecutorSettings(), TranslationChecker(settings, threads=2))
+    seconds = time.perf_counter() - start
+    return {
+        "engine": engine,
+        "lines": len(german),
+        "bleu": round(sacrebleu.corpus_bleu(result.texts, [english]).score, 1),
+        "chrf": round(sacrebleu.corpus_chrf(result.texts, [english]).score, 1),
+        "flagged": sum(bool(v.flags) for v in result.verdicts),
+        "retried": sum(a > 1 for a in result.attempts),
+        "mean_quality": round(sum(v.quality for v in result.verdicts) / len(german), 3),
+        "seconds": round(seconds, 1),
+        "example": f"{german[3]} => {result.texts[3]}",
+    }
+
+
+def speed_in_process(texts: list[str], batch_sizes: list[int], work: Path) -> list[dict]:
+    rows = []
+    for size in batch_sizes:
+        engine = LLMEngine(scratch_settings("llm", work, llm_batch_size=size), threads=2)
+        start = time.perf_counter()
+        engine.translate_texts(texts)
+        seconds = time.perf_counter() - start
+        rows.append({"runtime": "ctranslate2 int8, in process", "batch_size": size, "sent_per_s": len(texts) / seconds})
+    return rows
+
+
+def speed_on_executor(texts: list[str], executor: ExecutorSettings, work: Path) -> dict:
+    settings = scratch_settings("llm", work)
+    threads = max(1, 2 // executor.workers)
+    items = [json.dumps({"sentence": line_sentence(n, t, "de").model_dump(mode="json")}) for n, t in enumerate(texts)]
+    start = time.perf_counter()
+    list(make_executor(executor).map(TranslateWork, (settings.model_dump_json(), "llm", threads), items, 16, "bench"))
+    seconds = time.perf_counter() - start  # includes each worker's model load
+    return {"executor": f"{executor.kind} x{executor.workers}", "sent_per_s": len(texts) / seconds, "seconds": seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=300, help="Tatoeba pairs scored per engine")
+    parser.add_argument("--engines", default="gloss,llm")
+    parser.add_argument("--speed-lines", type=int, default=64)
+    parser.add_argument("--batch-sizes", default="1,4,16")
+    parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-translation-"))
+    german, english = pairs(args.lines)
+    if not args.skip_quality:
+        for engine in args.engines.split(","):
+            print(json.dumps(quality(engine, german, english, work), ensure_ascii=False), flush=True)
+    texts = pairs(args.speed_lines)[0]
+    rows = speed_in_process(texts, [int(b) for b in args.batch_sizes.split(",")], work)
+    for row in rows:
+        print(json.dumps({**row, "ratio_to_batch_1": round(row["sent_per_s"] / rows[0]["sent_per_s"], 2)}))
+    print(json.dumps({"peak_rss_mb_this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+    kinds = [ExecutorSettings(kind="local", workers=1), ExecutorSettings(kind="local", workers=2)]
+    if not args.no_ray:
+        kinds.append(ExecutorSettings(kind="ray", workers=2))
+    results = [speed_on_executor(texts, executor, work) for executor in kinds]
+    for result in results:
+        ratio = round(result["sent_per_s"] / results[0]["sent_per_s"], 2)
+        print(json.dumps({**result, "sent_per_s": round(result["sent_per_s"], 2), "ratio_to_local_x1": ratio}))
+    print(json.dumps({"peak_rss_mb_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}))
+
+
+if __name__ == "__main__":
+    main()
