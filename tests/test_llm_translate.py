@@ -166,3 +166,18 @@ def test_executor_process_pool_gives_byte_identical_rows(seed_sentences: Path, t
     pool = tmp_path / "pool.jsonl"
     translate.run([seed_sentences], pool, llm_settings(tmp_path / "b"), ExecutorSettings(kind="local", workers=2))
     assert pool.read_bytes() == here.read_bytes()
+
+
+@pytest.mark.ray
+def test_ray_actors_give_byte_identical_rows(seed_sentences: Path, tmp_path: Path) -> None:
+    pytest.importorskip("ray", reason="Ray is an optional install: pip install '.[ray]'")
+    here = tmp_path / "here.jsonl"
+    translate.run([seed_sentences], here, llm_settings(tmp_path / "a"))
+    on_ray = tmp_path / "ray.jsonl"
+    try:  # a local Ray instance, two actors that each load the model
+        translate.run([seed_sentences], on_ray, llm_settings(tmp_path / "b"), ExecutorSettings(kind="ray", workers=2))
+    finally:
+        import ray
+
+        ray.shutdown()
+    assert on_ray.read_bytes() == here.read_bytes()
