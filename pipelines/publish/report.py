@@ -12,6 +12,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pipelines.core.records import Alignment, Provenance, Sentence, Translation
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -112,15 +114,25 @@ def borderline(alignments: list[Alignment], threshold: float, count: int = 10) -
     return {"above": [_row(a) for a in above], "below": [_row(a) for a in below]}
 
 
+def translation_summary(translations: list[Translation]) -> dict[str, Any]:
+    """Mean quality estimate, flagged and retried rows: the export's metrics and the report's figures."""
+    scores = [t.quality for t in translations if t.quality is not None]
+    return {
+        "mean": round(float(np.mean(scores)), 4) if scores else None,
+        "flagged": sum(t.flagged for t in translations),
+        "retried": sum(t.attempts > 1 for t in translations),
+    }
+
+
 def translation_part(translations: list[Translation], min_quality: float, count: int = 10) -> dict[str, Any]:
     """The quality estimates' distribution and the worst translations (flagged first, then lowest)."""
     scored = [t for t in translations if t.quality is not None]
     worst = sorted(scored, key=lambda t: (not t.flagged, t.quality))[:count]
+    summary = translation_summary(translations)
     return {
+        **summary,
         "rows": len(translations),
-        "flagged": sum(t.flagged for t in translations),
-        "retried": sum(t.attempts > 1 for t in translations),
-        "mean": f"{sum(t.quality for t in scored) / len(scored):.3f}" if scored else "n/a",
+        "mean": "n/a" if summary["mean"] is None else f"{summary['mean']:.3f}",
         "histogram": histogram([t.quality for t in scored], min_quality, "quality estimate (cosine)")
         if scored
         else None,

@@ -35,7 +35,7 @@ from pipelines.core.layout import (
     SENTENCES,
     TRANSLATIONS,
 )
-from pipelines.core.records import SentenceEntities, SentenceEvents, Translation
+from pipelines.core.records import SentenceEntities, SentenceEvents
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExportSettings, load_settings
 from pipelines.labelstudio.results import reviewed_items
@@ -43,6 +43,7 @@ from pipelines.labelstudio.tasks import alignment_items, tagging_items
 from pipelines.publish.card import card_data, corpus_summary, engines_used, render_card
 from pipelines.publish.features import SPLIT, features
 from pipelines.publish.formats import write_config, write_text_exports, write_tmx
+from pipelines.publish.report import translation_summary
 from pipelines.publish.rows import alignment_rows, document_row, events_row, ner_row, translation_row
 
 
@@ -51,15 +52,6 @@ def score_histogram(scores: np.ndarray, settings: ExportSettings) -> str:
     bins = np.linspace(settings.histogram_min, settings.histogram_max, settings.histogram_bins + 1)
     histogram, edges = np.histogram(np.clip(scores, bins[0], bins[-1]), bins=bins)
     return "bin,count\n" + "".join(f"{edges[k]:.2f},{int(c)}\n" for k, c in enumerate(histogram))
-
-
-def translation_quality(translations: list[Translation]) -> dict[str, Any]:
-    scores = [t.quality for t in translations if t.quality is not None]
-    return {
-        "mean": round(float(np.mean(scores)), 4) if scores else None,
-        "flagged": sum(t.flagged for t in translations),
-        "retried": sum(t.attempts > 1 for t in translations),
-    }
 
 
 def run(
@@ -139,7 +131,7 @@ def run(
         "human_verified_share": round(human_share, 4),
         "sources": dict(sources),
         "translation_engine": ", ".join(translation_engines) or None,
-        "translation_quality": translation_quality(translations),
+        "translation_quality": translation_summary(translations),
     }
     shutil.rmtree(out, ignore_errors=True)
     building.rename(out)
