@@ -96,22 +96,23 @@ def _human_row(sentence: Sentence, start: int, end: int, label: str) -> dict:
     }  # fmt: skip
 
 
-@needs_germeval
-def test_corrections_loop_retrains_and_scores_without_them(seed_corpus: Path, tmp_path: Path) -> None:
-    """A synthetic correction enters the training data, before/after metrics are written, and a
-    held-out sentence equal to the corrected one is not scored."""
-    german = list(read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence))
-    corrected = next(s for s in german[1:] if "Kuba" in s.text)
-    # a small GermEval file: its first 120 sentences, plus the corrected sentence as held-out sentence 5
+def _small_germeval(tmp_path: Path, corrected: Sentence) -> Path:
+    """GermEval's first 120 sentences, plus the corrected sentence as held-out sentence 5."""
     blocks = GERMEVAL.read_text(encoding="utf-8").split("\n\n")[:120]
-    tokens = "\n".join(f"{k}\t{t.text}\tO\tO" for k, t in enumerate(corrected.tokens, start=1))
-    blocks.insert(4, tokens)
+    blocks.insert(4, "\n".join(f"{k}\t{t.text}\tO\tO" for k, t in enumerate(corrected.tokens, start=1)))
     data = tmp_path / "germeval.tsv"
     data.write_text("\n\n".join(blocks) + "\n\n", encoding="utf-8")
+    return data
+
+
+def _loop(seed_corpus: Path, tmp_path: Path, **update: object) -> tuple[dict, dict, object, list[Sentence], Sentence]:
+    """Train, train again (up to date), add a correction and a stale row, train a third time."""
+    german = list(read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence))
+    corrected = next(s for s in german[1:] if "Kuba" in s.text)
     annotations = tmp_path / "annotations"
     annotations.mkdir()
     settings = project_settings(tmp_path).train_ner.model_copy(
-        update={"germeval": data, "max_steps": 20, "eval_interval": 10, "dev_every": 10, "vector_words": 200}
+        update={"germeval": _small_germeval(tmp_path, corrected), "dev_every": 10, **update}
     )
     where = {
         "out": tmp_path / "model",
@@ -119,14 +120,14 @@ def test_corrections_loop_retrains_and_scores_without_them(seed_corpus: Path, tm
         "sentences_dir": seed_corpus / "sentences",
         "manifest": None,
         "annotations": annotations,
-        "progress": False,
     }
     first = train_ner.run(settings, **where)
-    assert first["status"] == "trained" and first["before"] is None
+    assert first["status"] == "trained" and first["before"] == first["after"]  # no corrections: one model
     assert first["human_sentences"] == 0 and first["held_out_excluded_as_corrected"] == 0
     assert 0.0 <= first["after"]["f1"] <= 1.0
     card = json.loads((tmp_path / "model" / "model.json").read_text())
     assert card["training_data"][0]["licence"] == "CC BY 4.0" and len(card["sha256"]) == 64
+    assert card["learner"] == settings.learner
     assert train_ner.run(settings, **where)["status"] == "up to date"  # same inputs: no retraining
 
     start = corrected.text.index("Kuba")
@@ -137,22 +138,53 @@ def test_corrections_loop_retrains_and_scores_without_them(seed_corpus: Path, tm
     assert second["before"] is not None and second["after"] is not None
     assert second["held_out_excluded_as_corrected"] == 1
     assert second["held_out_sentences"] == first["held_out_sentences"] - 1
-    training = json.loads((settings.work_dir / "train.json").read_text())
+    written = json.loads((tmp_path / "ner.json").read_text())
+    assert written == {k: v for k, v in json.loads(json.dumps(second)).items() if k != "status"}
+    return first, second, settings, german, corrected
+
+
+@needs_germeval
+def test_crf_corrections_loop_retrains_and_scores_without_them(seed_corpus: Path, tmp_path: Path) -> None:
+    """The CRF: a correction enters the training data (its gazetteer), before/after metrics are
+    written, a held-out sentence equal to the corrected one is not scored, the same inputs give
+    the same model files, and the tag stage runs the model as stanza's ner processor."""
+    _, second, _, german, corrected = _loop(seed_corpus, tmp_path, crf_iterations=5)
+    model = tmp_path / "model"
+    gazetteer = json.loads((model / "gazetteer.json").read_text())
+    assert {"tokens": ["Kuba"], "type": "LOC"} in gazetteer
+    assert sorted(p.name for p in model.iterdir()) == ["clusters.npz", "gazetteer.json", "model.crfsuite", "model.json"]
+    # the baseline (GermEval alone) is trained again only when its own data changes
+    assert second["before"]["f1"] == json.loads((model / "model.json").read_text())["baseline"]["scores"]["f1"]
+
+    tag_settings = TagSettings(trained_ner=model, cache_dir=tmp_path / "stanza-tag")
+    plan = plan_tagger("de", tag_settings)
+    assert plan.provenance.engine == "stanza-variant:hanta+crf-ner:train-ner"
+    card = json.loads((model / "model.json").read_text())
+    assert plan.provenance.model_sha256 == card["sha256"] and "CRF NER" in plan.provenance.model
+    tagger = build_tagger("de", tag_settings)
+    analysis = analyse(tagger, [german[-1], corrected])[1]
+    assert len(analysis.lemmas) == len(corrected.tokens)
+    assert all(label in ("PER", "LOC", "ORG", "OTH") for _, _, label in analysis.raw_entities)
+    assert corrected.text.index("Kuba") in {corrected.tokens[a].start for a, _, _ in analysis.raw_entities}
+
+
+@needs_germeval
+def test_stanza_learner_still_trains_and_loads(seed_corpus: Path, tmp_path: Path) -> None:
+    """stanza's own trainer (``learner: stanza``): the same loop, the correction in its training
+    file, and words unseen in training get their encoder vectors when first met."""
+    update = {"learner": "stanza", "max_steps": 20, "eval_interval": 10, "vector_words": 200}
+    _, _, settings, german, corrected = _loop(seed_corpus, tmp_path, **update)
+    training = json.loads((settings.work_dir / "model" / "train.json").read_text())
     kuba = [[t["ner"] for t in s if t["text"] == "Kuba"] for s in training if len(s) == len(corrected.tokens)]
     assert kuba.count(["B-LOC"]) == settings.human_repeats
-    assert json.loads((tmp_path / "ner.json").read_text()) == json.loads(json.dumps(second))
 
-    # the tag stage loads the trained model as stanza's ner processor and names it
     tag_settings = TagSettings(trained_ner=tmp_path / "model", cache_dir=tmp_path / "stanza-tag")
     plan = plan_tagger("de", tag_settings)
-    assert plan.provenance.engine == "stanza-variant:hanta+stanza-ner:trained"
-    card = json.loads((tmp_path / "model" / "model.json").read_text())
-    assert plan.provenance.model_sha256 == card["sha256"] and "GermEval" in plan.provenance.model
+    assert plan.provenance.engine == "stanza-variant:hanta+stanza-ner:train-ner"
     tagger = build_tagger("de", tag_settings)
     vocab = tagger.nlp.processors["ner"].trainers[0].model.vocab["word"]
     unseen = [t.text for t in german[-1].tokens if t.text not in vocab]
     assert unseen  # words the pretrain file does not know ...
     analysis = analyse(tagger, [german[-1], corrected])[1]
     assert all(word in vocab for word in unseen)  # ... get their encoder vectors when first met
-    assert len(analysis.lemmas) == len(corrected.tokens)
     assert all(label in ("PER", "LOC", "ORG", "OTH") for _, _, label in analysis.raw_entities)

@@ -1,14 +1,14 @@
 """A stanza NER model of the project's own: trained with stanza's trainer, loaded as stanza's ``ner``.
 
 Training calls ``stanza.models.ner_tagger`` (the script stanza's own models are trained
-with) in this process; its step log drives a progress bar. The saved model loads through
-the ordinary ``ner_model_path`` of a ``stanza.Pipeline``, so the tag stage runs it as a
-real NER processor, next to the offline POS/lemma variants.
+with) in this process; its step log drives the progress (a bar, or a line every 30 s off a
+terminal). The saved model loads through the ordinary ``ner_model_path`` of a
+``stanza.Pipeline``, so the tag stage runs it as a real NER processor, next to the offline
+POS/lemma variants.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Sequence
@@ -16,14 +16,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from pipelines.core.hashing import package_version
+from pipelines.core.progress import Progress
 from pipelines.engines import word_vectors
 from pipelines.engines.stanza_setup import stanza_stub_dir
 
 MODEL = "model.pt"  # the files of a model folder (the train-ner stage's output, tag.trained_ner)
-CARD = "model.json"  # what the model was trained on, its sha256 and held-out scores
 PRETRAIN = "pretrain.pt"  # the word vectors it was trained with
 STEP = re.compile(r"step (\d+)/(\d+)")
 DEV_SCORE = re.compile(r"step (\d+): train_loss = [\d.]+, dev_score = ([\d.]+)")
@@ -32,7 +30,7 @@ DEV_SCORE = re.compile(r"step (\d+): train_loss = [\d.]+, dev_score = ([\d.]+)")
 class _Progress(logging.Handler):
     """stanza's training log -> a progress bar, and the dev score of every evaluation."""
 
-    def __init__(self, bar: tqdm) -> None:
+    def __init__(self, bar: Progress) -> None:
         super().__init__(logging.INFO)
         self.bar = bar
         self.dev_scores: list[tuple[int, float]] = []
@@ -41,9 +39,9 @@ class _Progress(logging.Handler):
         message = record.getMessage()
         if match := DEV_SCORE.search(message):
             self.dev_scores.append((int(match[1]), float(match[2])))
-            self.bar.set_postfix(dev_f1=f"{float(match[2]):.3f}")
+            self.bar.desc = f"train-ner (stanza, dev F1 {float(match[2]):.3f})"
         elif match := STEP.search(message):
-            self.bar.update(int(match[1]) - self.bar.n)
+            self.bar.update(int(match[1]) - self.bar.done)
 
 
 def train(
@@ -51,7 +49,6 @@ def train(
     dev_file: Path,
     model_file: Path,
     options: dict[str, Any],
-    progress: bool = True,
 ) -> list[tuple[int, float]]:
     """Train a stanza NER model; returns the dev F1 at each evaluation (the best is kept).
 
@@ -76,7 +73,7 @@ def train(
     stanza_logger = logging.getLogger("stanza")
     level = stanza_logger.level
     max_steps = int(options.get("max_steps") or 0)
-    with tqdm(total=max_steps, desc="train-ner", unit="step", disable=not progress) as bar:
+    with Progress(max_steps, "train-ner (stanza)", "step") as bar:
         handler = _Progress(bar)
         stanza_logger.addHandler(handler)
         quiet = [h for h in stanza_logger.handlers if h is not handler]
@@ -91,12 +88,6 @@ def train(
                 stanza_logger.addHandler(h)
             stanza_logger.setLevel(level)
     return handler.dev_scores
-
-
-def read_card(folder: Path) -> dict[str, Any]:
-    """A model folder's card; empty before the first training."""
-    card = folder / CARD
-    return json.loads(card.read_text(encoding="utf-8")) if card.exists() else {}
 
 
 def pipeline_options(model_file: Path) -> dict[str, Any]:

@@ -18,13 +18,16 @@ the variants of one document.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from stanza.pipeline.processor import ProcessorVariant, register_processor_variant
 from stanza.pipeline.registry import PROCESSOR_VARIANTS
 
 from pipelines.core import lexicon
+from pipelines.core.bio import bioes, spans
 
 NAME_NOUNS = frozenset(lexicon.words("name_nouns", "de"))  # nouns that form German names
 
@@ -67,20 +70,6 @@ def _hanta_tags(document: Any) -> list[list[tuple[str, str, str]]]:
         cached = [tagger.tag_sent(_words(s), taglevel=1) if s.words else [] for s in document.sentences]
         document._hanta_sentences = cached
     return cached
-
-
-def _bioes(length: int, spans: list[tuple[int, int, str]]) -> list[str]:
-    """Entity token ranges ``[start, end)`` with labels -> stanza's BIOES tags."""
-    tags = ["O"] * length
-    for start, end, label in spans:
-        if end - start == 1:
-            tags[start] = f"S-{label}"
-            continue
-        tags[start] = f"B-{label}"
-        for k in range(start + 1, end - 1):
-            tags[k] = f"I-{label}"
-        tags[end - 1] = f"E-{label}"
-    return tags
 
 
 def _let_ner_take_variants() -> None:
@@ -144,7 +133,7 @@ def register() -> None:
         def process(self, document: Any) -> Any:
             for sentence, parsed in zip(document.sentences, _spacy_parse(document), strict=True):
                 spans = [(e.start, e.end, e.label_) for e in parsed.ents]
-                for token, tag in zip(sentence.tokens, _bioes(len(sentence.tokens), spans), strict=True):
+                for token, tag in zip(sentence.tokens, bioes(len(sentence.tokens), spans), strict=True):
                     token.ner = tag
             document.build_ents()
             return document
@@ -173,10 +162,47 @@ def register() -> None:
         def process(self, document: Any) -> Any:
             for sentence, tags in zip(document.sentences, _hanta_tags(document), strict=True):
                 spans = [(start, end, "NE") for start, end in german_name_chunks(tags)]
-                for token, tag in zip(sentence.tokens, _bioes(len(sentence.tokens), spans), strict=True):
+                for token, tag in zip(sentence.tokens, bioes(len(sentence.tokens), spans), strict=True):
                     token.ner = tag
             document.build_ents()
             return document
+
+    @register_processor_variant("ner", "crf")
+    class CrfNer(_Variant):
+        """The train-ner stage's CRF (``ner_model_path``: its folder) over HanTa's tags."""
+
+        def __init__(self, config: dict[str, Any]) -> None:
+            from pipelines.engines import crf_ner
+
+            self.config = config
+            cache = Path(config["word_cache"]) if config.get("word_cache") else None
+            self.tagger = crf_ner.CrfTagger(Path(config["model_path"]), crf_ner.use_encoder(cache))
+
+        def process(self, document: Any) -> Any:
+            from pipelines.engines.crf_ner import Example
+
+            examples = [
+                Example(tuple(_words(sentence)), tuple(tag for _, _, tag in tags))
+                for sentence, tags in zip(document.sentences, _hanta_tags(document), strict=True)
+            ]
+            for sentence, tags in zip(document.sentences, self.tagger.tag(examples), strict=True):
+                names = sorted(spans(tags))
+                for token, tag in zip(sentence.tokens, bioes(len(sentence.tokens), names), strict=True):
+                    token.ner = tag
+            document.build_ents()
+            return document
+
+
+def german_tags(sentences: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+    """HanTa's STTS tags, as the ``hanta`` pos variant sets ``xpos`` (without lemmas: half the
+    time), remembered per sentence for this process (training tags the same sentences twice)."""
+    for words in dict.fromkeys(map(tuple, sentences)):
+        if words not in _GERMAN_TAGS:
+            _GERMAN_TAGS[words] = tuple(_hanta().tag_sent(list(words), taglevel=0)) if words else ()
+    return [_GERMAN_TAGS[tuple(words)] for words in sentences]
+
+
+_GERMAN_TAGS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def german_name_chunks(tags: list[tuple[str, str, str]]) -> list[tuple[int, int]]:

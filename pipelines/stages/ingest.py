@@ -110,7 +110,7 @@ def run(
         out_dir,
         lambda doc_id: out_dir / f"{doc_id}.json",
         code_fingerprint(__name__),
-        settings.model_dump(mode="json"),
+        settings.portable(),
         package_version("lingua-language-detector"),
     )
     items = {s.doc_id: (s.sha256, json.dumps(asdict(s), ensure_ascii=False)) for s in sources}

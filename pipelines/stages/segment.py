@@ -99,7 +99,7 @@ def run(
         out_dir,
         lambda doc_id: sentence_file(out_dir, doc_id),
         code_fingerprint(__name__),
-        settings.model_dump(mode="json"),
+        settings.portable(),
         engines,
     )
     removed = state.remove_others(set(items), "*.jsonl")

@@ -1,9 +1,13 @@
-"""Train-ner stage: a German stanza NER model from GermEval 2014 plus the annotators' corrections.
+"""Train-ner stage: a German NER model from GermEval 2014 plus the annotators' corrections.
 
-Writes ``corpus/models/ner-de/model.pt`` (loaded by the tag stage as stanza's ``ner``
-processor), ``model.json`` (what it was trained on, its sha256 and licence) and
-``corpus/metrics/ner.json``: the previous and the new model scored on a fixed held-out part
-of GermEval, so `dvc metrics diff` shows whether corrections improve the pre-annotations.
+The learner is ``train_ner.learner``: a CRF (``engines/crf_ner.py``, about a minute) or
+stanza's own trainer (``engines/stanza_ner.py``, 15-80 minutes). Writes the model folder
+(loaded by the tag stage as stanza's ``ner`` processor), ``model.json`` (the learner, what
+it was trained on, its sha256 and licence) and
+``corpus/metrics/ner.json``: the model scored on a fixed held-out part of GermEval
+(``after``) and the same learner trained without the corrections (``before``), so
+`dvc metrics diff` shows whether corrections improve the pre-annotations. Both are functions
+of the inputs alone: a fresh clone writes the same files.
 Corrected sentences are training data only: any held-out sentence equal to one is not scored.
 The stage retrains only when its training data, settings or code changed (``data_key``).
 """
@@ -12,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +30,19 @@ from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, NER_MODEL,
 from pipelines.core.records import Sentence
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
-from pipelines.engines import stanza_ner, word_vectors
+from pipelines.engines import crf_ner, ner_model, stanza_ner, word_vectors
+from pipelines.engines.stanza_variants import german_tags
 from pipelines.labelstudio.results import corrected_entities
 from pipelines.training.scoring import score
 from pipelines.training.tagged import TaggedSentence, data_key, from_spans, read_germeval, split, write_stanza_json
 
 # what decides the trained weights (not this stage's reporting, nor the Label Studio reader)
-TRAINING_CODE = ("pipelines.training.tagged", "pipelines.engines.stanza_ner", "pipelines.engines.word_vectors")
+TRAINING_CODE = (
+    "pipelines.training.tagged",
+    "pipelines.engines.crf_ner",
+    "pipelines.engines.stanza_ner",
+    "pipelines.engines.word_vectors",
+)
 GERMEVAL = {
     "name": "GermEval 2014 NER (names only: outer layer, deriv/part dropped)",
     "licence": "CC BY 4.0",
@@ -50,13 +59,23 @@ def human_sentences(sentences_dir: Path, manifest: Path | None, annotations: Pat
     return [from_spans(sentence, spans) for sentence, spans in corrected_entities(annotations, german)]
 
 
-def evaluate(model_dir: Path, held_out: list[TaggedSentence], cache_dir: Path) -> dict[str, Any] | None:
-    model = model_dir / stanza_ner.MODEL
-    if not model.exists():
+def evaluate(model_dir: Path, held_out: list[TaggedSentence], settings: TrainNerSettings) -> dict[str, Any] | None:
+    """The model in ``model_dir`` (either learner) scored on the held-out sentences; None without one."""
+    trained = ner_model.trained_model(model_dir)
+    if trained is None:
         return None
-    nlp = stanza_ner.load(model, cache_dir)
-    predicted = stanza_ner.predict(nlp, [s.tokens for s in held_out], model)
+    learner, model = trained
+    tokens = [s.tokens for s in held_out]
+    if learner == "crf":
+        tagger = crf_ner.CrfTagger(model_dir, crf_ner.use_encoder(word_cache(settings)))
+        predicted = tagger.tag([crf_ner.Example(t, p) for t, p in zip(tokens, german_tags(tokens), strict=True)])
+    else:
+        predicted = stanza_ner.predict(stanza_ner.load(model, settings.work_dir / "stanza"), tokens, model)
     return score([s.tags for s in held_out], predicted)
+
+
+def word_cache(settings: TrainNerSettings) -> Path:
+    return settings.work_dir / "word-vectors.sqlite"
 
 
 def run(
@@ -66,16 +85,17 @@ def run(
     sentences_dir: Path = SENTENCES,
     manifest: Path | None = MANIFEST,
     annotations: Path = ANNOTATIONS,
-    progress: bool | None = None,
 ) -> dict[str, Any]:
+    """Train when data, settings or code changed; score the model on the held-out part, and
+    ``before`` it the same learner trained without the human corrections."""
     human = human_sentences(sentences_dir, manifest, annotations)  # a bad row fails even when skipped
     if not settings.enabled or settings.germeval is None or not settings.germeval.exists():
         reason = "disabled in params" if not settings.enabled else f"training data not found: {settings.germeval}"
-        kept = f"the model in {out}" if (out / stanza_ner.MODEL).exists() else "its path without a trained model"
+        kept = "its model" if ner_model.trained_model(out) else "no trained model"
         warn(f"train-ner: skipped ({reason}); the tag stage keeps {kept}")
         summary = {"status": "skipped", "reason": reason, "human_sentences": len(human)}
-        if not (out / stanza_ner.CARD).exists():
-            write_json(out / stanza_ner.CARD, summary)  # DVC's output exists; no model file: not used
+        if not (out / ner_model.CARD).exists():
+            write_json(out / ner_model.CARD, summary)  # DVC's output exists; no model file: not used
         write_json(metrics, summary)
         return summary
     parts = split(read_germeval(settings.germeval), settings.held_out_every, settings.dev_every)
@@ -84,30 +104,37 @@ def run(
     germeval_train = parts.train[: settings.max_train_sentences or None]
     train = germeval_train + human * settings.human_repeats
     recorded = settings.model_dump(mode="json", exclude={"germeval", "work_dir"})  # not where things are
-    key = content_key(
-        data_key(train, parts.dev),
-        recorded,
-        [code_fingerprint(m) for m in TRAINING_CODE],
-        stanza_ner.engine_version(),
-    )
-    cache = settings.work_dir / "stanza"
-    previous = stanza_ner.read_card(out)
-    if previous.get("key") == key and (out / stanza_ner.MODEL).exists():
+    engine = crf_ner.engine_version() if settings.learner == "crf" else stanza_ner.engine_version()
+
+    def key_of(sentences: list[TaggedSentence]) -> str:
+        code = [code_fingerprint(m) for m in TRAINING_CODE]
+        return content_key(data_key(sentences, parts.dev), recorded, code, engine)
+
+    key, previous = key_of(train), ner_model.read_card(out)
+    if previous.get("key") == key and ner_model.trained_model(out):
         # same data, settings and code: the same held-out part, so its scores stand
-        status, dev_scores = "up to date", previous.get("dev_scores", [])
-        before = after = previous["held_out"]["scores"]
+        status, training_log, after = "up to date", previous.get("training_log", []), previous["held_out"]["scores"]
     else:
         status = "trained"
-        before = evaluate(out, held_out, cache)  # the previous model on today's held-out part
-        dev_scores = _train(settings, train, parts.dev, out, progress)
-        after = evaluate(out, held_out, cache)
+        training_log = _train(settings, train, parts.dev, out, settings.work_dir / "model")
+        after = evaluate(out, held_out, settings)
+    # before: the same learner on GermEval alone, so `dvc metrics diff` shows what the corrections did
+    baseline_key = content_key(key_of(germeval_train), data_key(held_out))
+    baseline = {"key": baseline_key, "scores": after} if not human else previous.get("baseline", {})
+    if baseline.get("key") != baseline_key:
+        folder = settings.work_dir / "baseline"
+        _train(settings, germeval_train, parts.dev, folder / "model", folder / "work")
+        baseline = {"key": baseline_key, "scores": evaluate(folder / "model", held_out, settings)}
+    before = baseline["scores"]
+    model = out / ner_model.LEARNER_FILES[settings.learner][0]
     card = {
         "key": key,
-        "model": stanza_ner.MODEL,
-        "sha256": file_sha256(out / stanza_ner.MODEL),
-        "word_vectors_sha256": file_sha256(out / stanza_ner.PRETRAIN) if (out / stanza_ner.PRETRAIN).exists() else None,
-        "engine": stanza_ner.engine_version(),
-        "trainer": "stanza.models.ner_tagger",
+        "learner": settings.learner,
+        "model": model.name,
+        "sha256": file_sha256(model),
+        "files": {n: file_sha256(out / n) for n in ner_model.LEARNER_FILES[settings.learner] if (out / n).exists()},
+        "engine": engine,
+        "trainer": f"CRFsuite {settings.crf_algorithm}" if settings.learner == "crf" else "stanza.models.ner_tagger",
         "word_vectors": vectors_description(settings),
         "labels": ["PER", "LOC", "ORG", "OTH"],
         "training_data": [
@@ -126,12 +153,13 @@ def run(
             },
         ],
         "held_out": {"sentences": len(held_out), "every": settings.held_out_every, "scores": after},
-        "dev_scores": dev_scores,
+        "training_log": training_log,
+        "baseline": baseline,
         "settings": recorded,
     }
-    write_json(out / stanza_ner.CARD, card)
-    summary = {
-        "status": status,
+    write_json(out / ner_model.CARD, card)
+    summary = {  # a function of the inputs only: a fresh clone writes the same file
+        "learner": settings.learner,
         "held_out_sentences": len(held_out),
         "held_out_excluded_as_corrected": len(parts.held_out) - len(held_out),
         "human_sentences": len(human),
@@ -141,7 +169,7 @@ def run(
         "after_per_type": (after or {}).get("per_type", {}),
     }
     write_json(metrics, summary)
-    return summary
+    return {"status": status, **summary}
 
 
 def _headline(scores: dict[str, Any] | None) -> dict[str, float] | None:
@@ -156,12 +184,41 @@ def _headline(scores: dict[str, Any] | None) -> dict[str, float] | None:
 
 
 def _train(
-    settings: TrainNerSettings, train: list[TaggedSentence], dev: list[TaggedSentence], out: Path, progress: bool | None
-) -> list[tuple[int, float]]:
-    """Train in the work folder; the model replaces the old one only once training succeeded."""
-    work = settings.work_dir
+    settings: TrainNerSettings, train: list[TaggedSentence], dev: list[TaggedSentence], out: Path, work: Path
+) -> list:
+    """Train the configured learner in ``work``, then move the model into ``out``, which then
+    holds only that learner's files (the old model stays if training fails)."""
+    shutil.rmtree(work, ignore_errors=True)
+    log = (_train_crf if settings.learner == "crf" else _train_stanza)(settings, train, dev, out, work)
+    ner_model.remove_other_learners(out, settings.learner)
+    return log
+
+
+def _train_crf(
+    settings: TrainNerSettings, train: list[TaggedSentence], dev: list[TaggedSentence], out: Path, built: Path
+) -> list:
+    tags = german_tags([s.tokens for s in train + dev])
+    examples = [crf_ner.Example(s.tokens, pos, s.tags) for s, pos in zip(train + dev, tags, strict=True)]
+    options = crf_ner.CrfOptions(
+        algorithm=settings.crf_algorithm,
+        max_iterations=settings.crf_iterations,
+        c1=settings.crf_c1,
+        c2=settings.crf_c2,
+        cluster_sizes=tuple(settings.cluster_sizes) if settings.word_vectors != "none" else (),
+        vector_dims=settings.cluster_dims if settings.word_vectors != "none" else 0,
+        gazetteer_folds=settings.gazetteer_folds,
+        seed=settings.seed,
+    )
+    encode = crf_ner.use_encoder(word_cache(settings))
+    log = crf_ner.train(examples[: len(train)], examples[len(train) :], vocabulary(settings), built, options, encode)
+    _move_into(built, out, ner_model.LEARNER_FILES["crf"])
+    return log
+
+
+def _train_stanza(
+    settings: TrainNerSettings, train: list[TaggedSentence], dev: list[TaggedSentence], out: Path, work: Path
+) -> list:
     built = work / "model"
-    shutil.rmtree(built, ignore_errors=True)
     write_stanza_json(train, work / "train.json")
     write_stanza_json(dev, work / "dev.json")
     vectors = _vectors(settings, train + dev, built / stanza_ner.PRETRAIN)
@@ -177,35 +234,39 @@ def _train(
         "lr": settings.lr,
         "seed": settings.seed,
     }
-    show = sys.stderr.isatty() if progress is None else progress
-    dev_scores = stanza_ner.train(work / "train.json", work / "dev.json", built / stanza_ner.MODEL, options, show)
+    dev_scores = stanza_ner.train(work / "train.json", work / "dev.json", built / stanza_ner.MODEL, options)
+    _move_into(built, out, ner_model.LEARNER_FILES["stanza"])
+    return [{"step": step, "dev_f1": f1} for step, f1 in dev_scores]
+
+
+def _move_into(built: Path, out: Path, names: tuple[str, ...]) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name in (stanza_ner.MODEL, stanza_ner.PRETRAIN, word_vectors.projection_file(Path(stanza_ner.PRETRAIN)).name):
+    for name in names:
         if (built / name).exists():
             shutil.move(built / name, out / name)
         else:
             (out / name).unlink(missing_ok=True)
-    return dev_scores
 
 
-def vocabulary(settings: TrainNerSettings, sentences: list[TaggedSentence]) -> list[str]:
-    """The training words, then the gloss dictionary's most frequent German words (no held-out words)."""
-    from pipelines.engines.gloss import load_gloss_table
-
-    table, _ = load_gloss_table()
-    frequent = [w for w, _ in zip(table.word2x, range(settings.vector_words), strict=False)]
+def vocabulary(settings: TrainNerSettings, sentences: list[TaggedSentence] = ()) -> list[str]:
+    """The training words, then the gloss dictionary's ``vector_words`` most frequent German words."""
     words = dict.fromkeys(t for s in sentences for t in s.tokens)
-    words.update(dict.fromkeys(frequent))
+    if settings.vector_words:
+        from pipelines.engines.gloss import load_gloss_table
+
+        table, _ = load_gloss_table()
+        words.update(dict.fromkeys(w for w, _ in zip(table.word2x, range(settings.vector_words), strict=False)))
     return [w for w in words if w and not any(c.isspace() for c in w)]
 
 
 def vectors_description(settings: TrainNerSettings) -> str | None:
     if settings.word_vectors == "none":
         return None
-    return (
-        f"{word_vectors.encoder_name()} of single words (training words + the {settings.vector_words:,} most "
-        f"frequent German words of the word2word de-en dictionary), PCA to {settings.vector_dims} dims"
-    )
+    use = "k-means word classes " + "/".join(map(str, settings.cluster_sizes)) + f" + {settings.cluster_dims} PCA dims"
+    shape = use if settings.learner == "crf" else f"PCA to {settings.vector_dims} dims"
+    extra = f" + the {settings.vector_words:,} most frequent German words of the word2word de-en dictionary"
+    words = "training words" + (extra if settings.vector_words else "")
+    return f"{word_vectors.encoder_name()} of single words ({words}), {shape}"
 
 
 def _vectors(settings: TrainNerSettings, sentences: list[TaggedSentence], pretrain: Path) -> Path | None:
@@ -224,7 +285,7 @@ def _vectors(settings: TrainNerSettings, sentences: list[TaggedSentence], pretra
 
 
 def command(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) -> None:
-    """Train the German NER model (stanza) on GermEval 2014 plus the pulled human corrections."""
+    """Train the German NER model (CRF or stanza) on GermEval 2014 plus the pulled human corrections."""
     typer.echo(json.dumps(run(load_settings(params).train_ner)))
 
 

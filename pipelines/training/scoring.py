@@ -5,23 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-
-def spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
-    """BIO (or BIOES) tags -> {(start, end, type)}, end exclusive; a stray I- starts a span."""
-    found = set()
-    start, kind = None, None
-    for k, tag in enumerate([*tags, "O"]):
-        prefix, _, label = tag.partition("-")
-        continues = prefix in ("I", "E") and label == kind
-        if start is not None and not continues:
-            found.add((start, k, kind))
-            start, kind = None, None
-        if prefix in ("B", "S") or (prefix in ("I", "E") and start is None):
-            start, kind = k, label
-        if prefix in ("E", "S") and start is not None:
-            found.add((start, k + 1, kind))
-            start, kind = None, None
-    return found
+from pipelines.core.bio import spans
 
 
 def _prf(true: int, predicted: int, gold: int) -> dict[str, float | int]:

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.core.bio import repair
 from pipelines.core.errors import StageError
 from pipelines.core.records import Sentence
 
@@ -53,7 +54,7 @@ def read_germeval(path: Path) -> list[TaggedSentence]:
             continue
         if not line.strip():
             if tokens:
-                sentences.append(TaggedSentence(tuple(tokens), tuple(_repair(tags)), f"germeval:{start}"))
+                sentences.append(TaggedSentence(tuple(tokens), tuple(repair(tags)), f"germeval:{start}"))
             tokens, tags = [], []
             continue
         fields = line.split("\t")
@@ -64,18 +65,8 @@ def read_germeval(path: Path) -> list[TaggedSentence]:
         tokens.append(fields[1])
         tags.append(names_only(fields[2]))
     if tokens:
-        sentences.append(TaggedSentence(tuple(tokens), tuple(_repair(tags)), f"germeval:{start}"))
+        sentences.append(TaggedSentence(tuple(tokens), tuple(repair(tags)), f"germeval:{start}"))
     return sentences
-
-
-def _repair(tags: list[str]) -> list[str]:
-    """An I- tag left without its B- (its B- was a dropped deriv/part tag) starts the name."""
-    repaired = []
-    for k, tag in enumerate(tags):
-        if tag.startswith("I-") and (k == 0 or repaired[-1][2:] != tag[2:]):
-            tag = "B-" + tag[2:]
-        repaired.append(tag)
-    return repaired
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,72 @@
+"""German NER learners through the train-ner stage: train time (cold) and held-out F1 per type.
+
+.venv/bin/python benchmarks/ner_learners.py [--learners crf,crf-ap,crf-lbfgs200,crf-dictionary,stanza]
+
+Each learner trains with the stage's own code (``pipelines.stages.train_ner.run``) on the
+project's GermEval 2014 split (``params.yaml: train_ner``; CC BY 4.0), in a fresh work folder
+(no cached word vectors: what a first ``dvc repro`` pays), and is scored on the held-out
+fifth (names only, exact spans). ``stanza`` takes 15-80 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipelines.core.settings import load_settings  # noqa: E402
+from pipelines.stages import train_ner  # noqa: E402
+
+LEARNERS = {
+    "crf": {},  # params.yaml as it stands
+    "crf-ap": {"crf_algorithm": "ap", "crf_iterations": 30},
+    "crf-lbfgs200": {"crf_algorithm": "lbfgs", "crf_iterations": 200},
+    "crf-dictionary": {"vector_words": 40000},
+    "stanza": {"learner": "stanza"},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", default="crf,crf-ap,crf-lbfgs200,crf-dictionary")
+    args = parser.parse_args()
+    settings = load_settings(ROOT / "params.yaml").train_ner
+    rows = []
+    for name in args.learners.split(","):
+        with tempfile.TemporaryDirectory() as scratch:
+            work = Path(scratch)
+            chosen = settings.model_copy(update={**LEARNERS[name], "work_dir": work / "work"})
+            (work / "annotations").mkdir()
+            started = time.perf_counter()
+            summary = train_ner.run(
+                chosen,
+                out=work / "model",
+                metrics=work / "ner.json",
+                sentences_dir=work / "none",
+                manifest=None,
+                annotations=work / "annotations",
+            )
+            seconds = time.perf_counter() - started
+        after = summary["after"]
+        per_type = {kind: scores["f1"] for kind, scores in summary["after_per_type"].items()}
+        rows.append({"learner": name, "seconds": round(seconds, 1), **after, "per_type": per_type})
+        print(json.dumps(rows[-1]), flush=True)
+    print()
+    print("| learner | train + score (s, cold) | P | R | F1 | untyped F1 | PER | LOC | ORG | OTH |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        kinds = " | ".join(f"{r['per_type'].get(k, 0):.3f}" for k in ("PER", "LOC", "ORG", "OTH"))
+        print(
+            f"| {r['learner']} | {r['seconds']} | {r['precision']:.3f} | {r['recall']:.3f} | **{r['f1']:.3f}** "
+            f"| {r['untyped_f1']:.3f} | {kinds} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
