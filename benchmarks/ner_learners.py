@@ -6,6 +6,10 @@ Each learner trains with the stage's own code (``pipelines.stages.train_ner.run`
 project's GermEval 2014 split (``params.yaml: train_ner``; CC BY 4.0), in a fresh work folder
 (no cached word vectors: what a first ``dvc repro`` pays), and is scored on the held-out
 fifth (names only, exact spans). ``stanza`` takes 15-80 minutes on 2 cores.
+
+``--retrain N`` also times what a pull of N corrected sentences costs the default learner:
+training again on the training part plus N more sentences (each ``human_repeats`` times; here
+N sentences of the dev part stand in for the corrections), with the caches a previous run left.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.core.settings import load_settings  # noqa: E402
+from pipelines.core.settings import TrainNerSettings, load_settings  # noqa: E402
 from pipelines.stages import train_ner  # noqa: E402
+from pipelines.training.tagged import read_germeval, split  # noqa: E402
 
 LEARNERS = {
     "crf": {},  # params.yaml as it stands
@@ -35,6 +40,7 @@ LEARNERS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", default="crf,crf-ap,crf-lbfgs200,crf-dictionary")
+    parser.add_argument("--retrain", type=int, default=0, help="time a retrain with N extra sentences")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml").train_ner
     rows = []
@@ -57,6 +63,8 @@ def main() -> None:
         per_type = {kind: scores["f1"] for kind, scores in summary["after_per_type"].items()}
         rows.append({"learner": name, "seconds": round(seconds, 1), **after, "per_type": per_type})
         print(json.dumps(rows[-1]), flush=True)
+    if args.retrain:
+        retrain(settings, args.retrain)
     print()
     print("| learner | train + score (s, cold) | P | R | F1 | untyped F1 | PER | LOC | ORG | OTH |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -66,6 +74,23 @@ def main() -> None:
             f"| {r['learner']} | {r['seconds']} | {r['precision']:.3f} | {r['recall']:.3f} | **{r['f1']:.3f}** "
             f"| {r['untyped_f1']:.3f} | {kinds} |"
         )
+
+
+def retrain(settings: TrainNerSettings, extra: int) -> None:
+    """First training (warms the word-vector cache), then the retraining a pull would cause."""
+    parts = split(read_germeval(settings.germeval), settings.held_out_every, settings.dev_every)
+    corrections = (parts.dev * (extra // max(len(parts.dev), 1) + 1))[:extra]
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        chosen = settings.model_copy(update={"work_dir": work / "work"})
+        train_ner._train(chosen, parts.train, parts.dev, work / "model", work / "build")
+        started = time.perf_counter()
+        train = parts.train + corrections * settings.human_repeats
+        train_ner._train(chosen, train, parts.dev, work / "model", work / "build")
+        scores = train_ner.evaluate(work / "model", parts.held_out, chosen)
+        seconds = time.perf_counter() - started
+    print(json.dumps({"retrain_with": extra, "train_sentences": len(train), "seconds": round(seconds, 1),
+                      "held_out_f1": scores["f1"]}))  # fmt: skip
 
 
 if __name__ == "__main__":

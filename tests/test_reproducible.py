@@ -1,0 +1,49 @@
+"""The same inputs, settings and code give the same outputs: in any folder, on any run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import ROOT, copy_project
+from .test_dvc_pipeline import dvc
+
+pytestmark = pytest.mark.slow
+SHARED = (ROOT / ".." / "shared").resolve()
+STAGES = ("ingest", "segment", "train-ner")
+
+
+def outputs(project: Path, stages: tuple[str, ...] = STAGES) -> dict[str, str]:
+    """Each stage output's hash as ``dvc.lock`` records it."""
+    lock = yaml.safe_load((project / "dvc.lock").read_text(encoding="utf-8"))["stages"]
+    return {out["path"]: out["md5"] for stage in stages for out in lock[stage].get("outs", [])}
+
+
+def fresh_copy(folder: Path) -> Path:
+    """The project's inputs and code in ``folder``, with the shared data at ``../shared`` as in a clone."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(SHARED, folder.parent / "shared")
+    project = copy_project(folder)
+    dvc(project, "init", "--no-scm", "-q")
+    return project
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "germeval2014").exists(), reason="no ../shared/data (GermEval)")
+def test_fresh_copies_reproduce_the_committed_lock(tmp_path: Path) -> None:
+    """Two copies in different folders, and a forced second run, hash every output of ingest,
+    segment and train-ner (a trained model included) as the committed ``dvc.lock`` does."""
+    first = fresh_copy(tmp_path / "a" / "project")
+    dvc(first, "repro", "train-ner")
+    committed = outputs(ROOT)
+    assert outputs(first) == committed
+
+    dvc(first, "repro", "-f", "-s", "segment")
+    dvc(first, "repro", "-f", "-s", "train-ner")
+    assert outputs(first) == committed
+
+    elsewhere = fresh_copy(tmp_path / "b" / "deeper" / "project")  # another absolute path, same outputs
+    dvc(elsewhere, "repro", "segment")
+    assert outputs(elsewhere, ("ingest", "segment")) == outputs(ROOT, ("ingest", "segment"))
