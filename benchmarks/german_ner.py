@@ -6,7 +6,7 @@ The held-out part is the train-ner stage's own (``params.yaml: train_ner``: ever
 sentence), never trained on. Sentences are rebuilt from the gold tokens and go through the
 tag stage's German code (stanza pipeline, entity typing), three ways:
 
-- ``trained``: the trained stanza NER model (``tag.trained_ner``), its types as they stand;
+- ``trained``: the train-ner stage's model (``tag.trained_ner``: CRF or stanza), its types as they stand;
 - ``untrained``: today's fallback, HanTa's name chunks typed by projection (the English NER
   over the word-by-word gloss, state nouns), untyped chunks MISC;
 - ``trained + projection``: the model, plus HanTa chunks it did not tag, where projection
@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.core.records import Provenance, Sentence, Translation  # noqa: E402
 from pipelines.core.settings import ExecutorSettings, load_settings  # noqa: E402
+from pipelines.engines.ner_model import trained_model  # noqa: E402
 from pipelines.engines.tagger import analyse, build_tagger  # noqa: E402
 from pipelines.engines.translation_checks import TranslationChecker  # noqa: E402
 from pipelines.stages.translate import translate_sentences  # noqa: E402
@@ -106,7 +107,7 @@ def main() -> None:
     )
     timings["untrained (HanTa chunks + projection)"] = time.perf_counter() - began
 
-    if model is not None and (model / "model.pt").exists():
+    if trained_model(model) is not None:
         began = time.perf_counter()
         trained = analyse(build_tagger("de", settings.tag.model_copy(update={"trained_ner": model})), sentences)
         model_entities = [
