@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -221,3 +222,70 @@ def test_token_rotation_replaces_the_stored_token(own_server, tmp_path: Path) ->
     assert ls_client.connect(url, data_dir).users.whoami()  # the stored (new) token works
     with pytest.raises(StageError, match="rejected the API token"):
         ls_client.connect(url, data_dir, api_key=old)
+
+
+def test_an_existing_server_needs_only_its_url_and_api_key(label_studio, full_corpus: Path, tmp_path, monkeypatch):
+    """With LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY set, and no local credentials at all,
+    `annotate push` reaches the server (it used to ask for a local username and password)."""
+    for name in ("LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD", "LABEL_STUDIO_USER_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    token = label_studio["credentials"].token
+    env = {**os.environ, "LABEL_STUDIO_URL": label_studio["url"], "LABEL_STUDIO_API_KEY": token}
+    empty = tmp_path / "no-local-server"
+    command = [sys.executable, "-m", "pipelines.cli", "annotate", "push", "--corpus", str(full_corpus)]
+    result = subprocess.run([*command, "--data-dir", str(empty)], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "no Label Studio credentials" not in result.stderr
+    assert not (empty / "credentials.json").exists()
+
+
+def test_sigkill_of_serve_takes_its_server_down_and_clients_find_serve(tmp_path: Path, monkeypatch) -> None:
+    """`serve` records its URL (push and pull use it by default, whatever the port); a SIGKILL
+    of `serve` (which it cannot catch) still stops its Label Studio: the parent-death signal."""
+    from pipelines.labelstudio import client as ls_client
+
+    for name in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_USER_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    serve, child, port = start_serve(tmp_path)
+    data_dir = tmp_path / "data"
+    assert json.loads((data_dir / "server.json").read_text()) == {"url": f"http://127.0.0.1:{port}", "pid": child}
+    assert ls_client.connect(None, data_dir).users.whoami().id  # no URL given: the recorded one
+    serve.kill()
+    serve.wait(timeout=30)
+    assert gone(child), "Label Studio outlived a SIGKILLed serve"
+    deadline = time.monotonic() + 30
+    while not server.port_is_free(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server.port_is_free(port)
+
+
+def test_serve_stops_the_stale_server_of_its_own_data_folder(tmp_path: Path) -> None:
+    """A server left running from this data folder (pid recorded, command line naming the folder)
+    is stopped by the next `serve`, which then starts on the same port."""
+    template, credentials = label_studio_template()
+    data_dir = tmp_path / "data"
+    server.copy_template(template, data_dir)
+    port = free_port()
+    stale = server.start_server(data_dir, port, credentials, log=data_dir / "server.log")
+    try:
+        server.wait_healthy(f"http://127.0.0.1:{port}", stale)
+        server.record_running(data_dir, f"http://127.0.0.1:{port}", stale.pid)
+        command = ["annotate", "serve", "--port", str(port), "--data-dir", str(data_dir)]
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.cli", *command],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = ""
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and "is up at" not in line and serve.poll() is None:
+            line = serve.stdout.readline()
+        assert "is up at" in line, serve.stderr.read()
+        assert stale.wait(timeout=30) is not None  # the stale server was stopped
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=60) == 0
+        assert f"stopped the Label Studio (pid {stale.pid})" in serve.stderr.read()
+    finally:
+        server.stop_server(stale)

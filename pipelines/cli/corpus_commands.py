@@ -56,9 +56,14 @@ def add_command(
     licence_note: str = typer.Option(None, help="attribution or restrictions"),
     doc_id: str = typer.Option(None, "--id", help="doc_id (collection name for .jsonl) [default: file name]"),
     seeds: Path = typer.Option(SEEDS, help="folder of seed files"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file (ingest's languages)"),
 ) -> None:
-    """Register a document or a JSONL collection in the manifest (copied into seeds/ if elsewhere)."""
+    """Register a document or a JSONL collection in the manifest (copied into seeds/ if elsewhere),
+    after ingest's own checks: a file that ingest would refuse changes nothing."""
+    from pipelines.stages.ingest import check_new_source
+
     fields = {"licence": licence, "source": source, "url": url, "licence_note": licence_note}
+    check_new_source(file, doc_id, load_settings(params).ingest, seeds / "manifest.yaml")
     typer.echo(add_to_manifest(file, seeds / "manifest.yaml", fields, doc_id))
     if not licence:
         warn("no --licence: the dataset card flags it and `corpus publish` refuses it until one is recorded")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.core.ids import id_path
+
 PARAMS_FILE = Path("params.yaml")
 SEEDS = Path("seeds")
 MANIFEST = SEEDS / "manifest.yaml"
@@ -44,4 +46,4 @@ def human_file(annotations: Path, kind: str) -> Path:
 
 
 def sentence_file(sentences: Path, doc_id: str) -> Path:
-    return sentences / f"{doc_id}.jsonl"
+    return id_path(sentences, doc_id, ".jsonl")

@@ -19,6 +19,7 @@ import yaml
 
 from pipelines.core.errors import InputError, StageError
 from pipelines.core.hashing import file_sha256
+from pipelines.core.ids import check_doc_id
 from pipelines.core.layout import MANIFEST
 
 UNKNOWN_LICENCE = "unknown"  # what `corpus manifest --update` records for a new document
@@ -84,7 +85,7 @@ def _entries(path: Path, section: str, items: dict[str, dict]) -> list[ManifestE
         unknown = set(item) - set(ManifestEntry.__dataclass_fields__)
         if unknown:
             raise InputError(path, f"{section[:-1]} {name!r} has unknown keys {', '.join(sorted(unknown))}")
-        entries.append(ManifestEntry(doc_id=str(name), **item))
+        entries.append(ManifestEntry(doc_id=check_doc_id(name, f"{path}: {section[:-1]}"), **item))
     return entries
 
 
@@ -132,6 +133,7 @@ def update_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
     listed = {item["file"] for items in sections.values() for item in items.values()}
     for new in sorted(p for p in seeds_dir.iterdir() if p.suffix in SEED_SUFFIXES and p.name not in listed):
         section = "collections" if new.suffix == ".jsonl" else "documents"
+        check_doc_id(new.stem, new)  # the file name becomes the id: rename the file, or `corpus add --id`
         sections[section][new.stem] = {
             "file": new.name,
             "sha256": file_sha256(new),
@@ -154,7 +156,7 @@ def add_to_manifest(file: Path, path: Path, entry: dict[str, str | None], name: 
     if copy and target.exists():
         raise InputError(target, "a different file of this name is already in the seeds folder")
     section = "collections" if file.suffix == ".jsonl" else "documents"
-    name = name or file.stem
+    name = check_doc_id(name or file.stem, file if name is None else "--id")
     sections = _read(path)
     taken = {n for items in sections.values() for n in items}
     if name in taken:
@@ -186,6 +188,7 @@ def remove_from_manifest(name: str, path: Path, delete_file: bool = True) -> str
 
 
 def rename_in_manifest(old: str, new: str, path: Path) -> str:
+    check_doc_id(new, "new name")
     sections = _read(path)
     if any(new in items for items in sections.values()):
         raise StageError(f"{path}: {new!r} is already listed")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines.core.hashing import text_hash
 
@@ -270,6 +270,7 @@ class HumanAnnotation(BaseModel):
     annotation_id: int
     completed_by: Any = None
     updated_at: str | None = None
-    text_sha1: str | None = None
+    # sha1 of the text the annotator saw: a row is applied only while the corpus text still has it
+    text_sha1: str = Field(pattern=r"^[0-9a-f]{40}$")
     stale: bool
     result: list[dict[str, Any]]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pipelines.core.errors import InputError, RecordError
 from pipelines.core.hashing import file_sha256
+from pipelines.core.ids import check_doc_id
 from pipelines.core.io import parse_record
 from pipelines.core.manifest import load_collections, load_manifest
 
@@ -79,7 +80,7 @@ def _checked_file(path: Path, expected: str | None) -> str:
     return digest
 
 
-def _collection_documents(path: Path, entry) -> list[SourceDocument]:
+def collection_documents(path: Path, entry) -> list[SourceDocument]:
     documents = []
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, 1):
@@ -94,6 +95,7 @@ def _collection_documents(path: Path, entry) -> list[SourceDocument]:
                 raise InputError(
                     where, str(error).removeprefix(f"{where}: ").replace("CollectionLine", "collection line")
                 ) from None
+            check_doc_id(line.id, where)
             if not line.text.strip():
                 raise InputError(where, f"document {line.id!r} has no text")
             documents.append(
@@ -137,7 +139,7 @@ def read_sources(seeds_dir: Path, manifest: Path) -> list[SourceDocument]:
         if not path.exists():
             raise InputError(path, "file not found")
         _checked_file(path, entry.sha256)
-        documents += _collection_documents(path, entry)
+        documents += collection_documents(path, entry)
     seen: dict[str, str] = {}
     for document in documents:
         if document.doc_id in seen:

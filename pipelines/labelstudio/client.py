@@ -27,7 +27,7 @@ from pipelines.core.errors import StageError
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import human_file
 from pipelines.labelstudio.results import human_rows
-from pipelines.labelstudio.server import load_credentials, local_url
+from pipelines.labelstudio.server import load_credentials, local_url, running_server
 from pipelines.labelstudio.tasks import KEY_FIELD, PROJECTS, build_items, config_text, label_interface, validate_result
 
 T = TypeVar("T")
@@ -59,11 +59,16 @@ def with_retries(call: Callable[[], T], attempts: int = 3, backoff: float = 1.0)
 
 
 def connect(url: str | None, data_dir: Path, api_key: str | None = None) -> Any:
-    """An SDK client for LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY (or the local server's stored token)."""
+    """An SDK client for LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY (or the local server's stored token).
+
+    An existing server needs only its URL and an API token: a local username and password are
+    what `serve` needs to start a server, never what a client needs to reach one."""
     from label_studio_sdk import LabelStudio
 
-    url = (url or os.environ.get("LABEL_STUDIO_URL") or local_url()).rstrip("/")
-    api_key = api_key or load_credentials(data_dir).token
+    recorded = running_server(data_dir)  # the server `corpus annotate serve` started, on whatever port
+    url = (url or os.environ.get("LABEL_STUDIO_URL") or (recorded or {}).get("url") or local_url()).rstrip("/")
+    environment_token = os.environ.get("LABEL_STUDIO_API_KEY") or os.environ.get("LABEL_STUDIO_USER_TOKEN")
+    api_key = api_key or environment_token or load_credentials(data_dir).token
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=5):
             pass

@@ -9,17 +9,20 @@ from pathlib import Path
 
 import typer
 
-from pipelines.core.errors import StageError
+from pipelines.core.errors import StageError, warn
 from pipelines.core.layout import ANNOTATIONS, CORPUS, LABEL_CONFIGS, LABEL_STUDIO_DATA
 from pipelines.labelstudio.client import connect, pull, push
 from pipelines.labelstudio.server import (
     DEFAULT_PORT,
+    RUNNING,
     load_credentials,
     local_url,
     make_private,
+    record_running,
     rotate_token,
     start_server,
     stop_server,
+    stop_stale,
     wait_healthy,
 )
 from pipelines.labelstudio.tasks import PROJECTS
@@ -39,6 +42,8 @@ def serve_command(
     """
     credentials = load_credentials(data_dir, create=True)
     log = data_dir / "server.log"
+    if (stale := stop_stale(data_dir)) is not None:
+        warn(f"stopped the Label Studio (pid {stale}) an earlier `serve` on {data_dir} left running")
     process = start_server(data_dir, port, credentials, log=log)
     url = local_url(port)
 
@@ -49,6 +54,7 @@ def serve_command(
         signal.signal(getattr(signal, name), stop)
     try:
         wait_healthy(url, process)
+        record_running(data_dir, url, process.pid)  # push and pull find it here
         typer.echo(f"Label Studio is up at {url} (user {credentials.username}, pid {process.pid}); log: {log}")
         typer.echo("Stop with Ctrl-C.", nl=True)
         sys.stdout.flush()
@@ -58,6 +64,7 @@ def serve_command(
         typer.echo("stopping Label Studio")
     finally:
         stop_server(process, data_dir)
+        (data_dir / RUNNING).unlink(missing_ok=True)
 
 
 @app.command("push")

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipelines.core.errors import StageError
+from pipelines.core.errors import StageError, warn
 from pipelines.core.layout import human_file
 from pipelines.core.records import HumanAnnotation, Sentence
 from pipelines.labelstudio.tasks import KEY_FIELD, PROJECTS, build_items, sha1
@@ -35,6 +35,9 @@ def human_rows(kind: str, exported: list[dict], current: dict[str, str]) -> list
             continue
         latest = max(annotations, key=lambda a: (a.get("updated_at") or "", a["id"]))
         item = task["data"].get(key)
+        if not task["data"].get("text_sha1"):
+            warn(f"Label Studio task {task['id']} ({item!r}) has no text_sha1: not pushed by this pipeline; skipped")
+            continue
         rows.append(
             {
                 "key": item,

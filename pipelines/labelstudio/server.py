@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -148,8 +149,59 @@ def start_server(data_dir: Path, port: int, credentials: Credentials, log: Path 
         stdout=output,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=lambda: os.umask(0o077),  # everything the server creates stays private
+        preexec_fn=_child_setup,
     )
+
+
+def _child_setup() -> None:
+    """In the server process before it runs: everything it creates stays private, and it gets
+    SIGTERM when the process that started it dies, even by SIGKILL (Linux's parent-death signal)."""
+    os.umask(0o077)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
+RUNNING = "server.json"  # in the data folder while `serve` runs: its URL and the server's pid
+
+
+def record_running(data_dir: Path, url: str, pid: int) -> None:
+    (data_dir / RUNNING).write_text(json.dumps({"url": url, "pid": pid}))
+
+
+def running_server(data_dir: Path) -> dict | None:
+    """The server `serve` started from this data folder, when its process is still alive."""
+    try:
+        recorded = json.loads((data_dir / RUNNING).read_text())
+        os.kill(int(recorded["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return recorded
+
+
+def stop_stale(data_dir: Path) -> int | None:
+    """Stop a server an earlier `serve` on this data folder left running (its pid in
+    ``server.json`` and a Label Studio command line naming this folder); returns its pid."""
+    recorded = running_server(data_dir)
+    if recorded is None:
+        return None
+    pid = int(recorded["pid"])
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    if not any(b"label-studio" in part for part in command) or str(data_dir.resolve()).encode() not in command:
+        return None  # the pid was reused by another program: not ours to stop
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and running_server(data_dir):
+        time.sleep(0.2)
+    if running_server(data_dir):
+        os.killpg(pid, signal.SIGKILL)
+    (data_dir / RUNNING).unlink(missing_ok=True)
+    return pid
 
 
 def wait_healthy(url: str, process: subprocess.Popen | None = None, timeout: float = 180.0) -> None:

@@ -18,13 +18,15 @@ import typer
 from pipelines.core.errors import InputError
 from pipelines.core.executor import make_executor
 from pipelines.core.fingerprint import code_fingerprint
-from pipelines.core.hashing import package_version
+from pipelines.core.hashing import file_sha256, package_version
+from pipelines.core.ids import check_doc_id, id_path
 from pipelines.core.incremental import StageState, outcome, process_changed
 from pipelines.core.layout import DOCUMENTS, MANIFEST, SEEDS
+from pipelines.core.manifest import ManifestEntry
 from pipelines.core.records import Document
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, IngestSettings, load_settings
-from pipelines.core.sources import SourceDocument, read_sources
+from pipelines.core.sources import SourceDocument, collection_documents, read_sources, read_text_file
 from pipelines.engines.duplicates import repeated_share
 from pipelines.engines.language import LanguageIdentifier
 from pipelines.engines.wiki import parse_wiki
@@ -95,6 +97,28 @@ class IngestWork:
         )
 
 
+def check_new_source(file: Path, name: str | None, settings: IngestSettings, manifest: Path) -> int:
+    """What `corpus add` runs before it changes anything: ingest's own checks of the file (every
+    line of a collection: JSON, fields, text, encoding, language) and ids not already in use.
+    Returns the number of documents; raises the first problem, naming the file or ``file:line``."""
+    if not file.is_file():
+        raise InputError(file, "file not found")
+    if file.suffix == ".jsonl":
+        entry = ManifestEntry(doc_id=check_doc_id(name or file.stem, file), file=file.name, licence="unknown")
+        read_text_file(file)  # empty, binary, not UTF-8
+        sources = collection_documents(file, entry)
+    else:
+        doc_id = check_doc_id(name or file.stem, file if name is None else "--id")
+        sources = [SourceDocument(doc_id, str(file), read_text_file(file), file_sha256(file), "unknown")]
+    listed = {s.doc_id: s.where for s in read_sources(manifest.parent, manifest)} if manifest.exists() else {}
+    work = IngestWork(settings)
+    for source in sources:
+        if source.doc_id in listed:
+            raise InputError(source.where, f"doc_id {source.doc_id!r} is already used by {listed[source.doc_id]}")
+        work.parse(source, [])
+    return len(sources)
+
+
 def run(
     seeds_dir: Path,
     out_dir: Path,
@@ -108,7 +132,7 @@ def run(
     sources = read_sources(seeds_dir, manifest)
     state = StageState(
         out_dir,
-        lambda doc_id: out_dir / f"{doc_id}.json",
+        lambda doc_id: id_path(out_dir, doc_id, ".json"),
         code_fingerprint(__name__),
         settings.portable(),
         package_version("lingua-language-detector"),
