@@ -134,3 +134,35 @@ def test_two_pushes_at_once_import_each_task_once(live, full_corpus: Path) -> No
     assert sorted(r["tasks_added"] for r in results) == [0, 201]
     sent_ids = keys(clients[0], results[0]["project"], "sent_id")
     assert len(sent_ids) == len(set(sent_ids)) == 201
+
+
+def test_server_killed_between_the_projects_of_one_pull_changes_nothing(
+    live, full_corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """One `pull` of both projects is all or nothing: the server dies after the first project's
+    export, and neither project's files change (the first one's fresh export is not written)."""
+    client = live.client()
+    for kind in ("tagging", "alignment"):
+        ls_client.push(client, kind, full_corpus, CONFIGS)
+    out = tmp_path / "annotations"
+    ls_client.pull_all(client, ["tagging", "alignment"], out, full_corpus)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    pushed = ls_client.push(client, "tagging", full_corpus, CONFIGS)
+    task = next(t for t in client.tasks.list(project=pushed["project"], fields="all"))
+    client.annotations.create(id=task.id, result=[])  # new work in the first project
+
+    real_fetch, calls = ls_client._fetch, []
+
+    def kill_before_the_second(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 2:
+            live.kill()
+        return real_fetch(*args, **kwargs)
+
+    monkeypatch.setattr(ls_client, "_fetch", kill_before_the_second)
+    with pytest.raises(StageError, match=r"^pull alignment: Label Studio failed"):
+        ls_client.pull_all(client, ["tagging", "alignment"], out, full_corpus)
+    monkeypatch.undo()
+    assert calls == ["tagging", "alignment"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    live.start()

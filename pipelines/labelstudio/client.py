@@ -239,6 +239,19 @@ def export_snapshot(client: Any, project_id: int, timeout: float = 120.0) -> lis
 
 
 def pull(client: Any, kind: str, out_dir: Path, corpus: Path) -> dict[str, Any]:
+    return pull_all(client, [kind], out_dir, corpus)[kind]
+
+
+def pull_all(client: Any, kinds: list[str], out_dir: Path, corpus: Path) -> dict[str, dict[str, Any]]:
+    """Export every project first, then write: a failure in any leaves ``annotations/`` as it was."""
+    fetched = {kind: _fetch(client, kind, corpus) for kind in kinds}
+    for kind, (exported, rows, _) in fetched.items():
+        write_json(out_dir / f"{kind}.json", exported)
+        write_jsonl(human_file(out_dir, kind), rows)
+    return {kind: summary for kind, (_, _, summary) in fetched.items()}
+
+
+def _fetch(client: Any, kind: str, corpus: Path) -> tuple[list[dict], list[dict], dict[str, Any]]:
     try:
         project = with_retries(lambda: next((p for p in client.projects.list() if p.title == PROJECTS[kind]), None))
         if project is None:
@@ -254,12 +267,6 @@ def pull(client: Any, kind: str, out_dir: Path, corpus: Path) -> dict[str, Any]:
     items, _ = build_items(kind, corpus)
     current = {d[KEY_FIELD[kind]]: d["text_sha1"] for d, _ in items}
     rows = human_rows(kind, exported, current)
-    # only now that everything parsed: replace both files (each atomically)
-    write_json(out_dir / f"{kind}.json", exported)
-    write_jsonl(human_file(out_dir, kind), rows)
-    return {
-        "project": project.id,
-        "tasks": len(exported),
-        "annotated": len(rows),
-        "stale": sum(r["stale"] for r in rows),
-    }
+    stale = sum(r["stale"] for r in rows)
+    summary = {"project": project.id, "tasks": len(exported), "annotated": len(rows), "stale": stale}
+    return exported, rows, summary

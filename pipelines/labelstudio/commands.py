@@ -11,7 +11,7 @@ import typer
 
 from pipelines.core.errors import StageError, warn
 from pipelines.core.layout import ANNOTATIONS, CORPUS, LABEL_CONFIGS, LABEL_STUDIO_DATA
-from pipelines.labelstudio.client import connect, pull, push
+from pipelines.labelstudio.client import connect, pull_all, push
 from pipelines.labelstudio.server import (
     DEFAULT_PORT,
     RUNNING,
@@ -91,8 +91,8 @@ def pull_command(
 ) -> None:
     """Snapshot-export annotations and predictions into annotations/ (atomic)."""
     client = connect(url, data_dir)
-    for name in kind or list(PROJECTS):
-        typer.echo(json.dumps({name: pull(client, name, out, corpus)}))
+    for name, summary in pull_all(client, kind or list(PROJECTS), out, corpus).items():
+        typer.echo(json.dumps({name: summary}))
     if data_dir.exists():  # the local server's exports land in its data folder
         make_private(data_dir)
 
