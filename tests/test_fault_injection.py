@@ -16,6 +16,7 @@ import pytest
 from pipelines.core.errors import StageError
 from pipelines.labelstudio import client as ls_client
 from pipelines.labelstudio.results import read_human
+from pipelines.labelstudio.tasks import PROJECTS
 
 from .conftest import ROOT, Server
 
@@ -53,7 +54,9 @@ def test_server_killed_mid_push(live, full_corpus: Path, monkeypatch) -> None:
     monkeypatch.setattr(type(client.projects), "import_tasks", import_then_die)
     with pytest.raises(StageError) as failure:
         ls_client.push(client, "tagging", full_corpus, CONFIGS, batch_size=20)
-    assert "after 40 of 201 new tasks were imported" in str(failure.value) and "\n" not in str(failure.value)
+    message = str(failure.value)
+    assert "40 of 201 new tasks were imported for certain; the import of 20 more may have been" in message
+    assert "\n" not in message
     monkeypatch.undo()
 
     client = live.start()
@@ -62,6 +65,33 @@ def test_server_killed_mid_push(live, full_corpus: Path, monkeypatch) -> None:
     sent_ids = keys(client, tagging["project"], "sent_id")
     assert len(sent_ids) == len(set(sent_ids)) == 201  # nothing twice
     assert client.tasks.get(id=task.id).total_annotations == 1  # the annotation survived
+
+
+def test_an_import_committed_before_the_server_died_is_reported_as_uncertain(live, full_corpus: Path, monkeypatch):
+    """The server commits an import and dies before answering: the error does not claim the
+    tasks are missing, and the re-run push adds only what is, with no task twice."""
+    import httpx
+
+    client = live.client()
+    real_import = type(client.projects).import_tasks
+
+    def commit_then_die(self, *args, **kwargs):
+        real_import(self, *args, **kwargs)
+        live.kill()
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+    monkeypatch.setattr(type(client.projects), "import_tasks", commit_then_die)
+    with pytest.raises(StageError) as failure:
+        ls_client.push(client, "tagging", full_corpus, CONFIGS)
+    monkeypatch.undo()
+    assert "0 of 201 new tasks were imported for certain; the import of 201 more may have been committed" in str(
+        failure.value
+    )
+    client = live.start()
+    again = ls_client.push(client, "tagging", full_corpus, CONFIGS)
+    assert again["tasks_added"] == 0 and again["tasks_total"] == 201
+    sent_ids = keys(client, again["project"], "sent_id")
+    assert len(sent_ids) == len(set(sent_ids)) == 201
 
 
 def test_server_killed_mid_pull_changes_nothing(live, full_corpus: Path, tmp_path: Path, monkeypatch) -> None:
@@ -166,3 +196,48 @@ def test_server_killed_between_the_projects_of_one_pull_changes_nothing(
     assert calls == ["tagging", "alignment"]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     live.start()
+
+
+def test_two_machines_pushing_at_once_with_other_url_spellings_make_no_duplicates(
+    live, full_corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Two pushes at the same moment, one to http://127.0.0.1:PORT and one to
+    http://localhost:PORT/, with no lock between them (as from two machines), both seeing no
+    task before either imports; and a duplicate project an earlier race left: afterwards one
+    project and every task once."""
+    from contextlib import nullcontext
+
+    first = live.client()
+    for _ in range(2):  # what two pushes creating the project at once leave behind
+        first.projects.create(title=PROJECTS["tagging"], label_config="<View><Text name='text' value='$text'/></View>")
+    monkeypatch.setattr(ls_client, "push_lock", lambda client, kind: nullcontext())  # two machines
+    both_listed = threading.Barrier(2, timeout=120)
+    real_existing = ls_client.existing_tasks
+
+    def listed_together(*args, **kwargs):
+        found = real_existing(*args, **kwargs)
+        both_listed.wait()  # neither imports before both have seen the project without tasks
+        return found
+
+    monkeypatch.setattr(ls_client, "existing_tasks", listed_together)
+    spellings = [live.url, live.url.replace("127.0.0.1", "localhost") + "/"]
+    clients = [ls_client.connect(url, live.data_dir, api_key=live.credentials.token) for url in spellings]
+    results, errors = [], []
+
+    def push(client) -> None:
+        try:
+            results.append(ls_client.push(client, "tagging", full_corpus, CONFIGS))
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=push, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    assert [r["tasks_added"] for r in results] == [201, 201]  # both imported everything ...
+    projects = [p for p in first.projects.list() if p.title == PROJECTS["tagging"]]
+    assert len(projects) == 1
+    sent_ids = keys(first, projects[0].id, "sent_id")
+    assert len(sent_ids) == len(set(sent_ids)) == 201  # ... and the server holds each task once

@@ -161,10 +161,7 @@ def add_to_manifest(file: Path, path: Path, entry: dict[str, str | None], name: 
     taken = {n for items in sections.values() for n in items}
     if name in taken:
         raise StageError(f"{path}: {name!r} is already listed (corpus remove it first, or pass --id)")
-    sha256 = file_sha256(file)
-    for listed, item in ((n, i) for items in sections.values() for n, i in items.items()):
-        if item.get("sha256") == sha256:
-            raise InputError(file, f"same content as {seeds_dir / item['file']}, listed as {listed!r}; not added")
+    sha256 = refuse_listed_content(file, path)
     if copy:  # only once everything is checked: a refused file leaves nothing behind
         shutil.copy2(file, target)
     fields = {k: v for k, v in entry.items() if v}
@@ -172,6 +169,15 @@ def add_to_manifest(file: Path, path: Path, entry: dict[str, str | None], name: 
     sections[section][name].setdefault("licence", UNKNOWN_LICENCE)
     _write(path, sections)
     return f"{target.name}: added as {section[:-1]} {name!r} (licence {sections[section][name]['licence']})"
+
+
+def refuse_listed_content(file: Path, path: Path) -> str:
+    """The file's sha256, unless a listed file has the same content (an error naming both)."""
+    sha256 = file_sha256(file)
+    for listed, item in ((n, i) for items in _read(path).values() for n, i in items.items()):
+        if item.get("sha256") == sha256:
+            raise InputError(file, f"same content as {path.parent / item['file']}, listed as {listed!r}; not added")
+    return sha256
 
 
 def remove_from_manifest(name: str, path: Path, delete_file: bool = True) -> str:

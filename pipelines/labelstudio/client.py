@@ -16,14 +16,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from tqdm import tqdm
 
-from pipelines.core.errors import StageError
+from pipelines.core.errors import StageError, warn
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import human_file
 from pipelines.labelstudio.results import human_rows
@@ -88,19 +88,52 @@ def connect(url: str | None, data_dir: Path, api_key: str | None = None) -> Any:
 
 
 def ensure_project(client: Any, kind: str, configs: Path) -> Any:
+    """The project of this title with the lowest id, created if there is none.
+
+    The server is the shared state: two pushes that start together (other URL spellings,
+    other machines) may each create one; both then keep the oldest and delete the other while
+    it holds no annotation, so they converge on one project."""
     title = PROJECTS[kind]
     label_config = config_text(kind, configs)
-    existing = [p for p in client.projects.list() if p.title == title]
-    if existing:
-        project = existing[0]
-        if project.label_config != label_config:
-            client.projects.update(id=project.id, label_config=label_config)
-        return project
-    return client.projects.create(
-        title=title,
-        label_config=label_config,
-        description=f"Managed by the corpus pipeline (`corpus annotate push {kind}`). Task key: {KEY_FIELD[kind]}.",
-    )
+    existing = sorted((p for p in client.projects.list() if p.title == title), key=lambda p: p.id)
+    if not existing:
+        client.projects.create(
+            title=title,
+            label_config=label_config,
+            description=f"Managed by the corpus pipeline (`corpus annotate push {kind}`). Task key: {KEY_FIELD[kind]}.",
+        )
+        existing = sorted((p for p in client.projects.list() if p.title == title), key=lambda p: p.id)
+    project, *others = existing
+    for other in others:
+        _delete_if_unannotated(lambda o=other: client.projects.delete(id=o.id), other, f"project {other.id}")
+    if project.label_config != label_config:
+        client.projects.update(id=project.id, label_config=label_config)
+    return project
+
+
+def _delete_if_unannotated(delete: Callable[[], object], item: Any, what: str) -> bool:
+    """Delete a duplicate the pipeline made, unless a human has annotated it (then it stays, named)."""
+    if (getattr(item, "total_annotations_number", None) or getattr(item, "total_annotations", None) or 0) > 0:
+        warn(f"Label Studio: duplicate {what} holds annotations; kept (merge it by hand)")
+        return False
+    try:
+        delete()
+    except Exception as error:
+        if getattr(error, "status_code", None) != 404:  # already deleted by the other push
+            raise
+    return True
+
+
+def remove_duplicate_tasks(client: Any, project_id: int, key: str) -> int:
+    """Tasks imported twice for one key (by pushes that ran at once): keep the oldest of each."""
+    by_key: dict[str, list[Any]] = {}
+    for task in client.tasks.list(project=project_id, fields="all"):
+        by_key.setdefault(task.data.get(key), []).append(task)
+    removed = 0
+    for tasks in by_key.values():
+        for task in sorted(tasks, key=lambda t: t.id)[1:]:
+            removed += _delete_if_unannotated(lambda t=task: client.tasks.delete(id=t.id), task, f"task {task.id}")
+    return removed
 
 
 SUPERSEDED = "superseded"  # task data field: set on tasks whose item left the corpus (filterable column)
@@ -130,16 +163,30 @@ def mark_superseded(client: Any, known: dict[str, tuple[int, set[str], dict]], c
     return marked
 
 
+def canonical_url(url: str) -> str:
+    """scheme://ip:port of a server URL, so that spellings of one server share a lock."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.rstrip("/"))
+    host = parts.hostname or "127.0.0.1"
+    with suppress(OSError):
+        host = socket.gethostbyname(host)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme}://{host}:{port}{parts.path}"
+
+
 @contextmanager
 def push_lock(client: Any, kind: str) -> Iterator[None]:
-    """One push per server and project at a time on this machine: two concurrent pushes would
-    both see a task missing and both import it."""
+    """One push per server and project at a time on this machine, whatever the URL's spelling
+    (``http://localhost:8080/`` is ``http://127.0.0.1:8080``). Pushes from other machines are
+    not seen here: the server-side checks (``ensure_project``, ``remove_duplicate_tasks``) make
+    them converge."""
     import fcntl
     import hashlib
     import tempfile
 
-    base_url = client._client_wrapper.get_base_url()
-    name = hashlib.sha1(f"{base_url}|{kind}".encode()).hexdigest()[:16]
+    name = hashlib.sha1(f"{canonical_url(client._client_wrapper.get_base_url())}|{kind}".encode()).hexdigest()[:16]
     with open(Path(tempfile.gettempdir()) / f"corpus-labelstudio-push-{name}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -159,7 +206,7 @@ def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) 
     key = KEY_FIELD[kind]
     for data, result in items:
         validate_result(interface, data, result, f"{kind} task {data[key]}")
-    sent, new = 0, []
+    sent, pending, new = 0, 0, []
     try:
         project = with_retries(lambda: ensure_project(client, kind, configs))
         known = with_retries(lambda: existing_tasks(client, project.id, key))
@@ -168,11 +215,12 @@ def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) 
         with tqdm(total=len(new), desc=f"push {kind}", unit="task", disable=None) as bar:
             for begin in range(0, len(new), batch_size):
                 chunk = new[begin : begin + batch_size]
+                pending = len(chunk)  # from here until the answer, the server may or may not have them
                 client.projects.import_tasks(  # not idempotent: never retried blindly
                     id=project.id,
                     request=[{"data": d, "predictions": [{"model_version": version, "result": r}]} for d, r in chunk],
                 )
-                sent += len(chunk)
+                sent, pending = sent + len(chunk), 0
                 bar.update(len(chunk))
         if stale:
             from label_studio_sdk import PredictionRequest
@@ -183,15 +231,17 @@ def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) 
                     id=project.id,
                     request=[PredictionRequest(task=task_id, result=r, model_version=version) for task_id, r in chunk],
                 )
+        duplicates = remove_duplicate_tasks(client, project.id, key) if new else 0
         superseded = mark_superseded(client, known, {d[key] for d, _ in items}, version)
         client.projects.update(id=project.id, model_version=version, show_collab_predictions=True)
     except Exception as error:
         if not is_server_failure(error):
             raise
+        uncertain = f"; the import of {pending} more may have been committed" if pending else ""
         raise StageError(
-            f"push {kind}: Label Studio failed ({describe_failure(error)}) after {sent} of {len(new) or '?'} new tasks "
-            "were imported; those stay and nothing else was changed. Re-run `corpus annotate push` to resume: "
-            "it adds only what is missing."
+            f"push {kind}: Label Studio failed ({describe_failure(error)}): {sent} of {len(new) or '?'} new tasks were "
+            f"imported for certain{uncertain}. What was imported stays. Re-run `corpus annotate push`: it checks "
+            "the server and adds only what is missing."
         ) from None
     return {
         "project": project.id,
@@ -199,6 +249,7 @@ def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) 
         "tasks_added": len(new),
         "predictions_added": len(stale),
         "tasks_superseded": superseded,
+        "duplicates_removed": duplicates,
         "tasks_total": len(known) + len(new),
     }
 

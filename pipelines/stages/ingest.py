@@ -22,7 +22,7 @@ from pipelines.core.hashing import file_sha256, package_version
 from pipelines.core.ids import check_doc_id, id_path
 from pipelines.core.incremental import StageState, outcome, process_changed
 from pipelines.core.layout import DOCUMENTS, MANIFEST, SEEDS
-from pipelines.core.manifest import ManifestEntry
+from pipelines.core.manifest import ManifestEntry, refuse_listed_content
 from pipelines.core.records import Document
 from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, IngestSettings, load_settings
@@ -103,6 +103,7 @@ def check_new_source(file: Path, name: str | None, settings: IngestSettings, man
     Returns the number of documents; raises the first problem, naming the file or ``file:line``."""
     if not file.is_file():
         raise InputError(file, "file not found")
+    refuse_listed_content(file, manifest)
     if file.suffix == ".jsonl":
         entry = ManifestEntry(doc_id=check_doc_id(name or file.stem, file), file=file.name, licence="unknown")
         read_text_file(file)  # empty, binary, not UTF-8
