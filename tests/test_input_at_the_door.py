@@ -139,3 +139,18 @@ def test_a_pulled_row_without_text_sha1_is_named_not_applied(tmp_path: Path) -> 
         read_human(path)
     path.write_text(json.dumps(good) + "\n", encoding="utf-8")
     assert set(read_human(path)) == {"s0"}
+
+
+def test_rename_and_manifest_update_refuse_unsafe_ids(tmp_path: Path) -> None:
+    """The other ways an id enters: `corpus rename NEW` and a seed file's name on `manifest --update`."""
+    where = project(tmp_path)
+    before = seeds_state(where)
+    cli = [sys.executable, "-m", "pipelines.cli"]
+    result = subprocess.run([*cli, "rename", "de-dprk-cuba", "../../x"], cwd=where, capture_output=True, text=True)
+    assert result.returncode != 0 and "'../../x' is not a safe name" in result.stderr
+    assert seeds_state(where) == before
+    (where / "seeds" / "my article.txt").write_text(GERMAN, encoding="utf-8")
+    result = subprocess.run([*cli, "manifest", "--update"], cwd=where, capture_output=True, text=True)
+    assert result.returncode != 0 and "my article.txt: id 'my article' is not a safe name" in result.stderr
+    manifest = (where / "seeds" / "manifest.yaml").read_bytes()
+    assert manifest == before["manifest.yaml"]

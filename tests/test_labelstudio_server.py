@@ -144,7 +144,7 @@ def test_server_gone_mid_push_gives_one_line_and_a_rerun_resumes(tmp_path: Path,
         with pytest.raises(StageError) as failure:
             ls_client.push(client, "alignment", full_corpus, configs)
         message = str(failure.value)
-        assert "\n" not in message and "Re-run `corpus annotate push` to resume" in message
+        assert "\n" not in message and "Re-run `corpus annotate push`: it checks the server" in message
         assert message.startswith("push alignment: Label Studio failed (")
         client = live.start()
         first = ls_client.push(client, "alignment", full_corpus, configs)

@@ -238,10 +238,10 @@ def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) 
         if not is_server_failure(error):
             raise
         uncertain = f"; the import of {pending} more may have been committed" if pending else ""
+        done = f"{sent} of {len(new)} new tasks were imported for certain" if new else "no task was imported"
         raise StageError(
-            f"push {kind}: Label Studio failed ({describe_failure(error)}): {sent} of {len(new) or '?'} new tasks were "
-            f"imported for certain{uncertain}. What was imported stays. Re-run `corpus annotate push`: it checks "
-            "the server and adds only what is missing."
+            f"push {kind}: Label Studio failed ({describe_failure(error)}): {done}{uncertain}. What was imported "
+            "stays. Re-run `corpus annotate push`: it checks the server and adds only what is missing."
         ) from None
     return {
         "project": project.id,
