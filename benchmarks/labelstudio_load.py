@@ -24,10 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.labelstudio import client as ls_client  # noqa: E402
-from pipelines.labelstudio import server  # noqa: E402
 from pipelines.labelstudio.results import read_human  # noqa: E402
-from tests.conftest import label_studio_template  # noqa: E402
-from tests.helpers.ports import free_port  # noqa: E402
+from tests.conftest import Server  # noqa: E402
 
 CONFIGS = ROOT / "annotations" / "configs"
 
@@ -52,20 +50,15 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--annotations", type=int, default=1_000)
     args = parser.parse_args()
-    template, credentials = label_studio_template()
     figures = {}
     with tempfile.TemporaryDirectory(prefix="bench-ls-load-") as scratch:
         work = Path(scratch)
-        corpus, data_dir, out = work / "corpus", work / "ls", work / "annotations"
+        corpus, out = work / "corpus", work / "annotations"
         corpus.mkdir()
         grown_corpus(corpus, args.tasks)
-        server.copy_template(template, data_dir)
-        port = free_port()
-        process = server.start_server(data_dir, port, credentials, log=data_dir / "server.log")
+        live = Server(work)  # a real server from the tests' pre-migrated template
         try:
-            url = f"http://127.0.0.1:{port}"
-            server.wait_healthy(url, process)
-            client = ls_client.connect(url, data_dir, api_key=credentials.token)
+            client = live.client()
             started = time.perf_counter()
             pushed = ls_client.push(client, "tagging", corpus, CONFIGS)
             figures["push"] = (time.perf_counter() - started, peak_mb())
@@ -83,7 +76,7 @@ def main() -> None:
             again = ls_client.push(client, "tagging", corpus, CONFIGS)
             assert again["tasks_added"] == 0 and again["tasks_total"] == args.tasks
         finally:
-            server.stop_server(process)
+            live.stop()
     for step, (seconds, memory) in figures.items():
         print(f"{step}: {seconds:.1f} s, peak RSS of this process {memory:.0f} MB")
     print(f"every one of {args.tasks} tasks once; {args.annotations} annotations pulled; a second push added 0")

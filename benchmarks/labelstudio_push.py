@@ -18,11 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.labelstudio import client as ls_client  # noqa: E402
-from pipelines.labelstudio import server  # noqa: E402
 from pipelines.labelstudio.tasks import config_text  # noqa: E402
-from tests.conftest import label_studio_template  # noqa: E402
-from tests.helpers.ports import free_port  # noqa: E402
+from tests.conftest import Server  # noqa: E402
 
 
 def tasks(count: int, offset: int = 0) -> list[dict]:
@@ -60,16 +57,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--sample", type=int, default=200, help="tasks sent one request each")
     args = parser.parse_args()
-    template, credentials = label_studio_template()
     with tempfile.TemporaryDirectory(prefix="bench-ls-") as folder:
-        data_dir = Path(folder)
-        server.copy_template(template, data_dir)
-        port = free_port()
-        process = server.start_server(data_dir, port, credentials, log=data_dir / "server.log")
+        live = Server(Path(folder))  # a real server from the tests' pre-migrated template
         try:
-            url = f"http://127.0.0.1:{port}"
-            server.wait_healthy(url, process)
-            client = ls_client.connect(url, data_dir, api_key=credentials.token)
+            client = live.client()
             project = client.projects.create(
                 title="push benchmark", label_config=config_text("tagging", ROOT / "annotations" / "configs")
             )
@@ -84,7 +75,7 @@ def main() -> None:
                 client.projects.import_tasks(id=project.id, request=[task])
             single_rate = len(single) / (time.perf_counter() - start)
         finally:
-            server.stop_server(process)
+            live.stop()
     print(f"batched ({args.batch}/request): {batched_rate:.0f} tasks/s over {args.tasks} tasks")
     print(f"one request per task: {single_rate:.1f} tasks/s over {args.sample} tasks")
     print(f"speed-up batched/per-task: {batched_rate / single_rate:.1f}x")

@@ -145,14 +145,14 @@ def test_a_failed_write_keeps_the_previous_human_file(live, full_corpus: Path, t
     assert ls_client.pull(client, "alignment", out, full_corpus)["annotated"] == 2
 
 
-def test_two_pushes_at_once_import_each_task_once(live, full_corpus: Path) -> None:
-    clients = [live.client() for _ in range(2)]
+def push_at_once(clients: list, corpus: Path, **options: object) -> tuple[list[dict], list[Exception]]:
+    """``push tagging`` from each client in its own thread, all at once: (results, errors)."""
     results, errors = [], []
 
     def push(client) -> None:
         try:
-            results.append(ls_client.push(client, "tagging", full_corpus, CONFIGS, batch_size=50))
-        except Exception as error:  # reported below
+            results.append(ls_client.push(client, "tagging", corpus, CONFIGS, **options))
+        except Exception as error:  # reported by the caller
             errors.append(error)
 
     threads = [threading.Thread(target=push, args=(client,)) for client in clients]
@@ -160,6 +160,12 @@ def test_two_pushes_at_once_import_each_task_once(live, full_corpus: Path) -> No
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
+    return results, errors
+
+
+def test_two_pushes_at_once_import_each_task_once(live, full_corpus: Path) -> None:
+    clients = [live.client() for _ in range(2)]
+    results, errors = push_at_once(clients, full_corpus, batch_size=50)
     assert errors == []
     assert sorted(r["tasks_added"] for r in results) == [0, 201]
     sent_ids = keys(clients[0], results[0]["project"], "sent_id")
@@ -222,19 +228,7 @@ def test_two_machines_pushing_at_once_with_other_url_spellings_make_no_duplicate
     monkeypatch.setattr(ls_client, "existing_tasks", listed_together)
     spellings = [live.url, live.url.replace("127.0.0.1", "localhost") + "/"]
     clients = [ls_client.connect(url, live.data_dir, api_key=live.credentials.token) for url in spellings]
-    results, errors = [], []
-
-    def push(client) -> None:
-        try:
-            results.append(ls_client.push(client, "tagging", full_corpus, CONFIGS))
-        except Exception as error:  # reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=push, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    results, errors = push_at_once(clients, full_corpus)
     assert not errors, errors
     assert [r["tasks_added"] for r in results] == [201, 201]  # both imported everything ...
     projects = [p for p in first.projects.list() if p.title == PROJECTS["tagging"]]

@@ -184,7 +184,7 @@ def train(
     clusters = WordClusters.fit(vectors, options.cluster_sizes, options.vector_dims, options.seed)
     clusters.save(folder / CLUSTERS)
     table = WordTable(clusters, encode)
-    table.add(words)
+    table.add(words, vectors)  # encoded once, above
     folds = max(options.gazetteer_folds, 2)
     partial = [Gazetteer.from_examples([e for k, e in enumerate(examples) if k % folds != f]) for f in range(folds)]
     log: list[dict[str, float]] = []

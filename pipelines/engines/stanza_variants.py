@@ -131,12 +131,9 @@ def register() -> None:
     @register_processor_variant("ner", "spacymodel")
     class SpacyNer(_Variant):
         def process(self, document: Any) -> Any:
-            for sentence, parsed in zip(document.sentences, _spacy_parse(document), strict=True):
-                spans = [(e.start, e.end, e.label_) for e in parsed.ents]
-                for token, tag in zip(sentence.tokens, bioes(len(sentence.tokens), spans), strict=True):
-                    token.ner = tag
-            document.build_ents()
-            return document
+            return _set_entities(
+                document, [[(e.start, e.end, e.label_) for e in p.ents] for p in _spacy_parse(document)]
+            )
 
     @register_processor_variant("pos", "hanta")
     class HantaPos(_Variant):
@@ -160,12 +157,8 @@ def register() -> None:
         """Untyped proper-noun chunks: the only NE signal HanTa gives."""
 
         def process(self, document: Any) -> Any:
-            for sentence, tags in zip(document.sentences, _hanta_tags(document), strict=True):
-                spans = [(start, end, "NE") for start, end in german_name_chunks(tags)]
-                for token, tag in zip(sentence.tokens, bioes(len(sentence.tokens), spans), strict=True):
-                    token.ner = tag
-            document.build_ents()
-            return document
+            chunks = [german_name_chunks(tags) for tags in _hanta_tags(document)]
+            return _set_entities(document, [[(start, end, "NE") for start, end in c] for c in chunks])
 
     @register_processor_variant("ner", "crf")
     class CrfNer(_Variant):
@@ -185,12 +178,16 @@ def register() -> None:
                 Example(tuple(_words(sentence)), tuple(tag for _, _, tag in tags))
                 for sentence, tags in zip(document.sentences, _hanta_tags(document), strict=True)
             ]
-            for sentence, tags in zip(document.sentences, self.tagger.tag(examples), strict=True):
-                names = sorted(spans(tags))
-                for token, tag in zip(sentence.tokens, bioes(len(sentence.tokens), names), strict=True):
-                    token.ner = tag
-            document.build_ents()
-            return document
+            return _set_entities(document, [sorted(spans(tags)) for tags in self.tagger.tag(examples)])
+
+
+def _set_entities(document: Any, ranges: list[list[tuple[int, int, str]]]) -> Any:
+    """Each sentence's entity token ranges ``[start, end)`` as stanza's token NER tags, then its entities."""
+    for sentence, found in zip(document.sentences, ranges, strict=True):
+        for token, tag in zip(sentence.tokens, bioes(len(sentence.tokens), found), strict=True):
+            token.ner = tag
+    document.build_ents()
+    return document
 
 
 def german_tags(sentences: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:

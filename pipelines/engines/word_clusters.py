@@ -86,11 +86,17 @@ class WordTable:
         self.clusters, self.encode = clusters, encode
         self.rows: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
 
-    def add(self, words: Sequence[str]) -> None:
+    def add(self, words: Sequence[str], vectors: np.ndarray | None = None) -> None:
+        """Describe the words not seen yet; ``vectors`` (a row per word) when they are already encoded."""
         new = [w for w in dict.fromkeys(words) if w not in self.rows]
         if not new:
             return
-        ids, dense = self.clusters.describe(self.encode(new))
+        if vectors is None:
+            vectors = self.encode(new)
+        else:
+            row = {w: k for k, w in enumerate(words)}
+            vectors = vectors[[row[w] for w in new]]
+        ids, dense = self.clusters.describe(vectors)
         for k, word in enumerate(new):
             self.rows[word] = (tuple(int(i) for i in ids[k]) if ids is not None else (), tuple(dense[k].tolist()))
 
