@@ -1,19 +1,20 @@
-"""Event coding on PETRARCH-2's validation records (``../shared/data/petrarch_validation``, MIT).
+"""Event coding on PETRARCH-2's validation records (``../shared/data/petrarch_validation``, MIT),
+through the tag stage as ``params.yaml`` configures it.
 
-.venv/bin/python benchmarks/event_coding.py [--file PETR2_GSR_validation.xml] [--show]
+.venv/bin/python benchmarks/event_coding.py [--file PETR2_GSR_validation.xml] [--discards FILE|none] [--show]
 
-Each record's text goes through the project's own code: segmenter, the tag stage's English
-pipeline, entity typing and English event coding (CAMEO dictionary + PLOVER table from
-``params.yaml: tag``). Prints, for records with gold events, the share whose gold CAMEO root
-code (first two digits) is among the predicted codes' roots (PLOVER events, plus the
-CAMEO codings PLOVER leaves untyped: 01 statements, 02 appeals), the share whose gold PLOVER
-type is among the predicted types, and for "no event" records the share with nothing
-predicted. Negated events do not count as predictions.
+Each record becomes a document; the segment engine splits it and ``stages/tag.run`` codes it
+with the project's settings (CAMEO dictionary, PLOVER table, actors, discards), so the figures
+are those of ``corpus/events.jsonl``. What the stage writes is what is scored: PLOVER events
+only (CAMEO 01 statements and 02 appeals have no PLOVER type and are no events, as PLOVER's
+codebook has it), negated events not counted. Prints, for records with gold events, the share
+whose gold CAMEO root is among the predicted codes' roots and the share whose gold PLOVER type
+is among the predicted types; for "no event" records the share with nothing predicted; the
+same per class of the issue's error classes (by gold code); and the share of predicted events
+whose type a gold code of their record has.
 
-The coder runs as the validation file's environment declares it: CAMEO.2.0 verbs, Phoenix
-actors and a discard file (``Phoenix.discards.txt``, not in ``../shared/data``; the project's
-``news.discards.txt`` with its past years stands in). ``--discards none``
-codes every sentence, as the pipeline's default does.
+``--discards`` overrides ``tag.cameo_discards`` (the validation file's environment declares
+PETRARCH's discard file; ``pipelines/tagging/data/news.discards.txt`` stands in for it).
 """
 
 from __future__ import annotations
@@ -21,22 +22,33 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.core.hashing import file_sha256  # noqa: E402
+from pipelines.core.io import read_jsonl, write_jsonl  # noqa: E402
+from pipelines.core.records import SentenceEvents  # noqa: E402
 from pipelines.core.settings import load_settings  # noqa: E402
 from pipelines.engines.segmenter import Segmenter  # noqa: E402
-from pipelines.engines.tagger import analyse, build_tagger  # noqa: E402
+from pipelines.stages import tag  # noqa: E402
 from pipelines.tagging.cameo import load_plover_table, plover_for  # noqa: E402
-from pipelines.tagging.discards import NEWS_DISCARDS, discarded_sentences, load_discards  # noqa: E402
-from pipelines.tagging.entities import entities_for  # noqa: E402
-from pipelines.tagging.events_en import english_events  # noqa: E402
 from tests.helpers.documents import plain_document  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "petrarch_validation" / "PETR2_GSR_validation.xml"
+# the issue's error classes, by the gold code's CAMEO root
+CLASSES = {
+    "demands and requests (10)": ("10",),
+    "protests (14)": ("14",),
+    "agreements and intents (03)": ("03",),
+    "attacks (18-20)": ("18", "19", "20"),
+    "refusals and threats (12, 13)": ("12", "13"),
+    "aid, retreat, mobilisation (07, 08, 15)": ("07", "08", "15"),
+    "statements and appeals (01, 02: no PLOVER type)": ("01", "02"),
+}
 
 
 def records(path: Path) -> list[tuple[str, str, list[str]]]:
@@ -52,45 +64,67 @@ def records(path: Path) -> list[tuple[str, str, list[str]]]:
     return found
 
 
+def coded_by_stage(rows: list[tuple[str, str, list[str]]], settings, work: Path) -> dict[str, list]:
+    """Per record id, the events ``tag.run`` writes for it."""
+    segmenter = Segmenter(settings.segment)
+    doc_ids = {f"rec{n:03d}": record_id for n, (record_id, _, _) in enumerate(rows)}
+    documents = [plain_document(f"rec{n:03d}", text) for n, (_, text, _) in enumerate(rows)]
+    sentences = [s for document in documents for s in segmenter.segment(document)]
+    write_jsonl(work / "sentences.jsonl", sentences)
+    out = {name: work / f"{name}.jsonl" for name in ("entities", "events")}
+    tag.run([work / "sentences.jsonl"], None, None, out["entities"], out["events"], work / "metrics.json", settings.tag)
+    events: dict[str, list] = defaultdict(list)
+    for row in read_jsonl(out["events"], SentenceEvents):
+        events[doc_ids[row.doc_id]] += [e for e in row.events if not e.negated]
+    return events
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, default=DEFAULT)
     parser.add_argument("--show", action="store_true", help="print every record's gold and predicted codes")
-    parser.add_argument("--discards", default=str(NEWS_DISCARDS), help="PETRARCH discard file, or 'none'")
+    parser.add_argument("--discards", help="override tag.cameo_discards: a PETRARCH discard file, or 'none'")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml")
-    discards = None if args.discards == "none" else Path(args.discards)
+    if args.discards:
+        discards = None if args.discards == "none" else Path(args.discards).resolve()
+        settings = settings.model_copy(update={"tag": settings.tag.model_copy(update={"cameo_discards": discards})})
     table = load_plover_table(settings.tag.plover_table)
-    segmenter, tagger = Segmenter(settings.segment), build_tagger("en", settings.tag)
-    hits = type_hits = events_total = quiet = quiet_total = 0
-    for record_id, text, gold in records(args.file):
-        sentences = segmenter.segment(plain_document(record_id, text))
-        discarded = discarded_sentences(sentences, load_discards(discards), {})  # as the tag stage decides
-        predicted, codes = [], []  # PLOVER events, and CAMEO codings PLOVER does not type
-        for analysis in analyse(tagger, [s for s in sentences if s.sent_id not in discarded]):
-            entities = entities_for(analysis, tagger.provenance.engine)
-            untyped: list[tuple[str, bool]] = []
-            events = english_events(analysis, entities, settings.tag, untyped)
-            predicted += [e for e in events if not e.negated]
-            codes += [code for code, negated in untyped if not negated]
-        roots = {code[:2] for code in [e.cameo for e in predicted if e.cameo] + codes}
-        types = {e.type for e in predicted}
+    rows = records(args.file)
+    with tempfile.TemporaryDirectory() as work:
+        predicted = coded_by_stage(rows, settings, Path(work))
+    hits = type_hits = events_total = quiet = quiet_total = consistent = predicted_total = 0
+    per_class: dict[str, list[int]] = {name: [0, 0, 0] for name in CLASSES}  # records, root found, type found
+    for record_id, text, gold in rows:
+        events = predicted.get(record_id, [])
+        roots, types = {e.cameo[:2] for e in events if e.cameo}, {e.type for e in events}
+        gold_types = {t.type for g in gold if (t := plover_for(g, table))}
         if gold:
             events_total += 1
             hits += bool({g[:2] for g in gold} & roots)
-            gold_types = {t.type for g in gold if (t := plover_for(g, table))}
             type_hits += bool(gold_types & types)
+            predicted_total += len(events)
+            consistent += sum(e.type in gold_types for e in events)
+            for name, prefixes in CLASSES.items():
+                if any(g[:2] in prefixes for g in gold):
+                    counts = per_class[name]
+                    counts[0] += 1
+                    counts[1] += bool({g[:2] for g in gold if g[:2] in prefixes} & roots)
+                    counts[2] += bool(gold_types & types)
         else:
             quiet_total += 1
-            quiet += not (predicted or codes)
+            quiet += not events
         if args.show:
-            shown = [(e.cameo, e.type, e.rule[:60]) for e in predicted] + [(c, "untyped") for c in codes]
-            print(f"{record_id}: gold {gold or 'none'} predicted {shown}")
-            print(f"   {text[:160]}")
+            shown = [(e.cameo, e.type, e.trigger.text, e.rule[:50]) for e in events]
+            print(f"{record_id}: gold {gold or 'none'} predicted {shown}\n   {text[:160]}")
     print(f"event records: {events_total}; gold CAMEO root among predictions: {hits / events_total:.1%} ({hits})")
     print(f"gold PLOVER type among predicted types: {type_hits / events_total:.1%} ({type_hits})")
+    print(f"predicted events whose type a gold code has: {consistent / max(1, predicted_total):.1%} "
+          f"({consistent} of {predicted_total})")  # fmt: skip
     print(f"no-event records: {quiet_total}; no event predicted: {quiet / max(1, quiet_total):.1%} ({quiet})")
-    print(f"discards: {discards or 'none'}")
+    for name, (total, roots_found, types_found) in per_class.items():
+        print(f"  {name}: {total} records, root found {roots_found}, type found {types_found}")
+    print(f"discards: {settings.tag.cameo_discards or 'none'} ({'--discards' if args.discards else 'params.yaml'})")
     print(f"dictionary: {settings.tag.cameo_dictionary} (sha256 {file_sha256(settings.tag.cameo_dictionary)[:12]})")
 
 

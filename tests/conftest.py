@@ -54,6 +54,29 @@ def copy_project(destination: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def coded():
+    """A function from English text to the English coder's events, through the tag stage's
+    English pipeline (segmenter, parser, entity typing); for sentences written in the tests."""
+    from pipelines.engines.segmenter import Segmenter
+    from pipelines.engines.tagger import analyse, build_tagger
+    from pipelines.tagging.entities import entities_for
+    from pipelines.tagging.events_en import english_events
+
+    from .helpers.documents import plain_document
+
+    settings = project_settings()
+    segmenter, tagger = Segmenter(settings.segment), build_tagger("en", settings.tag)
+
+    def events(text: str) -> list:
+        found = []
+        for analysis in analyse(tagger, segmenter.segment(plain_document("t", text))):
+            found += english_events(analysis, entities_for(analysis, tagger.provenance.engine), settings.tag)
+        return found
+
+    return events
+
+
+@pytest.fixture(scope="session")
 def seed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Ingest and segment the four seeds once into a scratch corpus folder."""
     from pipelines.stages import ingest, segment

@@ -122,29 +122,6 @@ def test_seed_events_carry_actor_codes(tagged) -> None:  # noqa: F811
     assert sanction.rule.startswith("en:") and "+cameo:" in sanction.rule  # the rule's arguments, CAMEO's block
 
 
-@pytest.fixture(scope="module")
-def coded():
-    """English sentences written for these tests through the tag stage's English pipeline."""
-    from pipelines.engines.segmenter import Segmenter
-    from pipelines.engines.tagger import analyse, build_tagger
-    from pipelines.tagging.entities import entities_for
-    from pipelines.tagging.events_en import english_events
-
-    from .helpers.documents import plain_document
-
-    settings = project_settings()
-    segmenter, tagger = Segmenter(settings.segment), build_tagger("en", settings.tag)
-
-    def events(text: str) -> list:
-        document = plain_document("t", text)
-        found = []
-        for analysis in analyse(tagger, segmenter.segment(document)):
-            found += english_events(analysis, entities_for(analysis, tagger.provenance.engine), settings.tag)
-        return found
-
-    return events
-
-
 def test_rejections_follow_the_codebook() -> None:
     from pipelines.tagging.labels import rejected_code
 

@@ -191,6 +191,9 @@ class TagSettings(Section):
     # PETRARCH's discard list (e.g. pipelines/tagging/data/news.discards.txt): sentences naming
     # one of its phrases (past years, ...) get no events; null for histories like the seeds
     cameo_discards: Path | None = None
+    # where German events come from: the German pattern rules, the English coder run on the
+    # sentence's translation (projected back), or both (rules first, enriched by the translation)
+    german_events: list[Literal["rules", "translation"]] = ["rules", "translation"]
     # German with the offline variants: the train-ner stage's stanza NER model in this folder
     # when there is one (null: HanTa's untyped name chunks, typed by projection)
     trained_ner: Path | None = NER_MODEL

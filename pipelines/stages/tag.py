@@ -172,7 +172,7 @@ def run(
     english_texts = {sent_id: t.text for sent_id, t in translations.items()}
     discarded = discarded_sentences(sentences, load_discards(settings.cameo_discards), english_texts)
     via_english = {}
-    if translated and coder is not None:
+    if translated and coder is not None and "translation" in settings.german_events:
         coded = [s for s in by_lang["de"] if s.sent_id not in discarded]  # a discarded sentence gets no events
         via_english = translated_events(coded, analyses, translated, taggers["en"], settings)
     entity_records, event_records = [], []
@@ -185,9 +185,12 @@ def run(
             events = english_events(analysis, entities, settings)
         else:
             events = german_events(analysis, entities, settings.reference_year)
-            if coder is not None:
+            if "rules" not in settings.german_events:
+                events = via_english.get(sentence.sent_id, []) if "translation" in settings.german_events else []
+            elif coder is not None:
                 events = code_arguments(events, projector.english_forms, coder.actors)
-                events = merge(events, via_english.get(sentence.sent_id, []))
+                if "translation" in settings.german_events:
+                    events = merge(events, via_english.get(sentence.sent_id, []))
         header = {
             "sent_id": sentence.sent_id,
             "doc_id": sentence.doc_id,

@@ -7,7 +7,7 @@ before it must precede it; a passive verb's subject counts as following it, and 
 a prepositional phrase matches only after its preposition. The longest matching pattern
 gives the code; without one the verb's or block's default code applies; ``---`` means the
 verb is no event here. A verb under an ``xcomp`` of a coded verb ("refused *to meet*") is
-left to that verb's patterns.
+left to that verb's patterns (``spoken_for``) unless a frame of ``modality`` reads it.
 """
 
 from __future__ import annotations
@@ -89,6 +89,19 @@ def _preposition_owners(analysis: Analysis, verb: int, scope: list[int]) -> dict
     return owners
 
 
+def describes_noun(analysis: Analysis, index: int) -> bool:
+    """A participle describing a noun ("officials *accused* of ..."), not an infinitive ("a
+    proposal *to sign*", see ``unrealised``): no event of its own."""
+    return analysis.deprels[index] in MODIFIERS and not unrealised(analysis, index)
+
+
+def unrealised(analysis: Analysis, index: int) -> bool:
+    """An infinitive describing a noun ("a proposal *to sign*", "his intention *to establish*"):
+    an act only planned, which a frame may code ("rejected a proposal to sign"), else no event."""
+    infinitive = any(analysis.lemmas[k].lower() == "to" for k in children(analysis, index))
+    return analysis.deprels[index] in MODIFIERS and infinitive
+
+
 def verb_phrase(analysis: Analysis, verb: int) -> list[int]:
     """The verb's own phrase: its subtree without embedded clauses (what was *said*, relative
     clauses, coordinated verbs), which carry their own events."""
@@ -113,7 +126,7 @@ def code_verbs(analysis: Analysis, dictionary: VerbDictionary) -> list[Coding]:
     forms = _forms(analysis)
     codings: dict[int, Coding] = {}
     for index, (text, lemma) in enumerate(forms):
-        if analysis.upos[index] != "VERB" or analysis.deprels[index] in MODIFIERS:
+        if analysis.upos[index] != "VERB" or describes_noun(analysis, index):
             continue
         kids = children(analysis, index)
         particles = {forms[k][0] for k in kids if analysis.deprels[k] in ("prt", "compound:prt")}
@@ -130,9 +143,12 @@ def code_verbs(analysis: Analysis, dictionary: VerbDictionary) -> list[Coding]:
             continue
         negated = any(analysis.lemmas[k].lower() in NEGATIONS or analysis.deprels[k] == "neg" for k in kids)
         codings[index] = Coding(index, code, block.name, pattern.source if pattern else None, negated)
-    # "refused to meet": the matrix verb's pattern speaks for its xcomp
-    return [
-        c
-        for i, c in codings.items()
-        if not (analysis.deprels[i] == "xcomp" and analysis.heads[i] in codings and codings[analysis.heads[i]].pattern)
-    ]
+    return list(codings.values())
+
+
+def spoken_for(analysis: Analysis, codings: dict[int, Coding]) -> set[int]:
+    """Verbs whose matrix verb's pattern speaks for them: "refused *to meet*" (the xcomp)."""
+    return {
+        i for i in codings
+        if analysis.deprels[i] == "xcomp" and analysis.heads[i] in codings and codings[analysis.heads[i]].pattern
+    }  # fmt: skip

@@ -19,13 +19,15 @@ from pipelines.core.settings import TagSettings
 from pipelines.engines.tagger import Analysis
 from pipelines.tagging.actors import GERMAN_NAMES, ORGANISATIONS, event_date, load_actors, resolve_actor
 from pipelines.tagging.cameo import PloverType, VerbDictionary, load_plover_table, load_verb_dictionary, plover_for
-from pipelines.tagging.cameo_match import MODIFIERS, code_verbs, verb_phrase
+from pipelines.tagging.cameo_match import code_verbs, describes_noun, spoken_for, unrealised, verb_phrase
 from pipelines.tagging.dependency import argument, children, date_and_location, follow, subtree, with_conjuncts
 from pipelines.tagging.events import make_event
 from pipelines.tagging.labels import event_rules, event_types, rejected_code
+from pipelines.tagging.modality import Candidate, is_frame, reframe
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
 CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "prep"}
+LIGHT_VERBS = {"make", "hold", "have", "pay", "conduct", "carry", "stage", "launch", "take", "give", "mount"}
 RECIPIENT_PATHS = ["dobj", "dative", "nsubjpass", "prep:with", "prep:to", "prep:against", "prep:on", "prep:in"]
 
 
@@ -116,30 +118,65 @@ def _parties(analysis: Analysis, verb: int, subjects: list[int], recipients: lis
 def _agentless_participle(analysis: Analysis, index: int) -> bool:
     """ "officials accused of ...": a participle describing a noun, with nobody doing it, names
     no event; "the treaty signed by Kim and Castro" does (the CAMEO path skips all of them)."""
-    modifier = analysis.upos[index] == "VERB" and analysis.deprels[index] in MODIFIERS
+    modifier = analysis.upos[index] == "VERB" and describes_noun(analysis, index)
     return modifier and not follow(analysis, index, "prep:by")
+
+
+def _lemmas_of(analysis: Analysis, heads: list[int]) -> set[str]:
+    return {analysis.lemmas[k].lower() for head in heads for k in subtree(analysis, head)}
+
+
+def _governor(analysis: Analysis, index: int) -> set[str]:
+    """The word governing ``index``, through one preposition ("killed in a bombing"): its lemma,
+    and its form less an inflection (the lemmatiser's slips: "staged" -> "stag")."""
+    head = analysis.heads[index]
+    if head >= 0 and analysis.upos[head] == "ADP" and analysis.heads[head] >= 0:
+        head = analysis.heads[head]
+    if head < 0:
+        return set()
+    text = analysis.sentence.tokens[head].text.lower()
+    stems = {text[: -len(end)] for end in ("d", "ed", "s", "es", "ing") if text.endswith(end)}
+    return {analysis.lemmas[head].lower(), text} | stems
+
+
+def _rule_applies(rule: dict, analysis: Analysis, index: int) -> bool:
+    """The optional conditions of an English rule (``event_rules.yaml`` lists them)."""
+    kids = children(analysis, index)
+    objects = [k for k in kids if analysis.deprels[k] in ("dobj", "nsubjpass")]
+    subjects = [k for k in kids if analysis.deprels[k] == "nsubj"] + follow(analysis, index, "prep:by")
+    object_lemmas, scope = _lemmas_of(analysis, objects), _lemmas_of(analysis, [index])
+    checks = {
+        "objects": lambda words: bool(object_lemmas & words),
+        "not_objects": lambda words: not object_lemmas & words,
+        "parties": lambda words: bool(_lemmas_of(analysis, objects + subjects) & words),
+        "not_subjects": lambda words: not _lemmas_of(analysis, subjects) & words,
+        "context": lambda words: bool(scope & words),
+        "not_context": lambda words: not scope & words,
+        "heads": lambda words: bool(_governor(analysis, index) & words),
+    }
+    if rule.get("intransitive") and any(analysis.deprels[k] == "dobj" for k in kids):
+        return False
+    return all(check(set(rule[key])) for key, check in checks.items() if key in rule)
 
 
 def _rule_matches(analysis: Analysis) -> dict[int, tuple[int, dict]]:
     """Token index -> (rule number, rule), first rule per token."""
     found: dict[int, tuple[int, dict]] = {}
     for number, rule in enumerate(event_rules()["en"]):
+        lemmas = set(rule["lemma"]) if isinstance(rule["lemma"], list) else {rule["lemma"]}
         for index, lemma in enumerate(analysis.lemmas):
-            if index in found or lemma.lower() != rule["lemma"]:
+            if index in found or lemma.lower() not in lemmas:
                 continue
             if analysis.upos[index] != rule.get("pos", analysis.upos[index]):
                 continue
-            if _agentless_participle(analysis, index):
-                continue
-            objects = [k for k in children(analysis, index) if analysis.deprels[k] in ("dobj", "nsubjpass")]
-            object_lemmas = {analysis.lemmas[k].lower() for o in objects for k in subtree(analysis, o)}
-            if "objects" in rule and not object_lemmas & set(rule["objects"]):
-                continue
-            scope = {analysis.lemmas[k].lower() for k in subtree(analysis, index)}
-            if "context" in rule and not scope & set(rule["context"]):
+            if _agentless_participle(analysis, index) or not _rule_applies(rule, analysis, index):
                 continue
             found[index] = (number, rule)
     return found
+
+
+def _rule_name(number: int, rule: dict, analysis: Analysis, index: int) -> str:
+    return f"en:{number}:{analysis.lemmas[index].lower()}"
 
 
 def _cameo_rule(code: str, coder: CameoCoder, rule: dict | None) -> dict | None:
@@ -151,54 +188,96 @@ def _cameo_rule(code: str, coder: CameoCoder, rule: dict | None) -> dict | None:
     return {"type": plover.type, "mode": plover.mode or (rule.get("mode") if same else None), "cameo": code}
 
 
-def english_events(
-    analysis: Analysis, entities: list[Entity], settings: TagSettings | None = None, untyped: list | None = None
-) -> list[Event]:
-    """PLOVER events of one sentence. CAMEO codings PLOVER does not type (01 public statements,
-    02 appeals) are no events here; pass ``untyped`` to collect them as (code, negated) pairs,
-    as the coder benchmark does."""
-    settings = settings or TagSettings()
-    coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
+def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Candidate]:
+    """Per token, what the rules and the dictionary say of it, before modality and arguments."""
     rules = _rule_matches(analysis)
     codings = {c.verb: c for c in code_verbs(analysis, coder.dictionary)} if coder else {}
-    events = []
+    for index in spoken_for(analysis, codings):
+        if not is_frame(analysis, analysis.heads[index]):
+            del codings[index]
+    found = {}
     for index in sorted(set(rules) | set(codings)):
         number, rule = rules.get(index, (None, None))
         coding = codings.get(index)
         # a rule's own code is the more specific one ("recognized Korea": 054, not 051); the
         # PLOVER table types whichever code applies
         code = (rule or {}).get("cameo") or (coding.code if coding else None)
+        if rule is not None:
+            name = _rule_name(number, rule, analysis, index) + (f"+cameo:{coding.block}" if coding else "")
+        else:
+            name = f"cameo:{coder.name}:{coding.block}:{coding.pattern or 'verb'}"
+        negated = bool(coding and coding.negated)
+        found[index] = Candidate(index, code, rule, name, rule is None, negated, unrealised=unrealised(analysis, index))
+    return found
+
+
+def english_events(
+    analysis: Analysis, entities: list[Entity], settings: TagSettings | None = None, untyped: list | None = None
+) -> list[Event]:
+    """PLOVER events of one sentence. CAMEO codings PLOVER does not type (01 public statements,
+    02 appeals) are no events here, as PLOVER's codebook has it ("comments generally are not
+    coded"); pass ``untyped`` to collect them as (code, negated) pairs."""
+    settings = settings or TagSettings()
+    coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
+    events: list[tuple[int, Event]] = []
+    for candidate in reframe(analysis, _candidates(analysis, coder)).values():
+        if candidate.unrealised:
+            continue  # "his intention to establish relations": no frame took it
+        index, rule, code = candidate.index, candidate.rule, candidate.code
         paths = rule.get("recipient", []) if rule is not None else RECIPIENT_PATHS
         subjects, recipients, negated, historical, date, location = _arguments(
             analysis, entities, index, paths, exclude=set((rule or {}).get("objects", []))
         )
-        negated = negated or bool(coding and coding.negated)
+        if not recipients and candidate.recipient_from is not None:
+            framed_paths = list(candidate.recipient_paths) or RECIPIENT_PATHS
+            framed = _arguments(analysis, entities, candidate.recipient_from, framed_paths)
+            recipients = [k for k in framed[1] if k not in subjects]
+        negated = negated or candidate.negated
         rejection = rejected_code(code) if negated and code else None
         if rejection:  # "would not provide support": a rejection (CAMEO 12), not a negated 05
             code, negated = rejection, False
         typed = _cameo_rule(code, coder, rule) if coder and code else None
-        if rule is not None:
-            coded = typed or rule
-            name = f"en:{number}:{rule['lemma']}" + (f"+cameo:{coding.block}" if coding else "")
-        else:
-            coded = typed
-            name = f"cameo:{coder.name}:{coding.block}:{coding.pattern or 'verb'}"
-            if coded is None and untyped is None:
-                continue  # a code PLOVER does not type (01 statements, 02 appeals)
-        name += "+negated-to-reject" if rejection else ""
+        coded = typed or rule
+        name = candidate.name + ("+negated-to-reject" if rejection else "")
+        if coded is None and untyped is None:
+            continue  # a code PLOVER does not type (01 statements, 02 appeals)
         when = event_date(date)
-        if coding is not None and rule is None:
+        if candidate.coded:
             subjects, recipients = _parties(analysis, index, subjects, recipients, coder, when)
         actor = _coded(analysis, entities, subjects, coder, when)
         recipient = _coded(analysis, entities, recipients, coder, when)
-        if rule is None and not (any(a.code for a in actor) and any(a.code for a in recipient)):
+        if candidate.coded and not (any(a.code for a in actor) and any(a.code for a in recipient)):
             continue  # as in PETRARCH, a verb pattern alone codes an event only between two known actors
         if coded is None:
             untyped.append((code, negated))
             continue
         token = analysis.sentence.tokens[index]
-        trigger = (token.start, token.end)
-        events.append(
-            make_event(coded, analysis.sentence, trigger, actor, recipient, date, location, negated, historical, name)
-        )
-    return events
+        arguments = (actor, recipient, date, location)
+        event = make_event(coded, analysis.sentence, (token.start, token.end), *arguments, negated, historical, name)
+        events.append((index, event))
+    return _one_per_act(analysis, events)
+
+
+def _one_per_act(analysis: Analysis, events: list[tuple[int, Event]]) -> list[Event]:
+    """A noun naming the act of its own verb is that act: "killed in a roadside bombing" is one
+    ASSAULT, on the verb, with the noun's more specific code; after a light verb ("held talks",
+    "paid a visit") the noun is the trigger."""
+
+    def governed(noun: int, verb: int) -> bool:
+        head = analysis.heads[noun]
+        via = head >= 0 and analysis.upos[head] == "ADP" and analysis.heads[head] == verb
+        return analysis.upos[noun] == "NOUN" and noun != verb and (head == verb or via)
+
+    def light(verb: int) -> bool:
+        return analysis.lemmas[verb].lower() in LIGHT_VERBS
+
+    pairs = [(v, n) for v, ev in events for n, en in events if ev.type == en.type and governed(n, v)]
+    by_index = dict(events)
+    dropped = set()
+    for verb, noun in pairs:
+        keep, other = (noun, verb) if light(verb) else (verb, noun)
+        dropped.add(other)
+        donor = by_index[other]
+        if len(donor.cameo or "") > len(by_index[keep].cameo or ""):
+            by_index[keep] = by_index[keep].model_copy(update={"cameo": donor.cameo, "mode": donor.mode})
+    return [event for index, event in by_index.items() if index not in dropped]

@@ -1,0 +1,183 @@
+"""Modality: acts framed by another verb, and threats made as conditions.
+
+"refused to meet the envoy" is no meeting, "threatened to impose quotas" no sanction, "demanded
+the release of" no release, "agreed to provide aid" no aid yet. CAMEO codes the frame, in the
+chapter of its kind (12 REJECT, 13 THREATEN, 10 REQUEST, 03 intent, typed AGREE), with the
+sub-code the framed act picks ("refused to meet": 125); the framed act is no event of its own.
+"X will leave the talks unless ..." and "if Y does not ..., X will ..." are threats (CAMEO 13)
+of the act in the main clause. Frames and their codes are data (``event_rules.yaml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cache
+
+from pipelines.engines.tagger import Analysis
+from pipelines.tagging.cameo_match import MODIFIERS
+from pipelines.tagging.dependency import children, depth, follow, subtree
+from pipelines.tagging.labels import event_rules, rejected_code
+
+KIND_TYPES = {"reject": "REJECT", "threaten": "THREATEN", "demand": "REQUEST", "intent": "AGREE"}
+FUTURE = {"will", "would", "'ll", "shall"}
+NEGATIONS = {"not", "n't", "never", "no"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible event at token ``index`` before its arguments are read: the CAMEO code and
+    the rule that speak for it; ``recipient_from``: a framed act whose recipient it takes."""
+
+    index: int
+    code: str | None
+    rule: dict | None
+    name: str
+    coded: bool  # a dictionary verb pattern, which names an event only between two coded actors
+    negated: bool = False
+    recipient_from: int | None = None
+    recipient_paths: tuple[str, ...] = ()  # the framed act's own paths to its recipient
+    unrealised: bool = False  # "a proposal *to sign*": only a frame makes it part of an event
+
+
+@cache
+def _frames() -> dict[str, list[dict]]:
+    by_lemma: dict[str, list[dict]] = {}
+    for frame in event_rules()["frames"]:
+        lemmas = frame["lemma"] if isinstance(frame["lemma"], list) else [frame["lemma"]]
+        for lemma in lemmas:
+            by_lemma.setdefault(lemma, []).append(frame)
+    return by_lemma
+
+
+def frame_code(kind: str, framed: str | None) -> str:
+    """The frame's CAMEO code for a framed act's code (None: an act the frame does not name)."""
+    rules = event_rules()
+    if kind == "intent" and framed and framed[:2] in rules["threat_roots"]:
+        kind = "threaten"  # "vowed to retaliate"
+    if kind == "reject":
+        return (rejected_code(framed) if framed else None) or "120"
+    table = rules["frame_codes"][kind]
+    prefix = next((framed[:n] for n in range(len(framed), 1, -1) if framed[:n] in table), "") if framed else ""
+    return table[prefix]
+
+
+def _complements(analysis: Analysis, index: int, paths: list[str]) -> list[int]:
+    """The heads of a frame's complements; a preposition's clause counts ("accused Iran *of attacking*")."""
+    found = []
+    for path in paths:
+        found += follow(analysis, index, path)
+        if path.startswith("prep:"):
+            prepositions = [k for k in children(analysis, index) if analysis.lemmas[k].lower() == path[5:]]
+            found += [k for p in prepositions for k in children(analysis, p) if analysis.deprels[k] == "pcomp"]
+    return found
+
+
+def _silent(analysis: Analysis, heads: list[int]) -> bool:
+    """A complement that is no act: "declined to comment" refuses nothing worth an event."""
+    return bool(heads) and all(analysis.lemmas[k].lower() in event_rules()["silent_acts"] for k in heads)
+
+
+def _named_act(analysis: Analysis, heads: list[int]) -> str | None:
+    """The code of an act a noun complement names ("called for *the release* of", "a ceasefire")."""
+    named = event_rules()["named_acts"]
+    codes = [named.get(analysis.lemmas[k].lower()) for k in heads if analysis.upos[k] == "NOUN"]
+    return next((code for code in codes if code), None)
+
+
+def _frame_at(analysis: Analysis, index: int) -> tuple[dict, list[int]] | None:
+    """The frame a verb opens, with its complements. A verb with a particle is another verb
+    ("called *in* the ambassador"), and one describing a noun opens none ("a resolution calling for")."""
+    if analysis.upos[index] != "VERB" or analysis.deprels[index] in MODIFIERS:
+        return None
+    if any(analysis.deprels[k] in ("prt", "compound:prt") for k in children(analysis, index)):
+        return None
+    for frame in _frames().get(analysis.lemmas[index].lower(), []):
+        if "requires" in frame and not _complements(analysis, index, frame["requires"]):
+            continue
+        heads = _complements(analysis, index, frame["complements"])
+        if _silent(analysis, heads):
+            return None
+        if heads or not frame.get("needs_complement"):
+            return frame, heads
+    return None
+
+
+def is_frame(analysis: Analysis, index: int) -> bool:
+    return _frame_at(analysis, index) is not None
+
+
+def _framed(analysis: Analysis, candidates: dict[int, Candidate], heads: list[int], index: int) -> list[int]:
+    scope = set().union(*(subtree(analysis, h) for h in heads)) if heads else set()
+    return sorted((k for k in candidates if k in scope and k != index), key=lambda k: depth(analysis, k, index))
+
+
+def reframe(analysis: Analysis, candidates: dict[int, Candidate]) -> dict[int, Candidate]:
+    """The candidates with framed acts folded into their frames (the innermost frame first, so
+    "refused to agree to talks" is a refusal to meet, 125)."""
+    result = dict(candidates)
+    frames = [(k, found) for k in range(len(analysis.lemmas)) if (found := _frame_at(analysis, k))]
+    frames.sort(key=lambda item: -depth(analysis, item[0], -1))
+    for index, (frame, heads) in frames:
+        inner = _framed(analysis, result, heads, index)
+        act = result[inner[0]] if inner else None
+        for k in inner:
+            del result[k]
+        framed = (act.code if act else None) or _named_act(analysis, heads)
+        own = result.get(index) or candidates.get(index)
+        if frame["kind"] == "intent" and act is not None and (framed or "")[:2] in event_rules()["act_roots"]:
+            result[act.index] = act
+            continue
+        if frame["kind"] == "allege":
+            continue
+        code = frame_code(frame["kind"], framed)
+        if framed is None and own is not None and (own.code or "")[:2] == code[:2]:
+            code = own.code  # the dictionary's code in the frame's chapter ("agreed ...": 0311)
+        rule = {"type": KIND_TYPES[frame["kind"]], "cameo": code, "recipient": frame.get("recipient", [])}
+        lemma = analysis.lemmas[index].lower()
+        name = f"frame:{frame['kind']}:{lemma}>{framed or '-'}"
+        paths = tuple((act.rule or {}).get("recipient", ())) if act else ()
+        result[index] = Candidate(index, code, rule, name, False, False, act.index if act else None, paths)
+    return _conditional_threats(analysis, result)
+
+
+def _condition(analysis: Analysis, verb: int) -> int | None:
+    """The verb's "unless ..." clause, or its "if ... not ..." clause."""
+    for clause in follow(analysis, verb, "advcl"):
+        marks = {analysis.lemmas[k].lower() for k in children(analysis, clause) if analysis.deprels[k] == "mark"}
+        negated = any(analysis.lemmas[k].lower() in NEGATIONS for k in children(analysis, clause))
+        if "unless" in marks or ("if" in marks and negated):
+            return clause
+    return None
+
+
+def _conditional_threats(analysis: Analysis, candidates: dict[int, Candidate]) -> dict[int, Candidate]:
+    """ "X will V unless Y ...": a threat of V (CAMEO 13 with V's code), the condition no event."""
+    result = dict(candidates)
+    for verb in range(len(analysis.lemmas)):
+        if analysis.upos[verb] != "VERB" or analysis.deprels[verb] not in ("root", "ccomp", "conj"):
+            continue
+        if not any(analysis.lemmas[k].lower() in FUTURE for k in follow(analysis, verb, "aux")):
+            continue
+        clause = _condition(analysis, verb)
+        if clause is None:
+            continue
+        condition = subtree(analysis, clause)
+        for k in [k for k in result if k in condition]:
+            del result[k]
+        phrase = subtree(analysis, verb) - condition
+        acts = sorted((k for k in result if k in phrase), key=lambda k: depth(analysis, k, verb))
+        act = result[acts[0]] if acts else None
+        if act is not None and act.rule is not None and act.rule.get("type") == "THREATEN":
+            continue  # already a threat
+        for k in acts:
+            del result[k]
+        code = frame_code("threaten", act.code if act else None)
+        rule = {"type": "THREATEN", "cameo": code, "recipient": (act.rule or {}).get("recipient", []) if act else []}
+        trigger = act.index if act else verb
+        name = f"condition:threaten:{analysis.lemmas[verb].lower()}>{act.code if act else '-'}"
+        result[trigger] = (
+            replace(act, code=code, rule=rule, name=name, coded=False)
+            if act
+            else Candidate(verb, code, rule, name, False)
+        )
+    return result
