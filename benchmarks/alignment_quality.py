@@ -95,6 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--translator", default="gloss", help="de->en engine for the Tatoeba runs: gloss | llm")
+    parser.add_argument("--pairs", type=int, default=0, help="Tatoeba pairs (0: all 1,000)")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml").align
     embedder = embedder_from_settings(settings)
@@ -132,7 +133,8 @@ def main() -> None:
     print(f"time ratio 4x/1x {times[4] / times[1]:.1f}, 16x/1x {times[16] / times[1]:.1f} (linear: 4, 16)")
 
     tatoeba = args.data / "tatoeba_deu_eng"
-    german, english = read_lines(tatoeba / "tatoeba.deu-eng.deu"), read_lines(tatoeba / "tatoeba.deu-eng.eng")
+    german = read_lines(tatoeba / "tatoeba.deu-eng.deu")[: args.pairs or None]
+    english = read_lines(tatoeba / "tatoeba.deu-eng.eng")[: args.pairs or None]
     src, tgt, gold = synthetic_document(german, english)
     translated = translate(src, args.translator)
     fused_label = f"with {args.translator} translation (into English)"

@@ -13,7 +13,7 @@ from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Alignment, Provenance, Sentence, Token, Translation
 from pipelines.core.settings import AlignSettings
-from pipelines.engines.anchors import Anchors, anchor_tokens, mismatch_share, shared_anchors
+from pipelines.engines.anchors import Anchors, anchor_tokens, mismatch_share, names, shared_anchors
 from pipelines.engines.document_aligner import align_document
 from pipelines.engines.embedders import CachedEmbedder, Embedder, make_embedder, normalise
 from pipelines.engines.mining import mine
@@ -375,6 +375,17 @@ def test_anchor_tokens_and_mismatch_share_by_hand() -> None:
     assert list(anchors.mismatch(0, 1, np.array([0, 1]), 1)) == [1, 3]  # {1960, kim} vs {1960} / {kim, 1990 x2}
     assert list(anchors.mismatch(0, 2, np.array([0]), 2)) == [1]  # one 1990 too many
     assert list(anchors.mismatch(1, 1, np.array([1]), 1)) == [2]
+
+
+def test_names_are_capitalised_in_both_languages_sense() -> None:
+    """German nouns and words capitalised only at a sentence's start are no names."""
+    src = ["Das System der Organisation wurde 1990 in Berlin gegründet.", "Sie kamen aus Berlin."]
+    tgt = ["The system of the organisation was founded in Berlin in 1990.", "All of them came from Berlin."]
+    known = names(src, tgt)
+    assert "berlin" in known and not {"system", "organisation", "sie", "all", "das", "the"} & known
+    source, target = shared_anchors(src, tgt)
+    assert source[0] == Counter({"1990": 1, "berlin": 1}) == target[0]
+    assert source[1] == Counter({"berlin": 1}) == target[1]  # "Sie" and "All" only start sentences
 
 
 def test_anchor_penalty_scales_the_margin_by_the_unmatched_share() -> None:

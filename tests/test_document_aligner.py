@@ -44,7 +44,8 @@ def filler(prefix: str, count: int) -> list[str]:
     return [f"{prefix}{k}" for k in range(count)]
 
 
-SETTINGS = AlignSettings(length_weight=0.0, anchor_weight=0.0, cache_path=None)
+# every block encoded as text, so the bag-of-words makes the right alignment known by construction
+SETTINGS = AlignSettings(length_weight=0.0, anchor_weight=0.0, cache_path=None, encoded_block_size=5)
 
 
 def links_of(
@@ -111,6 +112,30 @@ def test_banded_search_matches_the_full_grid() -> None:
     full = links_of(src, tgt, max_full_dp=1000)
     assert banded == full
     assert sum(1 for s, t in full if not t) == sum(1 for s in src if s.startswith("skip"))
+
+
+def test_long_blocks_are_the_weighted_mean_of_encoded_pieces() -> None:
+    """Blocks longer than ``encoded_block_size`` are not encoded: their vector sums the encoded
+    pieces (5 = 2 + 2 + 1), each weighted by the square root of its sentences, which for
+    one-token sentences is exactly what encoding the joined text gives."""
+    from pipelines.engines.document_aligner import Side
+
+    texts = ["pear", "quince", "rowan", "sloe", "medlar"]
+    encoded, pieced = Side(texts, BagOfWords(), 5, encoded=5), Side(texts, BagOfWords(), 5, encoded=2)
+    for k in range(1, 6):
+        assert np.allclose(encoded.vectors[k], pieced.vectors[k], atol=1e-6)
+    counting = Counting(BagOfWords())
+    Side(texts, counting, 5, encoded=2)
+    assert counting.texts == 5 + 4  # sentences and pairs only
+
+
+class Counting:
+    def __init__(self, inner: BagOfWords) -> None:
+        self.inner, self.texts = inner, 0
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return self.inner.embed(texts)
 
 
 def test_move_set_follows_max_link() -> None:

@@ -153,11 +153,14 @@ class AlignSettings(Section):
     candidate_search: Literal["dense", "ann"] = "dense"
     candidate_documents: int = 8  # mining: each source document vs its closest target documents (0: all)
     margin_k: int = 4
-    threshold: float = 1.12  # minimum ratio margin of a linked pair
+    threshold: float = 1.3  # minimum ratio margin of a linked pair
     anchor_penalty: float = 0.25  # margin x (1 - this x share of numbers/names only one side has)
     document_pairs: list[tuple[str, str]] | None = None
     # document mode (Vecalign-style DP)
     max_link: int = 6  # links of up to max_link sentences in all (4: 1-1, 1-2, 2-1, 1-3, 2-2, 3-1)
+    # blocks of up to this many sentences are embedded as joined text; longer ones as the mean
+    # of encoded pieces (cold time grows with the encoded text; 5 encodes every block)
+    encoded_block_size: int = 2
     member_weight: float = 2.0  # charge for a merged sentence farther from the other block than a skip
     merge_penalty: float = 0.02  # added per sentence a link holds beyond 1-1 (breaks ties towards 1-1)
     skip_percentile: float = 0.05  # a skipped sentence costs this quantile of random 1-1 link costs

@@ -5,9 +5,12 @@ sentence boundary falls when the two sides split a passage differently. Numbers,
 proper names do: "Abalakow" and "1933" sit in one sentence on each side, whatever the
 language pair. Hunalign and Bleualign use the same evidence (identical tokens).
 
-An anchor is a token with a digit (reduced to its digits) or a capitalised word of three or
-more letters, kept only when it occurs on *both* sides of the document pair, so German nouns
-and other words with no identical counterpart never count. A link is charged for the anchors
+An anchor is a token with a digit (reduced to its digits) or a name: a word of three or more
+letters that the texts write capitalised somewhere not at the start of a sentence and never in
+lower case, on either side. That is capitalisation in both languages' sense: a German noun
+("System", "Organisation") is no name, since the English or French side writes it in lower case,
+and neither is a word capitalised only by its place ("Sie", "All"). Anchors are kept only when
+they occur on *both* sides. A link is charged for the anchors
 one side has and the other lacks; a skipped sentence for all of its anchors. Every anchor is
 charged at most once along any path, so only anchors that a path could match change the choice.
 Mining uses the same counts as a share: of a pair's anchors, how many the other side lacks
@@ -25,21 +28,39 @@ import numpy as np
 WORD = re.compile(r"\w+")
 
 
-def anchor_tokens(text: str) -> list[str]:
-    """Numbers (their digits) and capitalised words of 3+ letters, lower-cased."""
+def names(*sides: Sequence[str]) -> set[str]:
+    """Lower-cased words of 3+ letters written capitalised after a sentence's first word and
+    never in lower case, in any of the texts."""
+    capitalised, lower = set(), set()
+    for texts in sides:
+        for text in texts:
+            for position, token in enumerate(WORD.findall(text)):
+                if len(token) < 3 or not token.isalpha():
+                    continue
+                if token[0].islower():
+                    lower.add(token)
+                elif position > 0:
+                    capitalised.add(token.lower())
+    return capitalised - lower
+
+
+def anchor_tokens(text: str, known_names: set[str] | None = None) -> list[str]:
+    """Numbers (their digits) and names, lower-cased; without ``known_names``, every
+    capitalised word of 3+ letters."""
     out = []
     for token in WORD.findall(text):
         if any(c.isdigit() for c in token):
             out.append("".join(c for c in token if c.isdigit()))
-        elif len(token) >= 3 and token[0].isupper():
+        elif len(token) >= 3 and token[0].isupper() and (known_names is None or token.lower() in known_names):
             out.append(token.lower())
     return out
 
 
 def shared_anchors(src_texts: Sequence[str], tgt_texts: Sequence[str]) -> tuple[list[Counter], list[Counter]]:
     """Each sentence's anchors, keeping only those that occur somewhere on the other side too."""
-    src = [Counter(anchor_tokens(t)) for t in src_texts]
-    tgt = [Counter(anchor_tokens(t)) for t in tgt_texts]
+    known = names(src_texts, tgt_texts)
+    src = [Counter(anchor_tokens(t, known)) for t in src_texts]
+    tgt = [Counter(anchor_tokens(t, known)) for t in tgt_texts]
     shared = set().union(*src, set()) & set().union(*tgt, set())
     keep = [Counter({k: v for k, v in c.items() if k in shared}) for c in (*src, *tgt)]
     return keep[: len(src)], keep[len(src) :]

@@ -62,19 +62,31 @@ def moves(max_link: int) -> list[tuple[int, int]]:
 class Side:
     """One document's block embeddings: ``vectors[k][i]`` embeds sentences ``i .. i+k-1``."""
 
-    def __init__(self, texts: Sequence[str], embedder: Embedder, sizes: int) -> None:
+    def __init__(self, texts: Sequence[str], embedder: Embedder, sizes: int, encoded: int | None = None) -> None:
         self.size = len(texts)
         self.cumulative = np.concatenate([[0.0], np.cumsum([len(t) + 1 for t in texts])])
         wordless = [sum(c.isalpha() for c in t) < WORDLESS_LETTERS for t in texts]
         self.wordless = np.concatenate([[0], np.cumsum(wordless)])
         self.vectors: dict[int, np.ndarray] = {}
-        blocks = {k: [" ".join(texts[i : i + k]) for i in range(self.size - k + 1)] for k in range(1, sizes + 1)}
+        encoded = sizes if encoded is None else max(1, min(encoded, sizes))
+        blocks = {k: [" ".join(texts[i : i + k]) for i in range(self.size - k + 1)] for k in range(1, encoded + 1)}
         flat = [text for k in blocks for text in blocks[k]]
         embedded = embedder.embed(flat) if flat else np.zeros((0, 1), dtype=np.float32)
         start = 0
         for k, texts_k in blocks.items():
             self.vectors[k] = embedded[start : start + len(texts_k)]
             start += len(texts_k)
+        for k in range(encoded + 1, sizes + 1):  # longer blocks: the mean of encoded pieces (5 = 2 + 2 + 1)
+            count = self.size - k + 1
+            if count <= 0:
+                self.vectors[k] = self.vectors[1][:0]
+                continue
+            total, at = np.zeros((count, self.vectors[1].shape[1])), 0
+            while at < k:
+                piece = min(encoded, k - at)
+                total += np.sqrt(piece) * self.vectors[piece][at : at + count]  # a piece weighs as its sentences
+                at += piece
+            self.vectors[k] = normalise(total)
 
     def wordless_in(self, starts: np.ndarray | int, k: int) -> np.ndarray:
         """How many sentences of the blocks of ``k`` starting at ``starts`` have almost no letters."""
@@ -308,8 +320,9 @@ def align_document(
         return [DocumentLink((i,), ()) for i in range(n)] + [DocumentLink((), (j,)) for j in range(m)]
     link_types = moves(settings.max_link)
     sizes = max(max(a, b) for a, b in link_types)
-    src, tgt = Side(src_texts, embedder, sizes), Side(tgt_texts, embedder, sizes)
-    mt = Side(src_mt, embedder, sizes) if src_mt is not None else None
+    encoded = settings.encoded_block_size
+    src, tgt = Side(src_texts, embedder, sizes, encoded), Side(tgt_texts, embedder, sizes, encoded)
+    mt = Side(src_mt, embedder, sizes, encoded) if src_mt is not None else None
     pair = pair or f"{settings.source_lang}-{settings.target_lang}"
     anchors = Anchors(src_texts, tgt_texts) if settings.anchor_weight else None
     scorer = Scorer(src, tgt, mt, settings, settings.length_ratios.get(pair, 1.0), anchors)
