@@ -21,11 +21,11 @@ from pathlib import Path
 
 import sacrebleu
 
-from pipelines.core.executor import make_executor
 from pipelines.core.settings import ExecutorSettings, TranslateSettings, load_settings
 from pipelines.engines.llm import LLMEngine
 from pipelines.engines.translation_checks import TranslationChecker
 from pipelines.engines.translators import TranslateWork
+from pipelines.run.executor import make_executor
 from pipelines.stages.translate import line_sentence, translate_sentences
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,8 +28,9 @@ ALLOWED = {
     "publish": {"core", "tagging", "labelstudio", "publish"},
     "training": {"core", "training"},
     "evaluation": {"core", "engines", "training", "evaluation"},
-    "stages": {"core", "engines", "tagging", "labelstudio", "publish", "training"},
-    "cli": {"core", "engines", "tagging", "labelstudio", "publish", "training", "evaluation", "stages", "cli"},
+    "run": {"core", "run"},  # executors, warm server, incremental state, fingerprints, command runner
+    "stages": {"core", "run", "engines", "tagging", "labelstudio", "publish", "training"},
+    "cli": {"core", "run", "engines", "tagging", "labelstudio", "publish", "training", "evaluation", "stages", "cli"},
 }
 
 

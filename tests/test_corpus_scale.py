@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from pipelines.core.errors import InputError, StageError
-from pipelines.core.executor import LocalExecutor
 from pipelines.core.hashing import file_sha256
 from pipelines.core.io import read_json, read_jsonl
 from pipelines.core.records import Document, Sentence
 from pipelines.core.settings import ExecutorSettings
+from pipelines.run.executor import LocalExecutor
 from pipelines.stages import ingest, segment
 
 from .conftest import ROOT, SEEDS, project_settings

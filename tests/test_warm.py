@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.core.errors import StageError
-from pipelines.core.executor import WarmExecutor, make_executor
 from pipelines.core.settings import ExecutorSettings
+from pipelines.run.executor import WarmExecutor, make_executor
 from pipelines.stages import ingest, segment, tag
 
 from .conftest import SEEDS, copy_project, project_settings
@@ -129,7 +129,7 @@ def test_a_command_runs_in_the_server_with_the_clients_environment(
 
 def test_ctrl_c_stops_the_command_in_the_server_not_the_server(warm: WarmExecutor) -> None:
     client = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pipelines.core.executor import WarmExecutor; "
+        [sys.executable, "-c", "import sys; from pipelines.run.executor import WarmExecutor; "
          "sys.exit(WarmExecutor(120).run('tests.helpers.commands:nap', ['now']))"],
         cwd=Path.cwd(), stdout=subprocess.PIPE, text=True,
     )  # fmt: skip

@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from pipelines.core.errors import StageError, warn
-from pipelines.core.executor import WarmExecutor
 from pipelines.core.layout import DATASET, SEEDS
 from pipelines.core.manifest import (
     add_to_manifest,
@@ -22,6 +21,7 @@ from pipelines.core.sources import read_sources
 from pipelines.engines import llm_install, models
 from pipelines.engines.duplicates import near_duplicates
 from pipelines.publish.hub import publish
+from pipelines.run.executor import WarmExecutor
 
 models_app = typer.Typer(help="Install and list the models the stages use.", no_args_is_help=True)
 

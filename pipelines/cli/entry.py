@@ -2,7 +2,7 @@
 the project's parameters choose ``executor.kind: warm``; anything else runs in this process.
 
 ``dvc repro`` starts one ``corpus`` process per stage. Handing the command line to the server
-(``core.warm``), which has already imported the stages and loaded their libraries, leaves
+(``run.warm``), which has already imported the stages and loaded their libraries, leaves
 this process a small client: it imports only what reading the parameters and reaching the
 server need, and prints what the command prints.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pipelines.core.layout import PARAMS_FILE
-from pipelines.core.runner import run_app
+from pipelines.run.runner import run_app
 
 # the commands dvc.yaml runs (``annotate metrics`` is the agreement stage), but train-ner: a
 # training run holds gigabytes while it lasts, which a server would keep after it
@@ -56,7 +56,7 @@ def runs_warm(argv: list[str]) -> bool:
 
 
 def run_warm(argv: list[str]) -> NoReturn:
-    from pipelines.core.executor import WarmExecutor
+    from pipelines.run.executor import WarmExecutor
 
     sys.exit(WarmExecutor(params_file(argv)).run(RUN_TARGET, argv))
 

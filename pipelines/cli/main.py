@@ -16,7 +16,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
-from pipelines.core.runner import run_app
+from pipelines.run.runner import run_app
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``file_cache``: ``functools.cache`` for loaders that read files named by their arguments.
 
 A stage process used to read a dictionary once and exit. The warm engine server
-(``core.warm``) runs stage after stage in one process, so a cache keyed on the path alone
+(``run.warm``) runs stage after stage in one process, so a cache keyed on the path alone
 would keep serving a file's old contents after the user edits it. Keying on each path
 argument's modification time and size as well reads an edited file again.
 """

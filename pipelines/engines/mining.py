@@ -115,6 +115,12 @@ class Candidate:
         return {k: round(float(v), 4) for k, v in values.items()}
 
 
+def accepted(candidate: Candidate, threshold: float) -> bool:
+    """The acceptance rule, decided here and nowhere else: a pair that competitive linking kept
+    and whose ratio margin reaches the threshold is a match."""
+    return candidate.linked and candidate.margin >= threshold
+
+
 def candidate_blocks(
     src_docs: Sequence[str], tgt_docs: Sequence[str], src_vecs: np.ndarray, tgt_vecs: np.ndarray, per_doc: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:

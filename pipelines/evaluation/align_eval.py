@@ -30,7 +30,7 @@ from pipelines.core.settings import PARAMS_FILE, AlignSettings, IngestSettings, 
 from pipelines.engines.document_aligner import align_document
 from pipelines.engines.embedders import Embedder, embedder_from_settings
 from pipelines.engines.language import LanguageIdentifier
-from pipelines.engines.mining import mine
+from pipelines.engines.mining import accepted, mine
 
 Link = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -226,14 +226,12 @@ def evaluate_mining(
     embedder: Embedder,
 ) -> dict[str, dict[str, float]]:
     best = mine(embedder.embed(src), embedder.embed(tgt), mt, tgt, settings, src_texts=src)
-    scored = [(c.src, c.tgt, c.margin) for c in best if c.linked]
-    threshold = settings.threshold
-    at_threshold = prf({(i, j) for i, j, s in scored if s >= threshold}, gold)
+    pairs = [(c.src, c.tgt, c.margin) for c in best if accepted(c, settings.threshold)]  # what the stage matches
     return {
-        "at_threshold": {"threshold": threshold, **at_threshold},
-        "best": sweep(scored, gold),
+        "at_threshold": {"threshold": settings.threshold, **prf({(i, j) for i, j, _ in pairs}, gold)},
+        "best": sweep([(c.src, c.tgt, c.margin) for c in best if c.linked], gold),
         "p_at_1": precision_at_1(best, gold),
-        "pairs": [(i, j, s) for i, j, s in scored if s >= threshold],
+        "pairs": pairs,
     }
 
 

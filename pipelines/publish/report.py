@@ -107,10 +107,11 @@ def _row(a: Alignment) -> list[str]:
 
 
 def borderline(alignments: list[Alignment], threshold: float, count: int = 10) -> dict[str, list[list[str]]]:
-    """The pairs nearest the threshold on each side: what to look at when tuning it."""
+    """The pairs nearest the threshold on each side, as the align stage decided them (a row's
+    status): what to look at when tuning it."""
     scored = [a for a in alignments if a.score is not None]
-    above = sorted((a for a in scored if a.score >= threshold), key=lambda a: a.score)[:count]
-    below = sorted((a for a in scored if a.score < threshold), key=lambda a: -a.score)[:count]
+    above = sorted((a for a in scored if a.status == "match"), key=lambda a: abs(a.score - threshold))[:count]
+    below = sorted((a for a in scored if a.status != "match"), key=lambda a: abs(a.score - threshold))[:count]
     return {"above": [_row(a) for a in above], "below": [_row(a) for a in below]}
 
 

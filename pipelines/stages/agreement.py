@@ -9,8 +9,8 @@ import typer
 
 from pipelines.core.io import write_json
 from pipelines.core.layout import AGREEMENT_METRICS, ANNOTATIONS, CORPUS
-from pipelines.core.runner import run_command
 from pipelines.labelstudio.results import agreement_report
+from pipelines.run.runner import run_command
 
 
 def command(

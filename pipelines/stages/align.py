@@ -25,11 +25,11 @@ from pipelines.core.hashing import package_version
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import ALIGN_METRICS, ALIGN_SUMMARY, ALIGNMENTS, MANIFEST, TRANSLATIONS
 from pipelines.core.records import Alignment, Provenance, Sentence, Translation, alignment_id
-from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
 from pipelines.engines.document_aligner import align_document, closest_documents
 from pipelines.engines.embedders import Embedder, embedder_from_settings
-from pipelines.engines.mining import Candidate, Chrf, candidate_blocks, mine
+from pipelines.engines.mining import Candidate, Chrf, accepted, candidate_blocks, mine
+from pipelines.run.runner import run_command
 
 
 def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:
@@ -82,7 +82,7 @@ def mining_rows(
     rows = []
     for sentence, candidate in zip(src, best, strict=True):
         target = tgt[candidate.tgt]
-        matched = candidate.linked and candidate.margin >= settings.threshold
+        matched = accepted(candidate, settings.threshold)
         translation = translations.get(sentence.sent_id)
         components = {
             **candidate.components(),

@@ -36,7 +36,6 @@ from pipelines.core.layout import (
     TRANSLATIONS,
 )
 from pipelines.core.records import SentenceEntities, SentenceEvents
-from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExportSettings, load_settings
 from pipelines.labelstudio.results import reviewed_items
 from pipelines.labelstudio.tasks import alignment_items, tagging_items
@@ -45,6 +44,7 @@ from pipelines.publish.features import SPLIT, features
 from pipelines.publish.formats import write_config, write_text_exports, write_tmx
 from pipelines.publish.report import translation_summary
 from pipelines.publish.rows import alignment_rows, document_row, events_row, ner_row, translation_row
+from pipelines.run.runner import run_command
 
 
 def score_histogram(scores: np.ndarray, settings: ExportSettings) -> str:

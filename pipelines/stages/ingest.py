@@ -3,7 +3,7 @@
 Seed files and collection lines are checked against ``seeds/manifest.yaml``, parsed
 (wiki-style sections, infobox, See also; plain text is one paragraph per line) and their
 language identified with lingua. One process per run: only new or changed documents are
-parsed (``core.incremental``), on the configured executor; outputs of documents that left
+parsed (``run.incremental``), on the configured executor; outputs of documents that left
 the manifest are deleted.
 """
 
@@ -16,20 +16,20 @@ from pathlib import Path
 import typer
 
 from pipelines.core.errors import InputError
-from pipelines.core.executor import make_executor
-from pipelines.core.fingerprint import code_fingerprint
 from pipelines.core.hashing import file_sha256, package_version
 from pipelines.core.ids import check_doc_id, id_path
-from pipelines.core.incremental import StageState, outcome, process_changed
 from pipelines.core.layout import DOCUMENTS, MANIFEST, SEEDS
 from pipelines.core.manifest import ManifestEntry, refuse_listed_content
 from pipelines.core.records import Document
-from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, IngestSettings, load_settings
 from pipelines.core.sources import SourceDocument, collection_documents, read_sources, read_text_file
 from pipelines.engines.duplicates import repeated_share
 from pipelines.engines.language import LanguageIdentifier
 from pipelines.engines.wiki import parse_wiki
+from pipelines.run.executor import make_executor
+from pipelines.run.fingerprint import code_fingerprint
+from pipelines.run.incremental import StageState, outcome, process_changed
+from pipelines.run.runner import run_command
 
 
 class IngestWork:

@@ -12,9 +12,9 @@ from pipelines.core.corpus import load_alignments, load_sentences, load_translat
 from pipelines.core.io import read_jsonl, write_text
 from pipelines.core.layout import ALIGNMENTS, CORPUS, ENTITIES, MANIFEST, METRICS, REPORT, SENTENCES, TRANSLATIONS
 from pipelines.core.records import Provenance, SentenceEntities
-from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.publish.report import build
+from pipelines.run.runner import run_command
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Segment stage: ``corpus/documents`` -> ``corpus/sentences/<doc_id>.jsonl`` (stanza Pipeline/Document API).
 
 One process per run loads the tokenizers once; only documents whose record changed are
-segmented again (``core.incremental``), on the configured executor. Punctuation-only
+segmented again (``run.incremental``), on the configured executor. Punctuation-only
 "sentences" are dropped and counted in ``corpus/metrics/segment.json``.
 """
 
@@ -18,16 +18,16 @@ from pydantic import BaseModel
 
 from pipelines.core.corpus import in_manifest
 from pipelines.core.errors import RecordError
-from pipelines.core.executor import make_executor
-from pipelines.core.fingerprint import code_fingerprint
 from pipelines.core.hashing import content_key
-from pipelines.core.incremental import StageState, outcome, process_changed
 from pipelines.core.io import parse_record, write_json
 from pipelines.core.layout import DOCUMENTS, MANIFEST, SEGMENT_METRICS, SENTENCES, sentence_file
 from pipelines.core.records import Document
-from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, SegmentSettings, load_settings
 from pipelines.engines.segmenter import Segmenter, engine_description
+from pipelines.run.executor import make_executor
+from pipelines.run.fingerprint import code_fingerprint
+from pipelines.run.incremental import StageState, outcome, process_changed
+from pipelines.run.runner import run_command
 
 
 class DocumentLanguage(BaseModel):

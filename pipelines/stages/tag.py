@@ -17,7 +17,6 @@ import typer
 from pipelines.core.cache import KeyValueCache
 from pipelines.core.corpus import in_manifest, load_alignments, load_sentences, load_translations
 from pipelines.core.errors import StageError
-from pipelines.core.executor import make_executor
 from pipelines.core.hashing import content_key
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, MANIFEST, TAG_METRICS, TRANSLATIONS
@@ -30,7 +29,6 @@ from pipelines.core.records import (
     SentenceEvents,
     Translation,
 )
-from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TagSettings, load_settings
 from pipelines.engines.tagger import (
     Analysis,
@@ -41,6 +39,8 @@ from pipelines.engines.tagger import (
     build_tagger,
     plan_tagger,
 )
+from pipelines.run.executor import make_executor
+from pipelines.run.runner import run_command
 from pipelines.tagging.actors import code_arguments
 from pipelines.tagging.discards import discarded_sentences, load_discards
 from pipelines.tagging.entities import Projector, entities_for, german_entities, type_acronyms

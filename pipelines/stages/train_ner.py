@@ -23,16 +23,16 @@ import typer
 
 from pipelines.core.corpus import load_sentences, sentence_files
 from pipelines.core.errors import warn
-from pipelines.core.fingerprint import code_fingerprint
 from pipelines.core.hashing import content_key, file_sha256
 from pipelines.core.io import write_json
 from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, NER_MODEL, SENTENCES
 from pipelines.core.records import Sentence
-from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
 from pipelines.engines import crf_ner, ner_model, stanza_ner, word_vectors
 from pipelines.engines.stanza_variants import german_tags
 from pipelines.labelstudio.results import corrected_entities
+from pipelines.run.fingerprint import code_fingerprint
+from pipelines.run.runner import run_command
 from pipelines.training.scoring import score
 from pipelines.training.tagged import TaggedSentence, data_key, from_spans, read_germeval, split, write_stanza_json
 

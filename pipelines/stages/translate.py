@@ -21,14 +21,14 @@ import typer
 from pipelines.core.cache import KeyValueCache
 from pipelines.core.corpus import in_manifest, load_sentences
 from pipelines.core.errors import InputError
-from pipelines.core.executor import make_executor
 from pipelines.core.io import write_jsonl, write_text
 from pipelines.core.layout import MANIFEST, TRANSLATIONS
 from pipelines.core.records import Provenance, Sentence, Token, Translation
-from pipelines.core.runner import run_command
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TranslateSettings, load_settings
 from pipelines.engines.translation_checks import TranslationChecker, Verdict
 from pipelines.engines.translators import EngineInfo, TranslateWork, cache_key, choose_engine, describe_engine
+from pipelines.run.executor import make_executor
+from pipelines.run.runner import run_command
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 

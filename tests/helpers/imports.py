@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.core.fingerprint import (  # noqa: F401  (re-exported for the tests)
+from pipelines.run.fingerprint import (  # noqa: F401  (re-exported for the tests)
     PACKAGE,
     ROOT,
     closure,

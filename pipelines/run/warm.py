@@ -49,8 +49,8 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.core.errors import RecordError, StageError
-from pipelines.core.fingerprint import PACKAGE, files_digest
 from pipelines.core.hashing import content_key
+from pipelines.run.fingerprint import PACKAGE, files_digest
 
 
 def server_key() -> str:

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pipelines.core.errors import StageError
-from pipelines.core.fingerprint import PACKAGE
 from pipelines.core.progress import Progress
-from pipelines.core.warm import authkey, runtime_dir, server_key, serving, work_key
+from pipelines.run.fingerprint import PACKAGE
+from pipelines.run.warm import authkey, runtime_dir, server_key, serving, work_key
 
 if TYPE_CHECKING:
     from pipelines.core.settings import ExecutorSettings
@@ -182,7 +182,7 @@ class WarmExecutor:
         self._stop_outdated()
         log = self.log
         # the server imports this very package, whatever the working directory holds
-        start = f"import sys; sys.path.insert(0, {str(PACKAGE.parent)!r}); import pipelines.core.warm as w; w.serve()"
+        start = f"import sys; sys.path.insert(0, {str(PACKAGE.parent)!r}); import pipelines.run.warm as w; w.serve()"
         command = [sys.executable, "-c", start, str(self.address), str(self.idle_seconds)]
         with open(log, "ab") as output:  # the server keeps its own copy of the descriptor
             server = subprocess.Popen(

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.core.errors import StageError, warn
-from pipelines.core.executor import Executor, WorkFactory
 from pipelines.core.hashing import content_key
 from pipelines.core.io import write_json, write_text
+from pipelines.run.executor import Executor, WorkFactory
 
 STATE_FILE = ".stage.json"
 
