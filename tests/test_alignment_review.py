@@ -66,7 +66,7 @@ def test_the_annotators_pick_decides_the_exported_pair() -> None:
 def test_none_rejects_a_match_and_the_model_stands_without_review() -> None:
     reviewed = {"al-1": Reviewed("human", [choices("pick", "none"), choices("verdict", "incorrect")])}
     parallel, everything = alignment_rows([row("match")], reviewed)
-    assert parallel == [] and everything[0]["human_pick"] is None and everything[0]["source"] == "human"
+    assert parallel == [] and everything[0]["human_pick"] is None and everything[0]["annotation_source"] == "human"
     parallel, _ = alignment_rows([row("match")], {"al-1": Reviewed("model:x")})
     assert parallel[0]["translation"]["en"] == CANDIDATES[0]["text"] and parallel[0]["human_pick"] is None
 

@@ -154,14 +154,14 @@ def test_human_work_wins_and_rows_say_so(exported, monkeypatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     folder = str(exported["dist"] / "dataset")
     parallel = load_dataset(folder, "parallel", split="train")
-    assert len(parallel) == 1 and parallel[0]["source"] == "human" and parallel[0]["verdict"] == "correct"
+    assert len(parallel) == 1 and parallel[0]["annotation_source"] == "human" and parallel[0]["verdict"] == "correct"
     assert set(parallel[0]["translation"]) == {"de", "en"}
     ner = load_dataset(folder, "ner", split="train")
-    human = [r for r in ner if r["source"] == "human"]
+    human = [r for r in ner if r["annotation_source"] == "human"]
     assert len(human) == 1 and [s["text"] for s in human[0]["spans"]] == ["Kim Il Sung"]
-    assert all(r["source"].startswith("model:tagging:") for r in ner if r["source"] != "human")
+    assert all(r["annotation_source"].startswith("model:tagging:") for r in ner if r["annotation_source"] != "human")
     events = load_dataset(folder, "events", split="train")
-    event = next(r for r in events if r["source"] == "human")["events"][0]
+    event = next(r for r in events if r["annotation_source"] == "human")["events"][0]
     assert events.features["events"].feature["type"].int2str(event["type"]) == "CONSULT"
     assert event["cameo"] == "043" and event["arguments"] == [
         {"start": 10, "end": 21, "text": "Kim Il Sung", "role": "actor", "code": "PRKGOV"}
@@ -229,7 +229,7 @@ def test_tmx_moses_tsv(exported) -> None:
     assert len(de) == len(en) == 1
     assert units[0].source == de[0] and units[0].target == en[0]
     props = {p.get("type"): p.text for p in units[0].xmlelement.iter("prop")}
-    assert props["x-source"] == "human" and float(props["x-score"]) > 0
+    assert props["x-annotation-source"] == "human" and float(props["x-score"]) > 0
     tsv = dist.joinpath("de-en.tsv").read_text().splitlines()
     assert tsv[0] == "de\ten\tscore\tdoc_ids" and tsv[1].split("\t")[:2] == [de[0], en[0]]
 

@@ -37,7 +37,7 @@ def features() -> dict[str, Any]:
                 "en_doc": Value("string"),
                 "de_ids": List(Value("string")),
                 "en_ids": List(Value("string")),
-                "source": Value("string"),
+                "annotation_source": Value("string"),
                 "verdict": Value("string"),
                 "human_pick": Value("int32"),
             }
@@ -55,7 +55,7 @@ def features() -> dict[str, Any]:
                 "de_doc": Value("string"),
                 "en_doc": Value("string"),
                 "method": Value("string"),
-                "source": Value("string"),
+                "annotation_source": Value("string"),
                 "verdict": Value("string"),
                 "human_pick": Value("int32"),
                 "candidates": List(candidate),
@@ -70,7 +70,7 @@ def features() -> dict[str, Any]:
                 "tokens": List(Value("string")),
                 "ner_tags": List(ClassLabel(names=bio_names)),
                 "spans": List({**span, "label": ClassLabel(names=entity_labels), "type_source": Value("string")}),
-                "source": Value("string"),
+                "annotation_source": Value("string"),
             }
         ),
         "events": Features(
@@ -91,7 +91,7 @@ def features() -> dict[str, Any]:
                         "historical": Value("bool"),
                     }
                 ),
-                "source": Value("string"),
+                "annotation_source": Value("string"),
             }
         ),
         "translations": Features(
@@ -118,7 +118,7 @@ def features() -> dict[str, Any]:
                 "title": Value("string"),
                 "text": Value("string"),
                 "sections": List({"section": List(Value("string")), "kind": Value("string"), **span}),
-                "source": Value("string"),
+                "publisher": Value("string"),
                 "url": Value("string"),
                 "licence": Value("string"),
             }

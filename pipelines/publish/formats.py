@@ -41,7 +41,7 @@ def write_tmx(path: Path, pairs: list[dict]) -> None:
             ("x-de-doc", pair["de_doc"]),
             ("x-en-doc", pair["en_doc"]),
             ("x-align-id", pair["align_id"]),
-            ("x-source", pair["source"]),
+            ("x-annotation-source", pair["annotation_source"]),
         ):
             prop = etree.Element("prop", type=name)
             prop.text = "" if value is None else str(value)

@@ -30,7 +30,7 @@ def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tupl
             "method": row.method,
             "de_doc": row.src_doc,
             "en_doc": (chosen or shown).get("tgt_doc"),
-            "source": source,
+            "annotation_source": source,
             "verdict": verdict,
             "human_pick": pick if item.human else None,
         }
@@ -103,7 +103,7 @@ def ner_row(sentence: Sentence, entities: SentenceEntities, item: Reviewed) -> d
         "tokens": [t.text for t in sentence.tokens],
         "ner_tags": bio_tags(sentence, spans),
         "spans": spans,
-        "source": item.source,
+        "annotation_source": item.source,
     }
 
 
@@ -170,7 +170,7 @@ def document_row(document: Document) -> dict:
             {"section": p.section, "kind": p.kind, "start": p.start, "end": p.end, "text": p.text}
             for p in document.paragraphs
         ],
-        "source": document.source,
+        "publisher": document.source,
         "url": document.url,
         "licence": document.licence,
     }
@@ -184,5 +184,5 @@ def events_row(sentence: Sentence, predicted: SentenceEvents, item: Reviewed) ->
         "lang": sentence.lang,
         "text": sentence.text,
         "events": found,
-        "source": item.source,
+        "annotation_source": item.source,
     }

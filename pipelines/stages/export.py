@@ -99,7 +99,7 @@ def run(
     # datasets cannot load a split with no rows, so an empty config is left out (the card says so)
     infos = {name: write_config(building, name, rows, schema[name]) for name, rows in tables.items() if rows}
     translation_engines = sorted({t.provenance.engine for t in translations})
-    human_rows = sum(r["source"] == "human" for rows in (all_alignments, ner) for r in rows)
+    human_rows = sum(r["annotation_source"] == "human" for rows in (all_alignments, ner) for r in rows)
     human_share = human_rows / max(1, len(all_alignments) + len(ner))
     counts = {name: len(rows) for name, rows in tables.items()}
     engines = engines_used(
@@ -120,7 +120,7 @@ def run(
 
     scores = np.array([r["score"] for r in all_alignments if r["score"] is not None], dtype=float)
     write_text(plots_path, score_histogram(scores, settings))
-    sources = Counter(r["source"].split(":")[0] for rows in (all_alignments, ner) for r in rows)
+    sources = Counter(r["annotation_source"].split(":")[0] for rows in (all_alignments, ner) for r in rows)
     figures = {
         "rows": {name: {SPLIT: count} for name, count in counts.items()},
         "alignment_score": {
