@@ -223,6 +223,10 @@ def run(
     settings: AlignSettings,
     embedder: Embedder | None = None,
 ) -> dict[str, Any]:
+    """Align the source-language sentences with the target-language ones: mining (one row per
+    source sentence, match or honest no_match) or document mode (links per document pair), with
+    the translations fused where they are in the target's language; writes the rows, the
+    per-document summary and the metrics, and returns the metrics."""
     sentences = load_sentences(sentence_files)
     src = [s for s in sentences if s.lang == settings.source_lang]
     tgt = [s for s in sentences if s.lang == settings.target_lang]

@@ -142,6 +142,11 @@ def run(
     settings: TagSettings,
     executor: ExecutorSettings | None = None,
 ) -> dict[str, Any]:
+    """Entities and events of every sentence: both languages parsed once (cached), English
+    entities from the tagger, German ones from the trained model or projection, English events
+    from the CAMEO coder, German events from the rules and/or the translation
+    (``german_events``); writes one entity row and one event row per sentence and returns the
+    metrics."""
     sentences = load_sentences(sentence_files)
     translations = load_translations(translations_path)
     aligned = aligned_targets(alignments_path)

@@ -110,6 +110,9 @@ def run(
     executor: ExecutorSettings | None = None,
     checker: TranslationChecker | None = None,
 ) -> dict[str, int]:
+    """Translate every source-language sentence (cached, on the configured executor, checked and
+    retried by ``TranslationChecker``) and write one row per sentence naming its engine and model;
+    returns the counts for the metrics."""
     sentences = [s for s in load_sentences(sentence_files) if s.lang == settings.source_lang]
     result = translate_sentences(
         sentences, settings, executor or ExecutorSettings(), checker or TranslationChecker(settings)
