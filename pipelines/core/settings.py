@@ -197,8 +197,8 @@ class TagSettings(Section):
     # where German events come from: the German pattern rules, the English coder run on the
     # sentence's translation (projected back), or both (rules first, enriched by the translation)
     german_events: list[Literal["rules", "translation"]] = ["rules", "translation"]
-    # German with the offline variants: the train-ner stage's stanza NER model in this folder
-    # when there is one (null: HanTa's untyped name chunks, typed by projection)
+    # the German NER model folder: train-ner writes it, tag reads it when it holds a model (else
+    # HanTa's untyped name chunks, typed by projection); None only for code that wants no model
     trained_ner: Path | None = NER_MODEL
 
 

@@ -22,10 +22,10 @@ from typing import Any
 import typer
 
 from pipelines.core.corpus import load_sentences, sentence_files
-from pipelines.core.errors import warn
+from pipelines.core.errors import StageError, warn
 from pipelines.core.hashing import content_key, file_sha256
 from pipelines.core.io import write_json
-from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, NER_MODEL, SENTENCES
+from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, SENTENCES
 from pipelines.core.records import Sentence
 from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
 from pipelines.engines import crf_ner, ner_model, stanza_ner, word_vectors
@@ -80,7 +80,7 @@ def word_cache(settings: TrainNerSettings) -> Path:
 
 def run(
     settings: TrainNerSettings,
-    out: Path = NER_MODEL,
+    out: Path,
     metrics: Path = NER_METRICS,
     sentences_dir: Path = SENTENCES,
     manifest: Path | None = MANIFEST,
@@ -285,8 +285,15 @@ def _vectors(settings: TrainNerSettings, sentences: list[TaggedSentence], pretra
 
 
 def command(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) -> None:
-    """Train the German NER model (CRF or stanza) on GermEval 2014 plus the pulled human corrections."""
-    typer.echo(json.dumps(run(load_settings(params).train_ner)))
+    """Train the German NER model (CRF or stanza) on GermEval 2014 plus the pulled human corrections,
+    into the folder the tag stage reads (``tag.trained_ner``: one setting for both stages)."""
+    settings = load_settings(params)
+    if settings.tag.trained_ner is None:
+        raise StageError(
+            f"{params}: tag.trained_ner is null; train-ner writes its model there "
+            "(to train none, set train_ner.enabled: false)"
+        )
+    typer.echo(json.dumps(run(settings.train_ner, out=settings.tag.trained_ner)))
 
 
 if __name__ == "__main__":
