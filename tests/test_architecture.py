@@ -145,3 +145,31 @@ def test_relative_paths_resolve_against_the_params_file(tmp_path) -> None:
     settings = load_settings(tmp_path / "params.yaml")
     assert settings.translate.cache_path == tmp_path / ".cache" / "t.sqlite"
     assert settings.align.cache_path == tmp_path / ".cache" / "embeddings.sqlite"
+
+
+def test_every_stage_declares_its_contract_as_dvc_yaml_has_it() -> None:
+    """Outs, metrics, plots and params: declared once in the stage's module (``CONTRACT``), and
+    ``dvc.yaml`` must say the same."""
+    import importlib
+
+    from pipelines.run.contract import StageContract
+
+    def paths(entries: list) -> list[str]:
+        return [next(iter(e)) if isinstance(e, dict) else e for e in entries or []]
+
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    contracts = {}
+    for module_file in sorted((ROOT / "pipelines" / "stages").glob("*.py")):
+        module = importlib.import_module(f"pipelines.stages.{module_file.stem}")
+        contract = getattr(module, "CONTRACT", None)
+        if isinstance(contract, StageContract):
+            contracts[contract.name] = contract
+    assert set(contracts) == set(stages)
+    for name, stage in stages.items():
+        declared = {
+            "outs": paths(stage.get("outs")),
+            "metrics": paths(stage.get("metrics")),
+            "plots": paths(stage.get("plots")),
+            "params": stage.get("params") or [],
+        }
+        assert contracts[name].as_dvc() == declared, name

@@ -29,7 +29,10 @@ from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
 from pipelines.engines.document_aligner import align_document, closest_documents
 from pipelines.engines.embedders import Embedder, embedder_from_settings
 from pipelines.engines.mining import Candidate, Chrf, accepted, candidate_blocks, mine
+from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
+
+CONTRACT = StageContract("align", outs=(ALIGNMENTS, ALIGN_SUMMARY), metrics=(ALIGN_METRICS,), params=("align",))
 
 
 def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:

@@ -44,7 +44,16 @@ from pipelines.publish.features import SPLIT, features
 from pipelines.publish.formats import write_config, write_text_exports, write_tmx
 from pipelines.publish.report import translation_summary
 from pipelines.publish.rows import alignment_rows, document_row, events_row, ner_row, translation_row
+from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
+
+CONTRACT = StageContract(
+    "export",
+    outs=(DATASET, DIST / "de-en.tmx", DIST / "de-en.tsv", DIST / "moses"),
+    metrics=(EXPORT_METRICS,),
+    plots=(SCORE_PLOT,),
+    params=("export", "tag.cameo_discards"),
+)
 
 
 def score_histogram(scores: np.ndarray, settings: ExportSettings) -> str:

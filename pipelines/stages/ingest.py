@@ -26,10 +26,13 @@ from pipelines.core.sources import SourceDocument, collection_documents, read_so
 from pipelines.engines.duplicates import repeated_share
 from pipelines.engines.language import LanguageIdentifier
 from pipelines.engines.wiki import parse_wiki
+from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.fingerprint import code_fingerprint
 from pipelines.run.incremental import StageState, outcome, process_changed
 from pipelines.run.runner import run_command
+
+CONTRACT = StageContract("ingest", outs=(DOCUMENTS,), params=("ingest",))
 
 
 class IngestWork:

@@ -14,7 +14,10 @@ from pipelines.core.layout import ALIGNMENTS, CORPUS, ENTITIES, MANIFEST, METRIC
 from pipelines.core.records import Provenance, SentenceEntities
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.publish.report import build
+from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
+
+CONTRACT = StageContract("report", outs=(REPORT,), params=("align.threshold", "translate.min_quality"))
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -24,10 +24,13 @@ from pipelines.core.layout import DOCUMENTS, MANIFEST, SEGMENT_METRICS, SENTENCE
 from pipelines.core.records import Document
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, SegmentSettings, load_settings
 from pipelines.engines.segmenter import Segmenter, engine_description
+from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.fingerprint import code_fingerprint
 from pipelines.run.incremental import StageState, outcome, process_changed
 from pipelines.run.runner import run_command
+
+CONTRACT = StageContract("segment", outs=(SENTENCES,), metrics=(SEGMENT_METRICS,), params=("segment",))
 
 
 class DocumentLanguage(BaseModel):

@@ -39,6 +39,7 @@ from pipelines.engines.tagger import (
     build_tagger,
     plan_tagger,
 )
+from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.runner import run_command
 from pipelines.tagging.actors import code_arguments
@@ -47,6 +48,8 @@ from pipelines.tagging.entities import Projector, entities_for, german_entities,
 from pipelines.tagging.events_de import german_events
 from pipelines.tagging.events_en import cameo_coder, english_events
 from pipelines.tagging.events_via_english import english_sentence, merge, project_event, token_links
+
+CONTRACT = StageContract("tag", outs=(ENTITIES, EVENTS), metrics=(TAG_METRICS,), params=("tag",))
 
 
 def aligned_targets(alignments_path: Path | None) -> dict[str, list[str]]:

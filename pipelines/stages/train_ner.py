@@ -31,10 +31,15 @@ from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
 from pipelines.engines import crf_ner, ner_model, stanza_ner, word_vectors
 from pipelines.engines.stanza_variants import german_tags
 from pipelines.labelstudio.results import corrected_entities
+from pipelines.run.contract import StageContract
 from pipelines.run.fingerprint import code_fingerprint
 from pipelines.run.runner import run_command
 from pipelines.training.scoring import score
 from pipelines.training.tagged import TaggedSentence, data_key, from_spans, read_germeval, split, write_stanza_json
+
+CONTRACT = StageContract(
+    "train-ner", outs=("${tag.trained_ner}",), metrics=(NER_METRICS,), params=("train_ner", "tag.trained_ner")
+)
 
 # what decides the trained weights (not this stage's reporting, nor the Label Studio reader)
 TRAINING_CODE = (

@@ -27,8 +27,11 @@ from pipelines.core.records import Provenance, Sentence, Token, Translation
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TranslateSettings, load_settings
 from pipelines.engines.translation_checks import TranslationChecker, Verdict
 from pipelines.engines.translators import EngineInfo, TranslateWork, cache_key, choose_engine, describe_engine
+from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.runner import run_command
+
+CONTRACT = StageContract("translate", outs=(TRANSLATIONS,), params=("translate",))
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 
