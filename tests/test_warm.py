@@ -128,10 +128,13 @@ def test_a_command_runs_in_the_server_with_the_clients_environment(
 
 
 def test_ctrl_c_stops_the_command_in_the_server_not_the_server(warm: WarmExecutor) -> None:
+    # the client starts as a command typed at a terminal does, with Ctrl-C at its default even
+    # when the suite itself runs as a background job (which ignores SIGINT, and children inherit that)
     client = subprocess.Popen(
         [sys.executable, "-c", "import sys; from pipelines.run.executor import WarmExecutor; "
          "sys.exit(WarmExecutor(120).run('tests.helpers.commands:nap', ['now']))"],
         cwd=Path.cwd(), stdout=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     assert client.stdout.readline() == "napping now\n"  # streamed while the command runs
     assert warm.status()["running"]  # answered while the command runs
