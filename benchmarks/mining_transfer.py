@@ -1,6 +1,7 @@
 """Does the mining threshold transfer? Comparable recipes from Tatoeba and Text+Berg.
 
-.venv/bin/python benchmarks/mining_transfer.py [--data ../shared/data] [--keep-source 0.6 --keep-target 0.7]
+.venv/bin/python benchmarks/mining_transfer.py [--data ../shared/data] [--keep-source 0.45 --keep-target 0.5]
+    [--translator llm --pairs 300]
 
 Mining is for comparable documents: many sentences have no counterpart. Each recipe keeps a
 random share of each side's sentences independently (seeded), so a kept sentence whose
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,11 +39,20 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from alignment_quality import translate  # noqa: E402
 
 
-def comparable(src: list[str], tgt: list[str], pairs: list[tuple[int, int]], keep: tuple[float, float], seed: int):
-    """Both sides thinned independently; the gold pairs whose two sentences are both kept."""
+def comparable(
+    src: list[str],
+    tgt: list[str],
+    pairs: list[tuple[int, int]],
+    keep: tuple[float, float],
+    seed: int,
+    candidates: tuple[Sequence[int], Sequence[int]] | None = None,
+):
+    """Both sides thinned independently (among ``candidates``, the sentence ids that may stay:
+    all by default); the gold pairs whose two sentences are both kept, renumbered."""
     rng = random.Random(seed)
-    kept_src = [i for i in range(len(src)) if rng.random() < keep[0]]
-    kept_tgt = [j for j in range(len(tgt)) if rng.random() < keep[1]]
+    src_ids, tgt_ids = candidates or (range(len(src)), range(len(tgt)))
+    kept_src = [i for i in src_ids if rng.random() < keep[0]]
+    kept_tgt = [j for j in tgt_ids if rng.random() < keep[1]]
     new_src, new_tgt = {i: k for k, i in enumerate(kept_src)}, {j: k for k, j in enumerate(kept_tgt)}
     gold = {(new_src[i], new_tgt[j]) for i, j in pairs if i in new_src and j in new_tgt}
     return [src[i] for i in kept_src], [tgt[j] for j in kept_tgt], gold
@@ -57,17 +68,14 @@ def recipes(data: Path, keep: tuple[float, float], seed: int, pairs: int = 0):
     # a sentence of a 2-1, 1-2 or 2-2 link is half a pair: such sentences leave the recipe
     partial_de = {i for s, t in gold if len(s) + len(t) > 2 for i in s}
     partial_fr = {j for s, t in gold if len(s) + len(t) > 2 for j in t}
-    pairs = [(s[0], t[0]) for s, t in gold if len(s) == 1 and len(t) == 1]
-    middle_de, middle_fr = len(de) // 2, next(j for i, j in pairs if i >= len(de) // 2)
+    one_to_one = [(s[0], t[0]) for s, t in gold if len(s) == 1 and len(t) == 1]
+    middle_de, middle_fr = len(de) // 2, next(j for i, j in one_to_one if i >= len(de) // 2)
     for name, (de_ids, fr_ids) in (
         ("Text+Berg de-fr, 1st half", (range(middle_de), range(middle_fr))),
         ("Text+Berg de-fr, 2nd half (untuned)", (range(middle_de, len(de)), range(middle_fr, len(fr)))),
     ):
-        de_kept = [i for i in de_ids if i not in partial_de]
-        fr_kept = [j for j in fr_ids if j not in partial_fr]
-        de_at, fr_at = {i: k for k, i in enumerate(de_kept)}, {j: k for k, j in enumerate(fr_kept)}
-        half = [(de_at[i], fr_at[j]) for i, j in pairs if i in de_at and j in fr_at]
-        yield name, comparable([de[i] for i in de_kept], [fr[j] for j in fr_kept], half, keep, seed + 100)
+        candidates = ([i for i in de_ids if i not in partial_de], [j for j in fr_ids if j not in partial_fr])
+        yield name, comparable(de, fr, one_to_one, keep, seed + 100, candidates)
 
 
 def mined(src: list[str], tgt: list[str], settings, embedder, mt=None) -> list[tuple[int, int, float]]:

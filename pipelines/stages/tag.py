@@ -191,11 +191,11 @@ def run(
             events = []
         elif sentence.lang == "en":
             events = english_events(analysis, entities, settings)
+        elif "rules" not in settings.german_events:  # German, from the translation alone or from nothing
+            events = via_english.get(sentence.sent_id, []) if "translation" in settings.german_events else []
         else:
             events = german_events(analysis, entities, settings.reference_year)
-            if "rules" not in settings.german_events:
-                events = via_english.get(sentence.sent_id, []) if "translation" in settings.german_events else []
-            elif coder is not None:
+            if coder is not None:
                 events = code_arguments(events, projector.english_forms, coder.actors)
                 if "translation" in settings.german_events:
                     events = merge(events, via_english.get(sentence.sent_id, []))

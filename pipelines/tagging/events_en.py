@@ -126,12 +126,18 @@ def _lemmas_of(analysis: Analysis, heads: list[int]) -> set[str]:
     return {analysis.lemmas[k].lower() for head in heads for k in subtree(analysis, head)}
 
 
-def _governor(analysis: Analysis, index: int) -> set[str]:
-    """The word governing ``index``, through one preposition ("killed in a bombing"): its lemma,
-    and its form less an inflection (the lemmatiser's slips: "staged" -> "stag")."""
+def _governing(analysis: Analysis, index: int) -> int:
+    """The word governing ``index``, through one preposition ("killed in a bombing"); -1: none."""
     head = analysis.heads[index]
     if head >= 0 and analysis.upos[head] == "ADP" and analysis.heads[head] >= 0:
         head = analysis.heads[head]
+    return head
+
+
+def _governor(analysis: Analysis, index: int) -> set[str]:
+    """The governing word's lemma, and its form less an inflection (the lemmatiser's slips:
+    "staged" -> "stag")."""
+    head = _governing(analysis, index)
     if head < 0:
         return set()
     text = analysis.sentence.tokens[head].text.lower()
@@ -175,10 +181,6 @@ def _rule_matches(analysis: Analysis) -> dict[int, tuple[int, dict]]:
     return found
 
 
-def _rule_name(number: int, rule: dict, analysis: Analysis, index: int) -> str:
-    return f"en:{number}:{analysis.lemmas[index].lower()}"
-
-
 def _cameo_rule(code: str, coder: CameoCoder, rule: dict | None) -> dict | None:
     """Type and mode for a CAMEO code from the PLOVER table (None: PLOVER does not type it)."""
     plover = plover_for(code, coder.table)
@@ -203,7 +205,7 @@ def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Candi
         # PLOVER table types whichever code applies
         code = (rule or {}).get("cameo") or (coding.code if coding else None)
         if rule is not None:
-            name = _rule_name(number, rule, analysis, index) + (f"+cameo:{coding.block}" if coding else "")
+            name = f"en:{number}:{analysis.lemmas[index].lower()}" + (f"+cameo:{coding.block}" if coding else "")
         else:
             name = f"cameo:{coder.name}:{coding.block}:{coding.pattern or 'verb'}"
         negated = bool(coding and coding.negated)
@@ -264,9 +266,7 @@ def _one_per_act(analysis: Analysis, events: list[tuple[int, Event]]) -> list[Ev
     "paid a visit") the noun is the trigger."""
 
     def governed(noun: int, verb: int) -> bool:
-        head = analysis.heads[noun]
-        via = head >= 0 and analysis.upos[head] == "ADP" and analysis.heads[head] == verb
-        return analysis.upos[noun] == "NOUN" and noun != verb and (head == verb or via)
+        return analysis.upos[noun] == "NOUN" and noun != verb and _governing(analysis, noun) == verb
 
     def light(verb: int) -> bool:
         return analysis.lemmas[verb].lower() in LIGHT_VERBS

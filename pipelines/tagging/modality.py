@@ -14,13 +14,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from pipelines.engines.tagger import Analysis
-from pipelines.tagging.cameo_match import MODIFIERS
+from pipelines.tagging.cameo_match import MODIFIERS, NEGATIONS
 from pipelines.tagging.dependency import children, depth, follow, subtree
 from pipelines.tagging.labels import event_rules, rejected_code
 
 KIND_TYPES = {"reject": "REJECT", "threaten": "THREATEN", "demand": "REQUEST", "intent": "AGREE"}
 FUTURE = {"will", "would", "'ll", "shall"}
-NEGATIONS = {"not", "n't", "never", "no"}
 
 
 @dataclass(frozen=True)
