@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pipelines.core.reviews import read_reviews as read_human  # noqa: E402
 from pipelines.labelstudio import client as ls_client  # noqa: E402
-from pipelines.labelstudio.results import read_human  # noqa: E402
 from tests.conftest import Server  # noqa: E402
 
 CONFIGS = ROOT / "annotations" / "configs"

@@ -13,7 +13,7 @@ overhead of ingest+segment (the same sentences as 1,000 or as 250 documents).
 The added document is German and new to every cache: 6 GermEval 2014 sentences (CC BY 4.0;
 the Tatoeba file holds 1,000 pairs, which the generated documents already use), and its
 ``dvc repro`` is timed stage by stage. ``--executor warm`` runs each project with the warm
-engine server (``executor.kind: warm``), stopped at the end.
+engine server (``executor.warm: true``), stopped at the end.
 The add-one run is split into DVC's own time and each stage process's (timed by
 ``/usr/bin/time`` in the stage commands), and DVC's floor is measured: every stage forced
 with a command that does nothing.
@@ -71,7 +71,8 @@ def make_project(folder: Path, count: int, executor: str) -> Path:
         else:
             shutil.copy2(source, folder / name)
     params = folder / "params.yaml"
-    params.write_text(params.read_text(encoding="utf-8").replace("  kind: local", f"  kind: {executor}", 1))
+    if executor == "warm":
+        params.write_text(params.read_text(encoding="utf-8").replace("  warm: false", "  warm: true", 1))
     (folder / "models").symlink_to(ROOT / "models")
     run(["dvc", "init", "--no-scm", "-q"], folder)
     if count:
@@ -218,12 +219,13 @@ def compare_executors(folder: Path) -> None:
     files = sorted(str(p.relative_to(folder)) for p in (folder / "corpus" / "sentences").glob("*.jsonl"))
     timings = {}
     for name, executor in (
-        ("one process", "kind: local\n  workers: 1"),
-        ("local pool x2", "kind: local\n  workers: 2"),
-        ("ray x2", "kind: ray\n  workers: 2"),
-        ("warm", "kind: warm\n  workers: 1"),
+        ("one process", "kind: local\n  workers: 1\n  warm: false"),
+        ("local pool x2", "kind: local\n  workers: 2\n  warm: false"),
+        ("ray x2", "kind: ray\n  workers: 2\n  warm: false"),
+        ("warm", "kind: local\n  workers: 1\n  warm: true"),
     ):
-        params.write_text(re.sub(r"kind: \w+\n  workers: \d+", executor, original, count=1), encoding="utf-8")
+        pattern = r"kind: \w+\n  workers: \d+\n  warm: \w+"
+        params.write_text(re.sub(pattern, executor, original, count=1), encoding="utf-8")
         for sub in ("documents", "sentences"):
             shutil.rmtree(folder / "corpus" / sub)
         shutil.rmtree(folder / ".cache" / "stanza-tag", ignore_errors=True)
@@ -246,7 +248,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/corpus-scale"))
-    parser.add_argument("--executor", nargs="+", default=["local"], choices=["local", "warm"], help="executor.kind")
+    parser.add_argument(
+        "--executor",
+        nargs="+",
+        default=["local"],
+        choices=["local", "warm"],
+        help="local, or warm (executor.warm: true)",
+    )
     parser.add_argument("--executors", action="store_true", help="compare local, pool and Ray on the largest size")
     parser.add_argument("--sizes-only", action="store_true", help="skip the seeds-only run and the overhead runs")
     args = parser.parse_args()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.core.records import REVIEW_CANDIDATES, Alignment, Provenance
-from pipelines.labelstudio.results import Reviewed
+from pipelines.core.reviews import Review
+from pipelines.labelstudio.results import read_result
 from pipelines.labelstudio.tasks import alignment_task, label_interface, validate_result
+from pipelines.publish.reviews import Reviewed
 from pipelines.publish.rows import alignment_rows
 
 CONFIGS = Path(__file__).resolve().parents[1] / "annotations" / "configs"
@@ -36,6 +38,15 @@ def choices(control: str, value: str) -> dict:
     return {"id": control, "from_name": control, "to_name": "src", "type": "choices", "value": {"choices": [value]}}
 
 
+def human(*result: dict) -> Reviewed:
+    """What the pull makes of an annotation with these choices, merged over the prediction."""
+    review = Review(
+        key="al-1", kind="alignment", task_id=1, annotation_id=1, text_sha1="0" * 40, stale=False,
+        **read_result("alignment", list(result), "de"),
+    )  # fmt: skip
+    return Reviewed("alignment:mining:x", review)
+
+
 def test_task_shows_every_candidate_and_its_prediction_fits_the_config() -> None:
     data, result = alignment_task(row())
     for k, candidate in enumerate(CANDIDATES, start=1):
@@ -52,7 +63,7 @@ def test_task_shows_every_candidate_and_its_prediction_fits_the_config() -> None
 
 def test_the_annotators_pick_decides_the_exported_pair() -> None:
     """The aligner said no match; the annotator picks candidate 2 as a partial overlap."""
-    reviewed = {"al-1": Reviewed("human", [choices("pick", "2"), choices("verdict", "partial")])}
+    reviewed = {"al-1": human(choices("pick", "2"), choices("verdict", "partial"))}
     parallel, everything = alignment_rows([row()], reviewed)
     assert len(parallel) == 1
     pair = parallel[0]
@@ -64,14 +75,14 @@ def test_the_annotators_pick_decides_the_exported_pair() -> None:
 
 
 def test_none_rejects_a_match_and_the_model_stands_without_review() -> None:
-    reviewed = {"al-1": Reviewed("human", [choices("pick", "none"), choices("verdict", "incorrect")])}
+    reviewed = {"al-1": human(choices("pick", "none"), choices("verdict", "incorrect"))}
     parallel, everything = alignment_rows([row("match")], reviewed)
     assert parallel == [] and everything[0]["human_pick"] is None and everything[0]["annotation_source"] == "human"
-    parallel, _ = alignment_rows([row("match")], {"al-1": Reviewed("model:x")})
+    parallel, _ = alignment_rows([row("match")], {"al-1": Reviewed("x")})
     assert parallel[0]["translation"]["en"] == CANDIDATES[0]["text"] and parallel[0]["human_pick"] is None
 
 
 def test_an_annotation_from_before_the_candidate_list_judged_candidate_one() -> None:
-    reviewed = {"al-1": Reviewed("human", [choices("verdict", "correct")])}  # no "pick" control then
+    reviewed = {"al-1": human(choices("verdict", "correct"))}  # no "pick" control then
     parallel, _ = alignment_rows([row()], reviewed)
     assert parallel[0]["translation"]["en"] == CANDIDATES[0]["text"] and parallel[0]["human_pick"] == 1

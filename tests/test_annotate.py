@@ -11,11 +11,14 @@ import pytest
 
 from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
-from pipelines.core.records import SentenceEntities
+from pipelines.core.records import SentenceEntities, SentenceEvents
+from pipelines.core.reviews import read_reviews
 from pipelines.labelstudio import client as ls_client
-from pipelines.labelstudio import results, server
+from pipelines.labelstudio import server
 from pipelines.labelstudio import tasks as ls_tasks
-from pipelines.labelstudio.results import Reviewed
+from pipelines.labelstudio.results import reparse
+from pipelines.publish.agreement import tagging_agreement
+from pipelines.publish.reviews import Reviewed, merge
 
 from .conftest import ROOT
 from .helpers.ports import free_port
@@ -60,8 +63,8 @@ def test_repush_adds_nothing_and_a_new_model_version_adds_predictions(client, pu
     assert again["tasks_added"] == 0 and again["predictions_added"] == 0
     project_id = pushed["alignment"]["project"]
     assert len(tasks_by_key(client, project_id, "align_id")) == 16
-    real = ls_tasks.model_version
-    monkeypatch.setattr(ls_tasks, "model_version", lambda kind, p: real(kind, p) + "-next")
+    real = ls_tasks.prediction_version
+    monkeypatch.setattr(ls_tasks, "prediction_version", lambda kind, p: real(kind, p) + "-next")
     newer = ls_client.push(client, "alignment", full_corpus, CONFIGS)
     assert newer["tasks_added"] == 0 and newer["predictions_added"] == 16
     assert client.projects.get(id=project_id).model_version.endswith("-next")
@@ -100,20 +103,23 @@ def test_annotate_pull_merge_and_agreement(client, pushed, full_corpus: Path, tm
     snapshot = json.loads((out / "tagging.json").read_text())
     exported = next(t for t in snapshot if t["data"]["sent_id"] == sent_id)
     assert isinstance(exported["predictions"][0], dict) and exported["predictions"][0]["result"]
-    human = results.read_human(out / "tagging.human.jsonl")
-    assert human[sent_id].result == corrected and not human[sent_id].stale
+    human = read_reviews(out / "tagging.human.jsonl")
+    # the snapshot the pull kept reads again offline into the same reviews (`corpus annotate reparse`)
+    again = reparse("tagging", out / "tagging.json", ls_tasks.current_fingerprints("tagging", full_corpus))
+    assert {row.key: row for row in again} == human
+    gpe_human = {(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in corrected}
+    assert {(s.start, s.end, s.label) for s in human[sent_id].entities} == gpe_human and not human[sent_id].stale
 
-    items, version = ls_tasks.build_items("tagging", full_corpus)
-    predicted = {d["sent_id"]: r for d, r in items}
-    merged = results.merge(predicted, human, version)
-    assert merged[sent_id] == Reviewed("human", corrected)
-    other = next(k for k in predicted if k != sent_id)
-    assert merged[other] == Reviewed(f"model:{version}")
+    _, version = ls_tasks.build_items("tagging", full_corpus)
+    merged = merge(ls_tasks.current_fingerprints("tagging", full_corpus), human, version)
+    assert merged[sent_id] == Reviewed(version, human[sent_id])
+    other = next(k for k in merged if k != sent_id)
+    assert merged[other] == Reviewed(version) and merged[other].annotation_source == f"model:{version}"
 
-    figures = results.agreement("tagging", predicted, human)
-    model_entities = results.labelled_spans(predicted[sent_id], "entities")
-    gpe_model = {s for s in model_entities if s[2] == "GPE"}
-    gpe_human = results.labelled_spans(corrected, "entities")
+    entities = {r.sent_id: r for r in read_jsonl(full_corpus / "entities.jsonl", SentenceEntities)}
+    events = {r.sent_id: r for r in read_jsonl(full_corpus / "events.jsonl", SentenceEvents)}
+    figures = tagging_agreement(entities, events, {sent_id: human[sent_id]})
+    gpe_model = {(e.start, e.end, e.label) for e in entities[sent_id].entities if e.label == "GPE"}
     tp = len(gpe_model & gpe_human)
     assert figures["reviewed"] == 1
     assert figures["entities"]["GPE"]["tp"] == tp
@@ -145,11 +151,10 @@ def test_changed_sentence_text_keeps_the_annotation_and_flags_it(client, pushed,
     (edited / "alignments.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     out = tmp_path / "annotations"
     ls_client.pull(client, "alignment", out, edited)
-    human = results.read_human(out / "alignment.human.jsonl")
-    assert human[align_id].stale is True
-    items, version = ls_tasks.build_items("alignment", edited)
-    merged = results.merge({d["align_id"]: r for d, r in items}, human, version)
-    assert merged[align_id].source == f"model:{version}"  # stale human work is kept, not applied
+    human = read_reviews(out / "alignment.human.jsonl")
+    assert human[align_id].stale is True and human[align_id].verdict == "incorrect"
+    merged = merge(ls_tasks.current_fingerprints("alignment", edited), human, "v")
+    assert merged[align_id].annotation_source == "model:v"  # stale human work is kept, not applied
 
 
 def test_failed_pull_overwrites_nothing(client, pushed, full_corpus, tmp_path, monkeypatch) -> None:

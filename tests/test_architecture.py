@@ -25,11 +25,11 @@ ALLOWED = {
     "engines": {"core", "engines"},
     "tagging": {"core", "engines", "tagging"},
     "labelstudio": {"core", "tagging", "labelstudio"},
-    "publish": {"core", "tagging", "labelstudio", "publish"},
+    "publish": {"core", "tagging", "publish"},  # human work arrives as core.reviews records
     "training": {"core", "training"},
     "evaluation": {"core", "engines", "training", "evaluation"},
     "run": {"core", "run"},  # executors, warm server, incremental state, fingerprints, command runner
-    "stages": {"core", "run", "engines", "tagging", "labelstudio", "publish", "training"},
+    "stages": {"core", "run", "engines", "tagging", "publish", "training"},  # Label Studio: CLI commands only
     "cli": {"core", "run", "engines", "tagging", "labelstudio", "publish", "training", "evaluation", "stages", "cli"},
 }
 
@@ -99,6 +99,19 @@ def test_the_deps_check_sees_data_files_and_deep_imports() -> None:
     assert "pipelines/tagging/data/event_rules.yaml" in tag_deps
     assert "pipelines/engines/gloss.py" in tag_deps  # imported through tagging.entities
     assert "pipelines/publish/templates/dataset_card.md" in required_deps("pipelines.stages.export")
+
+
+# Label Studio's own JSON (results, regions, exports) is read and written only in labelstudio/
+LABEL_STUDIO_JSON = ('"from_name"', '"to_name"', '"from_id"', '"was_cancelled"')
+
+
+def test_label_studio_json_stays_in_its_layer() -> None:
+    outside = {
+        str(p.relative_to(ROOT)): [key for key in LABEL_STUDIO_JSON if key in p.read_text()]
+        for p in PACKAGE.rglob("*.py")
+        if "labelstudio" not in p.parts
+    }
+    assert {path: keys for path, keys in outside.items() if keys} == {}
 
 
 def test_modules_stay_small() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.core.reviews import read_reviews
 from pipelines.labelstudio import client as ls_client
-from pipelines.labelstudio import results
 
 from .conftest import ROOT
 
@@ -64,8 +64,8 @@ def test_annotator_sees_prediction_and_submits(browser, label_studio, full_corpu
         page.wait_for_timeout(250)
     summary = ls_client.pull(client, "tagging", tmp_path / "annotations", full_corpus)
     assert summary["annotated"] >= 1
-    human = results.read_human(tmp_path / "annotations" / "tagging.human.jsonl")
+    human = read_reviews(tmp_path / "annotations" / "tagging.human.jsonl")
     row = human[task.data["sent_id"]]
-    labelled = {(r["value"]["text"], r["value"]["labels"][0]) for r in row.result if r["type"] == "labels"}
+    labelled = {(s.text, s.label) for s in row.entities} | {(e.trigger.text, e.type) for e in row.events}
     assert ("Kim Il Sung", "PER") in labelled and ("empfing", "CONSULT") in labelled
     assert not row.stale

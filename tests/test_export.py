@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -10,7 +9,9 @@ import pytest
 import yaml
 
 from pipelines.core.errors import StageError
-from pipelines.labelstudio.tasks import build_items
+from pipelines.core.io import write_jsonl
+from pipelines.labelstudio.results import human_rows
+from pipelines.labelstudio.tasks import KEY_FIELD, build_items
 from pipelines.publish.features import features
 from pipelines.publish.hub import publish
 from pipelines.stages import export
@@ -39,22 +40,7 @@ def human_annotations(full_corpus: Path, tmp_path_factory: pytest.TempPathFactor
             "value": {"choices": ["correct"]},
         }
     ]
-    (folder / "alignment.human.jsonl").write_text(
-        json.dumps(
-            {
-                "key": data["align_id"],
-                "kind": "alignment",
-                "task_id": 1,
-                "annotation_id": 1,
-                "completed_by": 1,
-                "updated_at": "2026-11-24T00:00:00Z",
-                "text_sha1": data["text_sha1"],
-                "stale": False,
-                "result": verdict,
-            }
-        )
-        + "\n"
-    )
+    write_jsonl(folder / "alignment.human.jsonl", pulled("alignment", 1, data, verdict))
     tagging, _ = build_items("tagging", full_corpus)
     sentence = next(d for d, _ in tagging if d["text"] == "Präsident Kim Il Sung empfing ihn herzlich.")
     text = sentence["text"]
@@ -90,23 +76,15 @@ def human_annotations(full_corpus: Path, tmp_path_factory: pytest.TempPathFactor
         {"type": "relation", "from_id": "t", "to_id": "p", "direction": "right", "labels": ["actor"]},
     ]
     assert text[10:21] == "Kim Il Sung" and text[22:29] == "empfing"
-    (folder / "tagging.human.jsonl").write_text(
-        json.dumps(
-            {
-                "key": sentence["sent_id"],
-                "kind": "tagging",
-                "task_id": 2,
-                "annotation_id": 2,
-                "completed_by": 1,
-                "updated_at": "2026-11-24T00:00:00Z",
-                "text_sha1": sentence["text_sha1"],
-                "stale": False,
-                "result": result,
-            }
-        )
-        + "\n"
-    )
+    write_jsonl(folder / "tagging.human.jsonl", pulled("tagging", 2, sentence, result))
     return folder
+
+
+def pulled(kind: str, task_id: int, data: dict, result: list[dict]) -> list:
+    """The pull's reading of one exported task with one submitted annotation."""
+    annotation = {"id": task_id, "completed_by": 1, "updated_at": "2026-11-24T00:00:00Z", "result": result}
+    task = {"id": task_id, "data": data, "annotations": [annotation]}
+    return human_rows(kind, [task], {data[KEY_FIELD[kind]]: data["text_sha1"]})
 
 
 @pytest.fixture(scope="module")

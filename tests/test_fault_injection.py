@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.core.errors import StageError
+from pipelines.core.reviews import read_reviews
 from pipelines.labelstudio import client as ls_client
-from pipelines.labelstudio.results import read_human
 from pipelines.labelstudio.tasks import PROJECTS
 
 from .conftest import ROOT, Server
@@ -120,7 +120,8 @@ def test_server_killed_mid_pull_changes_nothing(live, full_corpus: Path, tmp_pat
     client = live.start()
     summary = ls_client.pull(client, "alignment", out, full_corpus)
     assert (
-        summary["annotated"] == 1 and read_human(out / "alignment.human.jsonl")[task.data["align_id"]].result == VERDICT
+        summary["annotated"] == 1
+        and read_reviews(out / "alignment.human.jsonl")[task.data["align_id"]].verdict == "correct"
     )
 
 

@@ -126,9 +126,12 @@ def test_a_pulled_row_without_text_sha1_is_named_not_applied(tmp_path: Path) -> 
     """A human-annotation row must carry the sha1 of the text the annotator saw: without it
     the row could never be checked against the corpus, so reading it fails with file:line."""
     from pipelines.core.errors import StageError
-    from pipelines.labelstudio.results import read_human
+    from pipelines.core.reviews import read_reviews as read_human
 
-    row = {"key": "s1", "kind": "tagging", "task_id": 1, "annotation_id": 2, "stale": False, "result": []}
+    row = {
+        "key": "s1", "kind": "tagging", "task_id": 1, "annotation_id": 2, "stale": False,
+        "verdict": None, "pick": None, "entities": [], "events": [],
+    }  # fmt: skip
     path = tmp_path / "tagging.human.jsonl"
     good = {**row, "key": "s0", "text_sha1": "a" * 40}
     path.write_text(json.dumps(good) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
@@ -139,6 +142,13 @@ def test_a_pulled_row_without_text_sha1_is_named_not_applied(tmp_path: Path) -> 
         read_human(path)
     path.write_text(json.dumps(good) + "\n", encoding="utf-8")
     assert set(read_human(path)) == {"s0"}
+    # a row pulled before reviews were typed (Label Studio's result only) says how to read it again
+    legacy = {k: v for k, v in good.items() if k not in ("verdict", "pick", "entities", "events")}
+    path.write_text(json.dumps({**legacy, "result": []}) + "\n", encoding="utf-8")
+    with pytest.raises(
+        StageError, match=r"tagging.human.jsonl:1: pulled by an older version .*corpus annotate reparse"
+    ):
+        read_human(path)
 
 
 def test_rename_and_manifest_update_refuse_unsafe_ids(tmp_path: Path) -> None:

@@ -168,8 +168,9 @@ def test_superseded_tasks_are_marked_and_stale_work_counted_at_repro_time(own_se
     import json
 
     from pipelines.labelstudio import client as ls_client
-    from pipelines.labelstudio.results import agreement_report, reviewed_items
-    from pipelines.labelstudio.tasks import build_items
+    from pipelines.labelstudio.tasks import current_fingerprints
+    from pipelines.publish.agreement import agreement_report
+    from pipelines.publish.reviews import reviewed_items
 
     configs = ROOT / "annotations" / "configs"
     first = ls_client.push(own_server, "alignment", full_corpus, configs)
@@ -196,8 +197,8 @@ def test_superseded_tasks_are_marked_and_stale_work_counted_at_repro_time(own_se
     # counted at repro time from the local files, before any new pull
     report = agreement_report(edited, annotations)["alignment"]
     assert report["stale_annotations"] == 1 and report["reviewed"] == 0
-    items, version = build_items("alignment", edited)
-    assert all(not item.human for item in reviewed_items("alignment", items, version, annotations).values())
+    fingerprints = current_fingerprints("alignment", edited)
+    assert all(not item.human for item in reviewed_items("alignment", fingerprints, "v", annotations).values())
 
     second = ls_client.push(own_server, "alignment", edited, configs)
     assert second["tasks_added"] == 1 and second["tasks_superseded"] == 1

@@ -10,9 +10,9 @@ import pytest
 from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Sentence
+from pipelines.core.reviews import LabelledSpan, Review, review_sha1
 from pipelines.core.settings import TagSettings
 from pipelines.engines.tagger import analyse, build_tagger, plan_tagger
-from pipelines.labelstudio.tasks import sha1
 from pipelines.stages import train_ner
 from pipelines.training.scoring import score, spans
 from pipelines.training.tagged import TaggedSentence, from_spans, read_germeval, split
@@ -73,27 +73,19 @@ def test_a_correction_off_token_boundaries_is_named() -> None:
                        {"text": ".", "start": 10, "end": 11}],
         }
     )  # fmt: skip
-    row = from_spans(sentence, [{"start": 0, "end": 3, "label": "PER", "text": "Kim"}])
+    row = from_spans(sentence, [LabelledSpan(start=0, end=3, label="PER", text="Kim")])
     assert row.tags == ("B-PER", "O", "O") and row.origin == "human:d:1"
     with pytest.raises(StageError, match=r"d:1: corrected span 0-2 'Ki'"):
-        from_spans(sentence, [{"start": 0, "end": 2, "label": "PER", "text": "Ki"}])
+        from_spans(sentence, [LabelledSpan(start=0, end=2, label="PER", text="Ki")])
 
 
 def _human_row(sentence: Sentence, start: int, end: int, label: str) -> dict:
-    return {
-        "key": sentence.sent_id,
-        "kind": "tagging",
-        "task_id": 1,
-        "annotation_id": 1,
-        "text_sha1": sha1(sentence.text),
-        "stale": False,
-        "result": [
-            {
-                "id": "r1", "from_name": "entities", "to_name": "text", "type": "labels",
-                "value": {"start": start, "end": end, "text": sentence.text[start:end], "labels": [label]},
-            }
-        ],
-    }  # fmt: skip
+    """A pulled tagging review with one entity span (as ``corpus annotate pull`` writes it)."""
+    span = LabelledSpan(start=start, end=end, text=sentence.text[start:end], label=label)
+    return Review(
+        key=sentence.sent_id, kind="tagging", task_id=1, annotation_id=1, text_sha1=review_sha1(sentence.text),
+        stale=False, verdict=None, pick=None, entities=[span], events=[],
+    ).model_dump()  # fmt: skip
 
 
 def _small_germeval(tmp_path: Path, corrected: Sentence) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,90 +14,94 @@ from pathlib import Path
 import pytest
 
 from pipelines.core.errors import StageError
-from pipelines.core.settings import ExecutorSettings
-from pipelines.run.executor import WarmExecutor, make_executor
-from pipelines.stages import ingest, segment, tag
+from pipelines.core.settings import ExecutorSettings, load_settings
+from pipelines.run.executor import LocalExecutor, make_executor
+from pipelines.run.warm_client import WarmClient
+from pipelines.stages import tag
 
-from .conftest import SEEDS, copy_project, project_settings
+from .conftest import copy_project, project_settings
 from .helpers.environment import venv_environment
 
 SETTINGS = project_settings()
 
 
-class Counter:
-    """Counts its own constructions in the process that holds it: a warm engine is built once."""
-
-    built = 0
-
-    def __init__(self, suffix: str) -> None:
-        Counter.built += 1
-        self.suffix = suffix
-
-    def __call__(self, batch: list[str]) -> list[str]:
-        return [f"{item}{self.suffix}:{Counter.built}" for item in batch]
+COUNT = "tests.helpers.commands:count"
 
 
-class Broken:
-    def __init__(self) -> None:
-        raise StageError("no model in models/nowhere")
+def counted(warm: WarmClient, capfd: pytest.CaptureFixture, *argv: str) -> list[str]:
+    """Run the counting command in the server; what it printed (streamed back here)."""
+    assert warm.run(COUNT, list(argv)) == 0
+    return json.loads(capfd.readouterr().out)
 
 
 @pytest.fixture
-def warm() -> Iterator[WarmExecutor]:
-    executor = WarmExecutor(idle_seconds=120)
+def warm() -> Iterator[WarmClient]:
+    executor = WarmClient(idle_seconds=120)
     executor.stop()  # a server left by an earlier run of this checkout
     yield executor
     executor.stop()
 
 
-def test_warm_keeps_order_and_builds_each_engine_once(warm: WarmExecutor) -> None:
-    items = [str(i) for i in range(23)]
-    first = list(warm.map(Counter, ("!",), items, 4, "test"))
-    again = list(warm.map(Counter, ("!",), items, 5, "test"))
+def test_warm_keeps_order_and_builds_each_engine_once(warm: WarmClient, capfd: pytest.CaptureFixture) -> None:
+    """Commands the server runs take their engines from it: built on first use, kept."""
+    first = counted(warm, capfd, "!", "23", "4")
+    again = counted(warm, capfd, "!", "23", "5")
     assert first == again == [f"{i}!:1" for i in range(23)]  # built once, in the server
-    other = list(warm.map(Counter, ("?",), items[:2], 4, "test"))
-    assert other == ["0?:2", "1?:2"]  # other arguments: another engine
+    assert counted(warm, capfd, "?", "2", "4") == ["0?:2", "1?:2"]  # other arguments: another engine
     status = warm.status()
-    assert status is not None and status["engines"] == 2 and status["requests"] == 6 + 5 + 1
+    assert status is not None and status["engines"] == 2 and status["requests"] == 3
 
 
-def test_an_engine_that_fails_to_load_fails_the_stage_with_its_message(warm: WarmExecutor) -> None:
-    with pytest.raises(StageError, match="no model in models/nowhere"):
-        list(warm.map(Broken, (), ["x"], 1, "test"))
-    assert list(warm.map(Counter, ("!",), ["a"], 1, "test")) == ["a!:1"]  # the server survives it
-
-
-def test_the_server_exits_when_idle() -> None:
-    executor = WarmExecutor(idle_seconds=1)
-    executor.stop()
-    assert list(executor.map(Counter, ("!",), ["a"], 1, "test")) == ["a!:1"]
-    deadline = time.monotonic() + 30
-    while executor.status() is not None and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert executor.status() is None
-
-
-def test_warm_stages_give_byte_identical_outputs(
-    warm: WarmExecutor, seed_corpus: Path, full_corpus: Path, tmp_path: Path
+def test_an_engine_that_fails_to_load_fails_the_command_with_its_message(
+    warm: WarmClient, capfd: pytest.CaptureFixture
 ) -> None:
-    settings = ExecutorSettings(kind="warm", documents_per_batch=1)
-    assert isinstance(make_executor(settings), WarmExecutor)
-    ingest.run(SEEDS, tmp_path / "documents", SETTINGS.ingest, executor=settings)
-    segment.run(tmp_path / "documents", tmp_path / "sentences", SETTINGS.segment, executor=settings)
-    for sub, pattern in (("documents", "*.json"), ("sentences", "*.jsonl")):
-        expected = {p.name: p.read_bytes() for p in (seed_corpus / sub).glob(pattern)}
-        assert {p.name: p.read_bytes() for p in (tmp_path / sub).glob(pattern)} == expected
-    files = sorted((tmp_path / "sentences").glob("*.jsonl"))
-    outputs = [tmp_path / name for name in ("entities.jsonl", "events.jsonl", "tag.json")]
-    tag_settings = project_settings(tmp_path).tag  # an empty analysis cache: every sentence is parsed warm
-    tag.run(files, full_corpus / "translations.jsonl", full_corpus / "alignments.jsonl", *outputs,
-            tag_settings, settings)  # fmt: skip
+    assert warm.run(COUNT, ["broken"]) == 2
+    assert "no model in models/nowhere" in capfd.readouterr().err
+    assert counted(warm, capfd, "!", "1", "1") == ["0!:1"]  # the server survives it
+
+
+def test_the_server_runs_commands_only() -> None:
+    """One protocol: a command line in, its output and exit code out (batches are not sent)."""
+    from pipelines.run.warm import _Server
+
+    with pytest.raises(StageError, match="runs commands; it got a 'map' request"):
+        _Server(Path("unused.sock"), 1).handle(("map", "key", b"", ["x"]))
+
+
+def test_the_server_exits_when_idle(capfd: pytest.CaptureFixture) -> None:
+    client = WarmClient(idle_seconds=1)
+    client.stop()
+    assert counted(client, capfd, "!", "1", "1") == ["0!:1"]
+    deadline = time.monotonic() + 30
+    while client.status() is not None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert client.status() is None
+
+
+def test_keeping_engines_warm_and_where_batches_run_are_separate_settings(tmp_path: Path) -> None:
+    assert ExecutorSettings(warm=True).kind == "local" and ExecutorSettings(kind="ray", warm=True).warm
+    assert isinstance(make_executor(ExecutorSettings(warm=True)), LocalExecutor)
+    legacy = ExecutorSettings.model_validate({"kind": "warm", "workers": 1})  # the older spelling
+    assert (legacy.kind, legacy.warm) == ("local", True)
+    params = copy_project(tmp_path) / "params.yaml"
+    assert load_settings(params).executor.warm is False
+
+
+def test_warm_tagging_gives_byte_identical_outputs(
+    warm: WarmClient, seed_corpus: Path, full_corpus: Path, tmp_path: Path
+) -> None:
+    """The tag stage run twice in the server (engines loaded once) writes what it writes locally."""
+    work = tmp_path / "work"  # the same settings both times; an empty analysis cache each time
+    argv = [str(seed_corpus / "sentences"), str(full_corpus), str(tmp_path / "first"), str(work)]
+    assert warm.run("tests.helpers.commands:tag_seeds", argv) == 0
     for name in ("entities.jsonl", "events.jsonl"):
-        assert (tmp_path / name).read_bytes() == (full_corpus / name).read_bytes(), name
+        assert (tmp_path / "first" / name).read_bytes() == (full_corpus / name).read_bytes(), name
     engines = warm.status()["engines"]
-    (tmp_path / "documents" / "de-dprk-cuba.json").unlink()  # redone, by the engine already loaded
-    ingest.run(SEEDS, tmp_path / "documents", SETTINGS.ingest, executor=settings)
-    assert warm.status()["engines"] == engines
+    shutil.rmtree(work / "stanza-tag")
+    argv[2] = str(tmp_path / "again")
+    assert warm.run("tests.helpers.commands:tag_seeds", argv) == 0
+    assert warm.status()["engines"] == engines  # the loaded taggers served the second run
+    assert (tmp_path / "again" / "entities.jsonl").read_bytes() == (full_corpus / "entities.jsonl").read_bytes()
 
 
 def test_a_tagger_that_is_not_the_planned_engine_is_refused() -> None:
@@ -105,18 +110,18 @@ def test_a_tagger_that_is_not_the_planned_engine_is_refused() -> None:
         tag.AnalyseWork("en", SETTINGS.tag, planned)
 
 
-def test_a_new_server_stops_this_folders_servers_for_other_code(warm: WarmExecutor) -> None:
+def test_a_new_server_stops_this_folders_servers_for_other_code(warm: WarmClient, capfd: pytest.CaptureFixture) -> None:
     folder = warm.address.name.split("-")[0]
-    outdated = WarmExecutor(120, warm.address.with_name(f"{folder}-0000000000000000.sock"))
+    outdated = WarmClient(120, warm.address.with_name(f"{folder}-0000000000000000.sock"))
     outdated.stop()
-    assert list(outdated.map(Counter, ("!",), ["a"], 1, "test")) == ["a!:1"]
+    assert counted(outdated, capfd, "!", "1", "1") == ["0!:1"]
     assert outdated.status() is not None
-    assert list(warm.map(Counter, ("!",), ["b"], 1, "test")) == ["b!:1"]  # starts this code's server
+    assert counted(warm, capfd, "!", "1", "1") == ["0!:1"]  # starts this code's server
     assert outdated.status() is None
 
 
 def test_a_command_runs_in_the_server_with_the_clients_environment(
-    warm: WarmExecutor, capfd: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+    warm: WarmClient, capfd: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CORPUS_TEST_VALUE", "from the client")
     assert warm.run("tests.helpers.commands:report", ["CORPUS_TEST_VALUE"]) == 3
@@ -127,12 +132,12 @@ def test_a_command_runs_in_the_server_with_the_clients_environment(
     assert capfd.readouterr().out == "unset\n"
 
 
-def test_ctrl_c_stops_the_command_in_the_server_not_the_server(warm: WarmExecutor) -> None:
+def test_ctrl_c_stops_the_command_in_the_server_not_the_server(warm: WarmClient, capfd: pytest.CaptureFixture) -> None:
     # the client starts as a command typed at a terminal does, with Ctrl-C at its default even
     # when the suite itself runs as a background job (which ignores SIGINT, and children inherit that)
     client = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pipelines.run.executor import WarmExecutor; "
-         "sys.exit(WarmExecutor(120).run('tests.helpers.commands:nap', ['now']))"],
+        [sys.executable, "-c", "import sys; from pipelines.run.warm_client import WarmClient; "
+         "sys.exit(WarmClient(120).run('tests.helpers.commands:nap', ['now']))"],
         cwd=Path.cwd(), stdout=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
@@ -141,13 +146,14 @@ def test_ctrl_c_stops_the_command_in_the_server_not_the_server(warm: WarmExecuto
     client.send_signal(signal.SIGINT)
     assert client.wait(timeout=30) == 130
     assert warm.status()["running"] is False  # the server lives on
-    assert list(warm.map(Counter, ("!",), ["a"], 1, "test")) == ["a!:1"]
+    capfd.readouterr()
+    assert counted(warm, capfd, "!", "1", "1") == ["0!:1"]
 
 
-def project(folder: Path, executor: str) -> Path:
+def project(folder: Path, warm: str) -> Path:
     copy_project(folder)
     params = folder / "params.yaml"
-    params.write_text(params.read_text(encoding="utf-8").replace("  kind: local", f"  kind: {executor}", 1))
+    params.write_text(params.read_text(encoding="utf-8").replace("  warm: false", f"  warm: {warm}", 1))
     return folder
 
 
@@ -157,7 +163,7 @@ def corpus(folder: Path, *words: str) -> subprocess.CompletedProcess:
 
 
 def test_stage_commands_run_in_the_warm_server_with_local_outputs(tmp_path: Path) -> None:
-    local, warm = project(tmp_path / "local", "local"), project(tmp_path / "warm", "warm")
+    local, warm = project(tmp_path / "local", "false"), project(tmp_path / "warm", "true")
     corpus(warm, "engines", "stop")
     try:
         for stage in ("ingest", "segment"):

@@ -21,7 +21,7 @@ from pipelines.core.sources import read_sources
 from pipelines.engines import llm_install, models
 from pipelines.engines.duplicates import near_duplicates
 from pipelines.publish.hub import publish
-from pipelines.run.executor import WarmExecutor
+from pipelines.run.warm_client import WarmClient
 
 models_app = typer.Typer(help="Install and list the models the stages use.", no_args_is_help=True)
 
@@ -172,18 +172,18 @@ def models_list(
         typer.echo(json.dumps({"kind": "stanza", "path": str(model)}))
 
 
-engines_app = typer.Typer(help="The warm engine server (executor.kind: warm) of this project.", no_args_is_help=True)
+engines_app = typer.Typer(help="The warm engine server (executor.warm: true) of this project.", no_args_is_help=True)
 
 
 @engines_app.command("status")
 def engines_status(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) -> None:
     """Say whether a warm engine server runs for this code and folder, and what it holds."""
-    status = WarmExecutor(params).status()
+    status = WarmClient(params).status()
     typer.echo(json.dumps(status) if status else "no warm engine server runs for this project")
 
 
 @engines_app.command("stop")
 def engines_stop(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) -> None:
     """Stop the warm engine server (it also exits by itself after executor.warm_idle_seconds)."""
-    stopped = WarmExecutor(params).stop()
+    stopped = WarmClient(params).stop()
     typer.echo("stopped the warm engine server" if stopped else "no warm engine server runs for this project")

@@ -1,5 +1,5 @@
 """The ``corpus`` command's entry point: a DVC stage command goes to the warm engine server when
-the project's parameters choose ``executor.kind: warm``; anything else runs in this process.
+the project's parameters choose ``executor.warm: true``; anything else runs in this process.
 
 ``dvc repro`` starts one ``corpus`` process per stage. Handing the command line to the server
 (``run.warm``), which has already imported the stages and loaded their libraries, leaves
@@ -41,8 +41,9 @@ def params_file(argv: list[str]) -> Path:
 
 
 def runs_warm(argv: list[str]) -> bool:
-    """A stage command in a project whose parameters say ``executor: {kind: warm}``. A file that
-    cannot be read says no: the command then runs here and reports what is wrong with it."""
+    """A stage command in a project whose parameters say ``executor: {warm: true}`` (or the older
+    ``kind: warm``). A file that cannot be read says no: the command then runs here and reports
+    what is wrong with it."""
     if stage_command(argv) is None or "--help" in argv:
         return False
     import yaml
@@ -50,15 +51,16 @@ def runs_warm(argv: list[str]) -> bool:
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when built with it
         params = yaml.load(params_file(argv).read_text(encoding="utf-8"), Loader=loader)
-        return params["executor"]["kind"] == "warm"
-    except (OSError, yaml.YAMLError, KeyError, TypeError, UnicodeDecodeError):
+        executor = params["executor"]
+        return executor.get("warm") is True or executor.get("kind") == "warm"
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return False
 
 
 def run_warm(argv: list[str]) -> NoReturn:
-    from pipelines.run.executor import WarmExecutor
+    from pipelines.run.warm_client import WarmClient
 
-    sys.exit(WarmExecutor(params_file(argv)).run(RUN_TARGET, argv))
+    sys.exit(WarmClient(params_file(argv)).run(RUN_TARGET, argv))
 
 
 def main() -> None:

@@ -45,6 +45,7 @@ COMMANDS: dict[str, str | Group] = {
             "serve": "pipelines.labelstudio.commands:serve_command",
             "push": "pipelines.labelstudio.commands:push_command",
             "pull": "pipelines.labelstudio.commands:pull_command",
+            "reparse": "pipelines.labelstudio.commands:reparse_command",
             "rotate-token": "pipelines.labelstudio.commands:rotate_token_command",
             "metrics": "pipelines.stages.agreement:command",
         },

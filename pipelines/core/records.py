@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipelines.core.hashing import text_hash
 
@@ -200,12 +200,59 @@ def alignment_id(src_ids: list[str], tgt_ids: list[str]) -> str:
 # --- entities and events ----------------------------------------------------------------------
 
 
+class TypeEvidence(Record):
+    """One piece of evidence for a type: ``kind`` (alignment, gazetteer, gazetteer-overlap, rule,
+    translation-ner, alias, untyped) and ``detail`` (the aligned English sentence, the gazetteer,
+    the engine, the alias's long form)."""
+
+    kind: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.detail}" if self.detail else self.kind
+
+
+class TypeSource(Record):
+    """Where an entity's type came from.
+
+    ``ner``: the model ``engine`` typed it (``evidence`` then says what narrowed its type);
+    ``projection``: the English side did (``evidence``); ``regex``: the pattern set ``engine``.
+    ``str()`` is the dataset's ``type_source`` column (``ner:<engine>+gazetteer:en-corpus``).
+    """
+
+    origin: Literal["ner", "projection", "regex"]
+    engine: str = ""
+    evidence: list[TypeEvidence] = []
+
+    def __str__(self) -> str:
+        head = f"{self.origin}:{self.engine}" if self.engine else self.origin
+        if self.origin == "projection":
+            return "+".join([self.origin + ":" + str(self.evidence[0]), *map(str, self.evidence[1:])])
+        return "+".join([head, *map(str, self.evidence)])
+
+    @property
+    def summary(self) -> str:
+        """``ner``, ``ner+gazetteer``, ``projection:alias``, ``regex``: what the tag metrics count."""
+        kinds = [e.kind for e in self.evidence]
+        if self.origin == "projection":
+            return f"projection:{kinds[0]}" if kinds else "projection"
+        return "+".join([self.origin, *kinds])
+
+    def narrowed(self, evidence: TypeEvidence) -> TypeSource:
+        return self.model_copy(update={"evidence": [*self.evidence, evidence]})
+
+    @property
+    def untyped(self) -> bool:
+        """A projection that found no type (the name stays MISC)."""
+        return self.origin == "projection" and [e.kind for e in self.evidence] == ["untyped"]
+
+
 class Entity(Span):
     ent_id: str
     label: str
     engine_label: str
     confidence: float | None = None
-    type_source: str
+    type_source: TypeSource
 
 
 class Argument(Span):
@@ -250,27 +297,3 @@ class SentenceEvents(Record):
     text: str
     events: list[Event]
     provenance: Provenance
-
-
-# --- human work -------------------------------------------------------------------------------
-
-
-class HumanAnnotation(BaseModel):
-    """The latest submitted Label Studio annotation of one item, keyed by the pipeline id.
-
-    ``stale`` marks an annotation made on text that has since changed: kept, never applied.
-    ``result`` stays in Label Studio's own JSON; only :mod:`pipelines.labelstudio` reads it.
-    """
-
-    model_config = ConfigDict(extra="allow")
-
-    key: str
-    kind: Literal["tagging", "alignment"]
-    task_id: int
-    annotation_id: int
-    completed_by: Any = None
-    updated_at: str | None = None
-    # sha1 of the text the annotator saw: a row is applied only while the corpus text still has it
-    text_sha1: str = Field(pattern=r"^[0-9a-f]{40}$")
-    stale: bool
-    result: list[dict[str, Any]]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from pipelines.core.errors import StageError
 from pipelines.core.layout import NER_MODEL, PARAMS_FILE
@@ -54,13 +54,23 @@ class Section(BaseModel):
 
 
 class ExecutorSettings(Section):
-    """Where per-document work runs; it never changes what a stage writes."""
+    """Where per-document work runs (``kind``), and whether stage commands run in a warm engine
+    server that keeps engines loaded between runs (``warm``). Neither changes what a stage writes."""
 
-    kind: Literal["local", "warm", "ray"] = "local"
+    kind: Literal["local", "ray"] = "local"
     workers: int = 1  # local: processes (1 = this process); ray: actors, one engine each
-    warm_idle_seconds: int = 900  # warm: the engine server exits after this long unused
+    warm: bool = False  # stage commands run in a local server; with local/1 their engines stay loaded
+    warm_idle_seconds: int = 900  # the warm server exits after this long unused
     documents_per_batch: int = 16
     ray_address: str | None = None  # an existing cluster (else $RAY_ADDRESS, else a local instance)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _warm_was_a_kind(cls, data: Any) -> Any:
+        """``kind: warm`` (before ``warm`` was its own key) still means a warm local server."""
+        if isinstance(data, dict) and data.get("kind") == "warm":
+            return {**data, "kind": "local", "warm": True}
+        return data
 
 
 class IngestSettings(Section):

@@ -26,9 +26,18 @@ from tqdm import tqdm
 from pipelines.core.errors import StageError, warn
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import human_file
+from pipelines.core.reviews import Review
 from pipelines.labelstudio.results import human_rows
 from pipelines.labelstudio.server import load_credentials, local_url, running_server
-from pipelines.labelstudio.tasks import KEY_FIELD, PROJECTS, build_items, config_text, label_interface, validate_result
+from pipelines.labelstudio.tasks import (
+    KEY_FIELD,
+    PROJECTS,
+    build_items,
+    config_text,
+    current_fingerprints,
+    label_interface,
+    validate_result,
+)
 
 T = TypeVar("T")
 
@@ -302,7 +311,7 @@ def pull_all(client: Any, kinds: list[str], out_dir: Path, corpus: Path) -> dict
     return {kind: summary for kind, (_, _, summary) in fetched.items()}
 
 
-def _fetch(client: Any, kind: str, corpus: Path) -> tuple[list[dict], list[dict], dict[str, Any]]:
+def _fetch(client: Any, kind: str, corpus: Path) -> tuple[list[dict], list[Review], dict[str, Any]]:
     try:
         project = with_retries(lambda: next((p for p in client.projects.list() if p.title == PROJECTS[kind]), None))
         if project is None:
@@ -315,9 +324,7 @@ def _fetch(client: Any, kind: str, corpus: Path) -> tuple[list[dict], list[dict]
             f"pull {kind}: Label Studio failed ({describe_failure(error)}) before the export was complete; "
             "nothing in annotations/ was changed. Re-run `corpus annotate pull` when the server is back."
         ) from None
-    items, _ = build_items(kind, corpus)
-    current = {d[KEY_FIELD[kind]]: d["text_sha1"] for d, _ in items}
-    rows = human_rows(kind, exported, current)
-    stale = sum(r["stale"] for r in rows)
+    rows = human_rows(kind, exported, current_fingerprints(kind, corpus))
+    stale = sum(r.stale for r in rows)
     summary = {"project": project.id, "tasks": len(exported), "annotated": len(rows), "stale": stale}
     return exported, rows, summary

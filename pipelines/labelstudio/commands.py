@@ -10,8 +10,10 @@ from pathlib import Path
 import typer
 
 from pipelines.core.errors import StageError, warn
-from pipelines.core.layout import ANNOTATIONS, CORPUS, LABEL_CONFIGS, LABEL_STUDIO_DATA
+from pipelines.core.io import write_jsonl
+from pipelines.core.layout import ANNOTATIONS, CORPUS, LABEL_CONFIGS, LABEL_STUDIO_DATA, human_file
 from pipelines.labelstudio.client import connect, pull_all, push
+from pipelines.labelstudio.results import reparse
 from pipelines.labelstudio.server import (
     DEFAULT_PORT,
     RUNNING,
@@ -25,7 +27,7 @@ from pipelines.labelstudio.server import (
     stop_stale,
     wait_healthy,
 )
-from pipelines.labelstudio.tasks import PROJECTS
+from pipelines.labelstudio.tasks import PROJECTS, current_fingerprints
 
 app = typer.Typer(help="Label Studio: serve, push pre-annotations, pull corrections.", no_args_is_help=True)
 
@@ -95,6 +97,19 @@ def pull_command(
         typer.echo(json.dumps({name: summary}))
     if data_dir.exists():  # the local server's exports land in its data folder
         make_private(data_dir)
+
+
+@app.command("reparse")
+def reparse_command(
+    kind: list[str] = typer.Argument(None, help="tagging and/or alignment (default: both)"),
+    annotations: Path = typer.Option(ANNOTATIONS, help="pulled annotations (snapshot exports and human rows)"),
+    corpus: Path = typer.Option(CORPUS, help="corpus folder"),
+) -> None:
+    """Read the last pulled snapshot exports again into the human rows, offline (after an upgrade)."""
+    for name in kind or list(PROJECTS):
+        rows = reparse(name, annotations / f"{name}.json", current_fingerprints(name, corpus))
+        write_jsonl(human_file(annotations, name), rows)
+        typer.echo(json.dumps({name: {"annotated": len(rows), "stale": sum(r.stale for r in rows)}}))
 
 
 @app.command("rotate-token")

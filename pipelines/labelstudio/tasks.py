@@ -6,15 +6,14 @@ of the text they show, so an annotation made on text that later changed can be t
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from pipelines.core.errors import StageError
-from pipelines.core.hashing import text_hash
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import REVIEW_CANDIDATES, Alignment, SentenceEntities, SentenceEvents
-from pipelines.tagging.labels import rules_fingerprint
+from pipelines.core.reviews import alignment_review_sha1, review_sha1
+from pipelines.tagging.labels import prediction_version
 
 PROJECTS = {
     "tagging": "Corpus · entities and events",
@@ -34,10 +33,6 @@ def config_text(kind: str, configs: Path) -> str:
     if not path.exists():
         raise StageError(f"{path}: labelling config missing")
     return path.read_text(encoding="utf-8")
-
-
-def sha1(text: str) -> str:
-    return text_hash(text, 40)
 
 
 def _span_region(region_id: str, control: str, start: int, end: int, text: str, label: str) -> dict:
@@ -120,7 +115,7 @@ def tagging_task(entities_row: Any, events_row: Any) -> tuple[dict, list[dict]]:
         "doc_id": entities_row.doc_id,
         "lang": entities_row.lang,
         "text": text,
-        "text_sha1": sha1(text),
+        "text_sha1": review_sha1(text),
     }
     return data, result
 
@@ -160,7 +155,7 @@ def alignment_task(row: Alignment) -> tuple[dict, list[dict]]:
     data["tgt_ids"], data["tgt_doc"], data["tgt_text"] = (
         data["candidate_1_ids"], data["candidate_1_doc"], data["candidate_1"]
     )  # fmt: skip
-    data["text_sha1"] = sha1(row.src_text + "\n" + "\n".join(c.get("text") or "" for c in candidates))
+    data["text_sha1"] = alignment_review_sha1(row)
     matched = row.status == "match"
     result = [
         _choices("verdict", "correct" if matched else "incorrect"),
@@ -200,25 +195,17 @@ def validate_result(interface: Any, data: dict, result: list[dict], where: str) 
         raise StageError(f"{where}: invalid prediction: " + "; ".join(problems))
 
 
-def model_version(kind: str, provenances: list[Any]) -> str:
-    """A readable, content-derived version of the engines that produced the predictions."""
-    described = sorted({f"{p.engine}|{p.model}|{p.version}" for p in provenances})
-    rules = rules_fingerprint() if kind == "tagging" else ""
-    engines = "+".join(sorted({p.engine for p in provenances}))
-    return f"{kind}:{engines}:{text_hash(json.dumps(described) + rules, 10)}"
-
-
 def tagging_items(
     entities: list[SentenceEntities], events: dict[str, SentenceEvents]
 ) -> tuple[list[tuple[dict, list[dict]]], str]:
     """Tagging tasks with their predictions, and the model version that made them."""
     items = [tagging_task(row, events[row.sent_id]) for row in entities]
-    return items, model_version("tagging", [r.provenance for r in entities])
+    return items, prediction_version("tagging", [r.provenance for r in entities])
 
 
 def alignment_items(rows: list[Alignment]) -> tuple[list[tuple[dict, list[dict]]], str]:
     """Alignment-review tasks with their predictions, and the model version that made them."""
-    return [alignment_task(r) for r in rows], model_version("alignment", [r.provenance for r in rows])
+    return [alignment_task(r) for r in rows], prediction_version("alignment", [r.provenance for r in rows])
 
 
 def build_items(kind: str, corpus: Path) -> tuple[list[tuple[dict, list[dict]]], str]:
@@ -230,3 +217,9 @@ def build_items(kind: str, corpus: Path) -> tuple[list[tuple[dict, list[dict]]],
     if kind == "alignment":
         return alignment_items(list(read_jsonl(corpus / "alignments.jsonl", Alignment)))
     raise StageError(f"unknown project kind {kind!r}; use tagging or alignment")
+
+
+def current_fingerprints(kind: str, corpus: Path) -> dict[str, str]:
+    """Each item's key -> the fingerprint of the text its task would show now."""
+    items, _ = build_items(kind, corpus)
+    return {data[KEY_FIELD[kind]]: data["text_sha1"] for data, _ in items}

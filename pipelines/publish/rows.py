@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.core.records import Alignment, Document, Sentence, SentenceEntities, SentenceEvents, Translation
-from pipelines.labelstudio.results import Reviewed
+from pipelines.core.reviews import CodedEvent, EventArgument, EventDate, TextSpan
+from pipelines.publish.reviews import Reviewed
 
 
 def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tuple[list[dict], list[dict]]:
@@ -17,9 +18,10 @@ def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tupl
     parallel, everything = [], []
     for row in rows:
         item = reviewed[row.align_id]
-        source, verdict = item.source, item.verdict()
+        review = item.review
+        verdict = review.verdict if review else None
         candidates = row.review_candidates()
-        pick = item.pick() if item.human else (1 if row.status == "match" else None)
+        pick = review.pick if review else (1 if row.status == "match" else None)
         chosen = candidates[pick - 1] if pick and pick <= len(candidates) else None
         shown = candidates[0] if candidates else {}
         common = {
@@ -30,9 +32,9 @@ def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tupl
             "method": row.method,
             "de_doc": row.src_doc,
             "en_doc": (chosen or shown).get("tgt_doc"),
-            "annotation_source": source,
+            "annotation_source": item.annotation_source,
             "verdict": verdict,
-            "human_pick": pick if item.human else None,
+            "human_pick": pick if review else None,
         }
         everything.append(
             {
@@ -44,7 +46,7 @@ def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tupl
                 "candidates": [_candidate_row(c) for c in candidates],
             }
         )
-        accepted = verdict in ("correct", "partial") if source == "human" else row.status == "match"
+        accepted = review.accepted if review else row.status == "match"
         if accepted and chosen and chosen.get("text"):
             scores = {k: row.components.get(k) for k in ("cosine", "chrf_mt", "margin")}
             if pick != 1:  # a runner-up: its own scores
@@ -88,13 +90,13 @@ def bio_tags(sentence: Sentence, spans: list[dict]) -> list[str]:
 
 
 def ner_row(sentence: Sentence, entities: SentenceEntities, item: Reviewed) -> dict:
-    if not item.human:
+    if item.review is None:
         spans = [
-            {"start": e.start, "end": e.end, "text": e.text, "label": e.label, "type_source": e.type_source}
+            {"start": e.start, "end": e.end, "text": e.text, "label": e.label, "type_source": str(e.type_source)}
             for e in entities.entities
         ]
     else:
-        spans = [{**s, "type_source": "human"} for s in item.entity_spans()]
+        spans = [{**s.model_dump(), "type_source": "human"} for s in item.review.entities]
     return {
         "sent_id": sentence.sent_id,
         "doc_id": sentence.doc_id,
@@ -103,39 +105,36 @@ def ner_row(sentence: Sentence, entities: SentenceEntities, item: Reviewed) -> d
         "tokens": [t.text for t in sentence.tokens],
         "ner_tags": bio_tags(sentence, spans),
         "spans": spans,
-        "annotation_source": item.source,
+        "annotation_source": item.annotation_source,
     }
 
 
-def _span(value: Any) -> dict:
-    return {"start": value.start, "end": value.end, "text": value.text}
+def _span(value: Any) -> TextSpan:
+    return TextSpan(start=value.start, end=value.end, text=value.text)
 
 
-def events_from_predictions(row: SentenceEvents) -> list[dict]:
+def coded_events(row: SentenceEvents) -> list[CodedEvent]:
+    """The tagger's events in the dataset's shape (the shape a human review has too)."""
     events = []
     for event in row.events:
-        arguments = [{**_span(a), "role": "actor", "code": a.code} for a in event.actor]
-        arguments += [{**_span(a), "role": "recipient", "code": a.code} for a in event.recipient]
+        roles = [("actor", a) for a in event.actor] + [("recipient", a) for a in event.recipient]
+        arguments = [EventArgument(**_span(a).model_dump(), role=role, code=a.code) for role, a in roles]
         if event.location:
-            arguments.append({**_span(event.location), "role": "place", "code": None})
+            arguments.append(EventArgument(**_span(event.location).model_dump(), role="place"))
         if event.date:
-            arguments.append({**_span(event.date), "role": "time", "code": None})
-        date = (
-            {"text": event.date.text, "iso": event.date.iso, "granularity": event.date.granularity}
-            if event.date
-            else None
-        )
+            arguments.append(EventArgument(**_span(event.date).model_dump(), role="time"))
+        date = event.date and EventDate(text=event.date.text, iso=event.date.iso, granularity=event.date.granularity)
         events.append(
-            {
-                "type": event.type,
-                "mode": event.mode,
-                "cameo": event.cameo,
-                "trigger": _span(event.trigger),
-                "arguments": arguments,
-                "date": date,
-                "negated": event.negated,
-                "historical": event.historical,
-            }
+            CodedEvent(
+                type=event.type,
+                mode=event.mode,
+                cameo=event.cameo,
+                trigger=_span(event.trigger),
+                arguments=arguments,
+                date=date,
+                negated=event.negated,
+                historical=event.historical,
+            )
         )
     return events
 
@@ -177,12 +176,12 @@ def document_row(document: Document) -> dict:
 
 
 def events_row(sentence: Sentence, predicted: SentenceEvents, item: Reviewed) -> dict:
-    found = item.events(sentence.lang) if item.human else events_from_predictions(predicted)
+    found = item.review.events if item.review is not None else coded_events(predicted)
     return {
         "sent_id": sentence.sent_id,
         "doc_id": sentence.doc_id,
         "lang": sentence.lang,
         "text": sentence.text,
-        "events": found,
-        "annotation_source": item.source,
+        "events": [event.model_dump() for event in found],
+        "annotation_source": item.annotation_source,
     }

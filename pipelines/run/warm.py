@@ -1,10 +1,14 @@
-"""Warm engines: a local server process that keeps loaded work objects between stage runs
-(its client is ``executor.WarmExecutor``).
+"""Warm engines: a local server process that runs stage commands and keeps their loaded
+engines between runs (its client is ``warm_client.WarmClient``).
 
-``dvc repro`` starts one process per stage, and each used to load its engines again (stanza
-and torch alone take about 4 s to import). With ``executor.kind: warm`` a stage hands its
-batches to a server on a Unix socket that builds each work object once and keeps it until
-it has been idle for ``executor.warm_idle_seconds``; adding one document then costs the
+``dvc repro`` starts one process per stage, and each used to import and load its engines
+again (stanza and torch alone take about 4 s to import). With ``executor.warm: true`` the
+``corpus`` command hands its command line to a server on a Unix socket (one protocol: ``run``,
+plus ``status`` and ``stop``). The server runs it in process with the client's arguments and
+environment, one command at a time, streaming its output back; the stage's Python start,
+imports and libraries (datasets, the embedder, the gloss table) are paid once per server.
+With the one-process executor a stage's work objects are built once in the server and kept
+until it has been idle for ``executor.warm_idle_seconds``: adding one document then costs the
 document, not the model loads.
 
 What makes a warm engine safe to reuse:
@@ -15,15 +19,8 @@ What makes a warm engine safe to reuse:
 - Inside it, a work object is keyed by its factory and arguments. Stages whose model files
   can change under the same settings pass what identifies them (the planned engine's
   provenance, with the model's sha256) as an argument, so a retrained model is loaded again.
-- Results are the same JSON strings the local executor returns; what the engines print
-  while building or working is streamed back and printed by the stage.
-
-The server also runs whole ``corpus`` stage commands (``run`` requests, sent by
-``pipelines.cli.entry``): the stage's Python start, its imports and the libraries it loads
-(datasets, the embedder, the gloss table) are then paid once per server, not once per stage
-per ``dvc repro``. A command runs with the client's arguments and environment, one at a
-time, and its stage work uses the server's engines in process. Loaders that cache what a
-file holds key the cache on the file's stamp (``core.memo``), so an edited file is read again.
+- Loaders that cache what a file holds key the cache on the file's stamp (``core.memo``), so
+  an edited file is read again.
 """
 
 from __future__ import annotations
@@ -32,7 +29,6 @@ import contextlib
 import hashlib
 import io
 import os
-import pickle
 import queue
 import secrets
 import signal
@@ -135,7 +131,7 @@ class _Server:
         self.idle_seconds = idle_seconds
         self.works: dict[str, Any] = {}
         self.requests = 0
-        self.busy = False  # working on a batch: never idle, however long the batch takes
+        self.busy = False  # running a command: never idle, however long the command takes
         self.running = False  # running a command: SIGINT from its client interrupts it
         self.jobs: queue.Queue = queue.Queue()  # (connection, request, reply queue) for the main thread
         self.client: Connection | None = None
@@ -148,14 +144,12 @@ class _Server:
         return self.works[key]
 
     def handle(self, message: tuple) -> Any:
-        """A ``map`` or ``run`` request (in the main thread, where SIGINT interrupts it)."""
+        """A ``run`` request (in the main thread, where SIGINT interrupts it)."""
+        kind, *arguments = message
+        if kind != "run":
+            raise StageError(f"the warm engine server runs commands; it got a {kind!r} request")
         self.requests += 1
-        if message[0] == "run":
-            return self.run(*message[1:])
-        _, key, work, batch = message
-        if key not in self.works:
-            self.work(key, *pickle.loads(work))
-        return self.works[key](batch)
+        return self.run(*arguments)
 
     def run(self, target: str, argv: list[str], environ: dict[str, str]) -> int:
         """Call ``target`` (``"module:function"``) with a command line, in the client's environment;

@@ -9,7 +9,7 @@ import typer
 
 from pipelines.core.io import write_json
 from pipelines.core.layout import AGREEMENT_METRICS, ANNOTATIONS, CORPUS
-from pipelines.labelstudio.results import agreement_report
+from pipelines.publish.agreement import agreement_report
 from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
 

@@ -2,8 +2,8 @@
 
 Writes ``dist/dataset/`` (parquet under ``data/<config>/train-00000-of-00001.parquet`` and a
 ``README.md`` card declaring ``configs`` and ``dataset_info``), ``dist/de-en.tmx``, Moses
-line-parallel files and a TSV. Human annotations win over predictions per item (asked of
-the Label Studio layer), and every row says which it is.
+line-parallel files and a TSV. Human reviews (typed records the pull wrote) win over predictions
+per item, and every row says which it is.
 """
 
 from __future__ import annotations
@@ -36,16 +36,17 @@ from pipelines.core.layout import (
     TRANSLATIONS,
 )
 from pipelines.core.records import SentenceEntities, SentenceEvents
+from pipelines.core.reviews import alignment_review_sha1, review_sha1
 from pipelines.core.settings import PARAMS_FILE, ExportSettings, load_settings
-from pipelines.labelstudio.results import reviewed_items
-from pipelines.labelstudio.tasks import alignment_items, tagging_items
 from pipelines.publish.card import card_data, corpus_summary, engines_used, render_card
 from pipelines.publish.features import SPLIT, features
 from pipelines.publish.formats import write_config, write_text_exports, write_tmx
 from pipelines.publish.report import translation_summary
+from pipelines.publish.reviews import reviewed_items
 from pipelines.publish.rows import alignment_rows, document_row, events_row, ner_row, translation_row
 from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
+from pipelines.tagging.labels import prediction_version
 
 CONTRACT = StageContract(
     "export",
@@ -81,8 +82,18 @@ def run(
     entity_rows = {r.sent_id: r for r in read_jsonl(corpus / ENTITIES.name, SentenceEntities)}
     event_rows = {r.sent_id: r for r in read_jsonl(corpus / EVENTS.name, SentenceEvents)}
     reviewed = {  # from the records read above: the corpus files are read once
-        "tagging": reviewed_items("tagging", *tagging_items(list(entity_rows.values()), event_rows), annotations),
-        "alignment": reviewed_items("alignment", *alignment_items(alignments), annotations),
+        "tagging": reviewed_items(
+            "tagging",
+            {key: review_sha1(row.text) for key, row in entity_rows.items()},
+            prediction_version("tagging", [row.provenance for row in entity_rows.values()]),
+            annotations,
+        ),
+        "alignment": reviewed_items(
+            "alignment",
+            {row.align_id: alignment_review_sha1(row) for row in alignments},
+            prediction_version("alignment", [row.provenance for row in alignments]),
+            annotations,
+        ),
     }
 
     parallel, all_alignments = alignment_rows(alignments, reviewed["alignment"])
@@ -129,7 +140,9 @@ def run(
 
     scores = np.array([r["score"] for r in all_alignments if r["score"] is not None], dtype=float)
     write_text(plots_path, score_histogram(scores, settings))
-    sources = Counter(r["annotation_source"].split(":")[0] for rows in (all_alignments, ner) for r in rows)
+    sources = Counter(
+        "human" if r["annotation_source"] == "human" else "model" for rows in (all_alignments, ner) for r in rows
+    )
     figures = {
         "rows": {name: {SPLIT: count} for name, count in counts.items()},
         "alignment_score": {

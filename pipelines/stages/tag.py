@@ -222,7 +222,7 @@ def tag_metrics(entities: list[SentenceEntities], events: list[SentenceEvents]) 
         for entity in row.entities:
             entity_counts[row.lang][entity.label] += 1
             if row.lang == "de":
-                sources[entity.type_source.split(":")[0] + ":" + entity.type_source.split(":")[1]] += 1
+                sources[entity.type_source.summary] += 1
     event_counts: dict[str, Counter] = defaultdict(Counter)
     for row in events:
         for event in row.events:

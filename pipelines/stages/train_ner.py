@@ -25,12 +25,11 @@ from pipelines.core.corpus import load_sentences, sentence_files
 from pipelines.core.errors import StageError, warn
 from pipelines.core.hashing import content_key, file_sha256
 from pipelines.core.io import write_json
-from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, SENTENCES
-from pipelines.core.records import Sentence
+from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, SENTENCES, human_file
+from pipelines.core.reviews import read_reviews, review_sha1
 from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
 from pipelines.engines import crf_ner, ner_model, stanza_ner, word_vectors
 from pipelines.engines.stanza_variants import german_tags
-from pipelines.labelstudio.results import corrected_entities
 from pipelines.run.contract import StageContract
 from pipelines.run.fingerprint import code_fingerprint
 from pipelines.run.runner import run_command
@@ -41,7 +40,7 @@ CONTRACT = StageContract(
     "train-ner", outs=("${tag.trained_ner}",), metrics=(NER_METRICS,), params=("train_ner", "tag.trained_ner")
 )
 
-# what decides the trained weights (not this stage's reporting, nor the Label Studio reader)
+# what decides the trained weights (not this stage's reporting, nor the reviews reader)
 TRAINING_CODE = (
     "pipelines.training.tagged",
     "pipelines.engines.crf_ner",
@@ -56,12 +55,21 @@ GERMEVAL = {
 
 
 def human_sentences(sentences_dir: Path, manifest: Path | None, annotations: Path) -> list[TaggedSentence]:
-    """German sentences an annotator corrected (still matching the corpus text), as training rows."""
+    """German sentences an annotator corrected (still matching the corpus text), as training rows.
 
-    def german() -> list[Sentence]:
-        return [s for s in load_sentences(sentence_files(sentences_dir, manifest)) if s.lang == "de"]
-
-    return [from_spans(sentence, spans) for sentence, spans in corrected_entities(annotations, german)]
+    Stale or unknown reviews are left out, never guessed; the corpus is read only when there are
+    reviews (reading it is the costly part)."""
+    reviews = read_reviews(human_file(annotations, "tagging"))
+    if not reviews:
+        return []
+    return [
+        from_spans(sentence, review.entities)
+        for sentence in load_sentences(sentence_files(sentences_dir, manifest))
+        if sentence.lang == "de"
+        and (review := reviews.get(sentence.sent_id)) is not None
+        and not review.stale
+        and review.text_sha1 == review_sha1(sentence.text)
+    ]
 
 
 def evaluate(model_dir: Path, held_out: list[TaggedSentence], settings: TrainNerSettings) -> dict[str, Any] | None:

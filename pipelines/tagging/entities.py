@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 from itertools import pairwise
 
-from pipelines.core.records import Entity, Sentence, Translation
+from pipelines.core.records import Entity, Sentence, Translation, TypeEvidence, TypeSource
 from pipelines.engines.gloss import load_gloss_table
 from pipelines.engines.tagger import Analysis
 from pipelines.tagging.dates import german_dates
@@ -41,7 +41,7 @@ def entities_for(analysis: Analysis, engine: str) -> list[Entity]:
                 text=text,
                 label=label,
                 engine_label=engine_label,
-                type_source=f"ner:{engine}",
+                type_source=TypeSource(origin="ner", engine=engine),
             )
         )
     return entities
@@ -93,18 +93,18 @@ class Projector:
         found = [(" ".join(words[start:end]), unify_label(label)) for start, end, label in analysis.raw_entities]
         return [(text, label) for text, label in found if label]
 
-    def type_of(self, sent_id: str, text: str) -> tuple[str, str]:
+    def type_of(self, sent_id: str, text: str) -> tuple[str, TypeEvidence]:
         forms = self.english_forms(text)
         keys = [self.key(f) for f in forms]
         for target in self.aligned.get(sent_id, []):
             for entity in self.by_sentence.get(target, []):
                 if self.key(entity.text) in keys:
-                    return entity.label, f"alignment:{target}"
+                    return entity.label, TypeEvidence(kind="alignment", detail=target)
         for key in keys:
             if key in self.gazetteer:
-                return self.gazetteer[key].most_common(1)[0][0], "gazetteer:en-corpus"
+                return self.gazetteer[key].most_common(1)[0][0], TypeEvidence(kind="gazetteer", detail="en-corpus")
         if any(word.casefold() in self.state_nouns for word in text.split()):
-            return "GPE", "rule:state-noun"
+            return "GPE", TypeEvidence(kind="rule", detail="state-noun")
         for key in keys:
             words = set(key.split())
             best = max(
@@ -115,12 +115,12 @@ class Projector:
             if best and len(words) > 1:
                 overlap = len(words & set(best[0].split())) / len(words | set(best[0].split()))
                 if overlap >= 0.6:
-                    return best[1].most_common(1)[0][0], "gazetteer-overlap:en-corpus"
+                    return best[1].most_common(1)[0][0], TypeEvidence(kind="gazetteer-overlap", detail="en-corpus")
         for english, label in self._translation_ents(sent_id):
             if any(self.key(english) == key or key in self.key(english).split(" ") for key in keys):
                 engine = self.translations[sent_id].provenance.engine
-                return label, f"translation-ner:{engine}"
-        return "MISC", "untyped"
+                return label, TypeEvidence(kind="translation-ner", detail=engine)
+        return "MISC", TypeEvidence(kind="untyped")
 
 
 def type_acronyms(sentences: list[Sentence], rows: dict[str, list[Entity]]) -> None:
@@ -131,16 +131,15 @@ def type_acronyms(sentences: list[Sentence], rows: dict[str, list[Entity]]) -> N
         entities = rows[sentence.sent_id]
         for left, right in pairwise(entities):
             between = sentence.text[left.end : right.start].strip()
-            if between == "(" and right.text.isupper() and left.type_source != "projection:untyped":
+            if between == "(" and right.text.isupper() and not left.type_source.untyped:
                 aliases[(sentence.doc_id, right.text)] = left
     for sentence in sentences:
         updated = []
         for entity in rows[sentence.sent_id]:
             long_form = aliases.get((sentence.doc_id, entity.text.rstrip("-")))
-            if long_form is not None and entity.type_source == "projection:untyped":
-                entity = entity.model_copy(
-                    update={"label": long_form.label, "type_source": f"projection:alias:{long_form.text}"}
-                )
+            if long_form is not None and entity.type_source.untyped:
+                alias = TypeSource(origin="projection", evidence=[TypeEvidence(kind="alias", detail=long_form.text)])
+                entity = entity.model_copy(update={"label": long_form.label, "type_source": alias})
             updated.append(entity)
         rows[sentence.sent_id] = updated
 
@@ -156,15 +155,16 @@ def german_entities(analysis: Analysis, engine: str, projector: Projector) -> li
     for entity in entities_for(analysis, engine):
         if entity.engine_label == "NE":  # an untyped HanTa chunk: projection types it
             label, source = projector.type_of(sentence.sent_id, entity.text)
-            entity = entity.model_copy(update={"label": label, "type_source": f"projection:{source}"})
+            projected = TypeSource(origin="projection", evidence=[source])
+            entity = entity.model_copy(update={"label": label, "type_source": projected})
         elif entity.label in ("LOC", "ORG"):
             # a trained model's LOC may be narrowed to a state by any projection; its ORG only when
             # the corpus's English side names the same span a state ("DVRK": aligned sentence or
             # the exact corpus gazetteer), the one case where that evidence beats a model of GermEval
             label, source = projector.type_of(sentence.sent_id, entity.text)
-            corpus_evidence = source.split(":")[0] in ("alignment", "gazetteer")
+            corpus_evidence = source.kind in ("alignment", "gazetteer")
             if label == "GPE" and (entity.label == "LOC" or corpus_evidence):
-                entity = entity.model_copy(update={"label": label, "type_source": f"{entity.type_source}+{source}"})
+                entity = entity.model_copy(update={"label": label, "type_source": entity.type_source.narrowed(source)})
         typed.append(entity)
     for start, end, text in german_dates(sentence, [(e.start, e.end) for e in typed]):
         typed.append(
@@ -175,7 +175,7 @@ def german_entities(analysis: Analysis, engine: str, projector: Projector) -> li
                 text=text,
                 label="DATE",
                 engine_label="DATE",
-                type_source="regex:german-dates",
+                type_source=TypeSource(origin="regex", engine="german-dates"),
             )
         )
     typed.sort(key=lambda e: e.start)

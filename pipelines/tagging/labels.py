@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import yaml
 
 from pipelines.core.errors import StageError
+from pipelines.core.hashing import text_hash
 
 DATA = Path(__file__).parent / "data"
 
@@ -59,3 +61,12 @@ def unify_label(engine_label: str) -> str | None:
 def rules_fingerprint() -> str:
     """The text of the rule and label files: part of the tagging model version."""
     return "".join((DATA / name).read_text() for name in ("event_rules.yaml", "entity_labels.yaml"))
+
+
+def prediction_version(kind: str, provenances: list[Any]) -> str:
+    """A readable, content-derived version of the engines (and, for tagging, the rules) that
+    made one project kind's predictions: what Label Studio shows and ``annotation_source`` names."""
+    described = sorted({f"{p.engine}|{p.model}|{p.version}" for p in provenances})
+    rules = rules_fingerprint() if kind == "tagging" else ""
+    engines = "+".join(sorted({p.engine for p in provenances}))
+    return f"{kind}:{engines}:{text_hash(json.dumps(described) + rules, 10)}"

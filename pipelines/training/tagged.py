@@ -15,6 +15,7 @@ from pathlib import Path
 from pipelines.core.bio import repair
 from pipelines.core.errors import StageError
 from pipelines.core.records import Sentence
+from pipelines.core.reviews import LabelledSpan
 
 NAME_TYPES = ("PER", "LOC", "ORG", "OTH")
 # the project's entity labels a human correction may carry -> the trained model's names
@@ -85,7 +86,7 @@ def split(sentences: list[TaggedSentence], held_out_every: int, dev_every: int) 
     return Split(train, dev, held_out)
 
 
-def from_spans(sentence: Sentence, spans: list[dict]) -> TaggedSentence:
+def from_spans(sentence: Sentence, spans: list[LabelledSpan]) -> TaggedSentence:
     """A corrected sentence: character spans (project labels) onto the sentence's tokens.
 
     A span that does not start and end on token boundaries is an error naming the sentence:
@@ -93,14 +94,14 @@ def from_spans(sentence: Sentence, spans: list[dict]) -> TaggedSentence:
     tags = ["O"] * len(sentence.tokens)
     starts = {t.start: k for k, t in enumerate(sentence.tokens)}
     ends = {t.end: k for k, t in enumerate(sentence.tokens)}
-    for span in sorted(spans, key=lambda s: s["start"]):
-        kind = HUMAN_TO_MODEL.get(span["label"])
+    for span in sorted(spans, key=lambda s: s.start):
+        kind = HUMAN_TO_MODEL.get(span.label)
         if kind is None:
             continue  # dates, money: not names
-        first, last = starts.get(span["start"]), ends.get(span["end"])
+        first, last = starts.get(span.start), ends.get(span.end)
         if first is None or last is None or last < first:
             raise StageError(
-                f"{sentence.sent_id}: corrected span {span['start']}-{span['end']} {span.get('text')!r} "
+                f"{sentence.sent_id}: corrected span {span.start}-{span.end} {span.text!r} "
                 "does not start and end on token boundaries"
             )
         if any(tag != "O" for tag in tags[first : last + 1]):
