@@ -51,12 +51,7 @@ def main() -> None:
             (work / "annotations").mkdir()
             started = time.perf_counter()
             summary = train_ner.run(
-                chosen,
-                out=work / "model",
-                metrics=work / "ner.json",
-                sentences_dir=work / "none",
-                manifest=None,
-                annotations=work / "annotations",
+                work / "none", work / "annotations", work / "model", work / "ner.json", chosen, manifest=None
             )
             seconds = time.perf_counter() - started
         after = summary["after"]

@@ -186,3 +186,30 @@ def test_every_stage_declares_its_contract_as_dvc_yaml_has_it() -> None:
             "params": stage.get("params") or [],
         }
         assert contracts[name].as_dvc() == declared, name
+
+
+PATH_ANNOTATIONS = {"Path", "Path | None", "list[Path]"}
+
+
+def test_every_stage_runs_in_one_shape() -> None:
+    """``run(inputs…, outputs…, settings, *, options…) -> figures``: paths first, then the stage's
+    settings (a stage without parameters has none), then keyword-only options with defaults."""
+    import importlib
+    import inspect
+
+    wrong = {}
+    for module_file in sorted((ROOT / "pipelines" / "stages").glob("*.py")):
+        if module_file.name == "__init__.py":
+            continue
+        run = importlib.import_module(f"pipelines.stages.{module_file.stem}").run
+        parameters = list(inspect.signature(run).parameters.values())
+        positional = [p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
+        options = [p for p in parameters if p.kind is p.KEYWORD_ONLY]
+        paths = positional[:-1] if str(positional[-1].annotation).endswith("Settings") else positional
+        problems = [f"{p.name}: {p.annotation}" for p in paths if p.annotation not in PATH_ANNOTATIONS]
+        problems += [f"{p.name}: keyword-only options need a default" for p in options if p.default is p.empty]
+        problems += ["other parameter kinds"] if len(positional) + len(options) != len(parameters) else []
+        problems += [] if str(inspect.signature(run).return_annotation).startswith("dict[") else ["returns no figures"]
+        if problems:
+            wrong[module_file.stem] = problems
+    assert wrong == {}

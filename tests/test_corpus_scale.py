@@ -101,7 +101,8 @@ def test_only_changed_documents_are_processed_and_removed_ones_are_deleted(tmp_p
 
     def both() -> tuple[dict, dict]:
         first = ingest.run(tmp_path, documents, SETTINGS.ingest, manifest=manifest)
-        return first, segment.run(documents, sentences, SETTINGS.segment, manifest, metrics_path=tmp_path / "m.json")
+        metrics = tmp_path / "m.json"
+        return first, segment.run(documents, sentences, SETTINGS.segment, manifest=manifest, metrics_path=metrics)
 
     first, split = both()
     assert (first["processed"], split["processed"]) == (["a", "c1", "c2"], 3)
@@ -119,14 +120,14 @@ def test_only_changed_documents_are_processed_and_removed_ones_are_deleted(tmp_p
     assert metrics["documents"] == {"de": 1, "en": 1} and metrics["sentences"] == {"de": 3, "en": 4}
 
     changed = SETTINGS.segment.model_copy(update={"repair_splits": False})  # new settings: everything again
-    assert segment.run(documents, sentences, changed, manifest)["processed"] == 2
+    assert segment.run(documents, sentences, changed, manifest=manifest)["processed"] == 2
 
 
 def test_punctuation_only_sentences_are_counted_in_the_metrics(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(f"{GERMAN}\n“ …\n", encoding="utf-8")
     manifest = manifest_with(tmp_path, {"a": "a.txt"}, {})
     ingest.run(tmp_path, tmp_path / "documents", SETTINGS.ingest, manifest=manifest)
-    figures = segment.run(tmp_path / "documents", tmp_path / "sentences", SETTINGS.segment, manifest)
+    figures = segment.run(tmp_path / "documents", tmp_path / "sentences", SETTINGS.segment, manifest=manifest)
     # stanza's tokenizer makes "“ …" one or two sentences (1.15: two); every one of them is counted
     assert figures["punctuation_only_dropped"] in (1, 2)
     assert all(any(c.isalnum() for c in s.text) for s in read_jsonl(tmp_path / "sentences" / "a.jsonl", Sentence))

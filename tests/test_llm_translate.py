@@ -164,7 +164,8 @@ def test_executor_process_pool_gives_byte_identical_rows(seed_sentences: Path, t
     here = tmp_path / "here.jsonl"
     translate.run([seed_sentences], here, llm_settings(tmp_path / "a"))
     pool = tmp_path / "pool.jsonl"
-    translate.run([seed_sentences], pool, llm_settings(tmp_path / "b"), ExecutorSettings(kind="local", workers=2))
+    pool_of_two = ExecutorSettings(kind="local", workers=2)
+    translate.run([seed_sentences], pool, llm_settings(tmp_path / "b"), executor=pool_of_two)
     assert pool.read_bytes() == here.read_bytes()
 
 
@@ -175,7 +176,8 @@ def test_ray_actors_give_byte_identical_rows(seed_sentences: Path, tmp_path: Pat
     translate.run([seed_sentences], here, llm_settings(tmp_path / "a"))
     on_ray = tmp_path / "ray.jsonl"
     try:  # a local Ray instance, two actors that each load the model
-        translate.run([seed_sentences], on_ray, llm_settings(tmp_path / "b"), ExecutorSettings(kind="ray", workers=2))
+        two_actors = ExecutorSettings(kind="ray", workers=2)
+        translate.run([seed_sentences], on_ray, llm_settings(tmp_path / "b"), executor=two_actors)
     finally:
         import ray
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pipelines.stages import report
 
+from .conftest import project_settings
+
 
 def test_report_shows_the_metrics(full_corpus: Path, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
@@ -29,7 +31,14 @@ def test_report_shows_the_metrics(full_corpus: Path, tmp_path: Path) -> None:
     }
     (corpus / "metrics" / "agreement.json").write_text(json.dumps(agreement))
     out = corpus / "report.html"
-    figures = report.run(corpus, out, threshold=1.3, min_quality=0.5)
+    settings = project_settings()
+    settings = settings.model_copy(
+        update={
+            "align": settings.align.model_copy(update={"threshold": 1.3}),
+            "translate": settings.translate.model_copy(update={"min_quality": 0.5}),
+        }
+    )
+    figures = report.run(corpus, out, settings)
     page = html.unescape(out.read_text(encoding="utf-8"))
 
     align = json.loads((corpus / "metrics" / "align.json").read_text())

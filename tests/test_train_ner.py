@@ -113,19 +113,19 @@ def _loop(seed_corpus: Path, tmp_path: Path, **update: object) -> tuple[dict, di
         "manifest": None,
         "annotations": annotations,
     }
-    first = train_ner.run(settings, **where)
+    first = train_ner.run(settings=settings, **where)
     assert first["status"] == "trained" and first["before"] == first["after"]  # no corrections: one model
     assert first["human_sentences"] == 0 and first["held_out_excluded_as_corrected"] == 0
     assert 0.0 <= first["after"]["f1"] <= 1.0
     card = json.loads((tmp_path / "model" / "model.json").read_text())
     assert card["training_data"][0]["licence"] == "CC BY 4.0" and len(card["sha256"]) == 64
     assert card["learner"] == settings.learner
-    assert train_ner.run(settings, **where)["status"] == "up to date"  # same inputs: no retraining
+    assert train_ner.run(settings=settings, **where)["status"] == "up to date"  # same inputs: no retraining
 
     start = corrected.text.index("Kuba")
     rows = [_human_row(corrected, start, start + 4, "GPE"), _human_row(german[0], 0, 1, "PER") | {"stale": True}]
     (annotations / "tagging.human.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    second = train_ner.run(settings, **where)
+    second = train_ner.run(settings=settings, **where)
     assert second["status"] == "trained" and second["human_sentences"] == 1  # the stale row is not used
     assert second["before"] is not None and second["after"] is not None
     assert second["held_out_excluded_as_corrected"] == 1

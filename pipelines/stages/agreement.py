@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -16,15 +17,20 @@ from pipelines.run.runner import run_command
 CONTRACT = StageContract("agreement", metrics=(AGREEMENT_METRICS,))
 
 
+def run(corpus: Path, annotations: Path, out: Path) -> dict[str, Any]:
+    """Model vs human on the pulled reviews still current for the corpus (no settings of its own)."""
+    report = agreement_report(corpus, annotations)
+    write_json(out, report)
+    return report
+
+
 def command(
     corpus: Path = typer.Option(CORPUS, help="corpus folder"),
     annotations: Path = typer.Option(ANNOTATIONS, help="pulled annotations"),
     out: Path = typer.Option(AGREEMENT_METRICS, help="DVC metrics file"),
 ) -> None:
     """Model-vs-human agreement on pulled annotations (per-label P/R, alignment accept rate)."""
-    report = agreement_report(corpus, annotations)
-    write_json(out, report)
-    typer.echo(json.dumps(report))
+    typer.echo(json.dumps(run(corpus, annotations, out)))
 
 
 if __name__ == "__main__":

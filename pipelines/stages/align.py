@@ -224,6 +224,7 @@ def run(
     summary_path: Path,
     metrics_path: Path,
     settings: AlignSettings,
+    *,
     embedder: Embedder | None = None,
 ) -> dict[str, Any]:
     """Align the source-language sentences with the target-language ones: mining (one row per

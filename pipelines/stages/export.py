@@ -71,6 +71,7 @@ def run(
     metrics_path: Path,
     plots_path: Path,
     settings: ExportSettings,
+    *,
     manifest: Path | None = None,
     discards: Path | None = None,
 ) -> dict[str, Any]:
@@ -171,7 +172,9 @@ def command(
     """Write the hub-ready dataset (parquet + card), TMX, Moses and TSV exports."""
     settings = load_settings(params)
     discards = settings.tag.cameo_discards
-    figures = run(corpus, annotations, dist, EXPORT_METRICS, SCORE_PLOT, settings.export, manifest, discards)
+    figures = run(
+        corpus, annotations, dist, EXPORT_METRICS, SCORE_PLOT, settings.export, manifest=manifest, discards=discards
+    )
     typer.echo(json.dumps(figures))
 
 

@@ -127,6 +127,7 @@ def run(
     seeds_dir: Path,
     out_dir: Path,
     settings: IngestSettings,
+    *,
     manifest: Path | None = None,
     executor: ExecutorSettings | None = None,
 ) -> dict[str, object]:
@@ -161,7 +162,7 @@ def command(
 ) -> None:
     """Parse the manifest's documents into records with sections and language (only what changed)."""
     settings = load_settings(params)
-    summary = run(seeds, out, settings.ingest, manifest, settings.executor)
+    summary = run(seeds, out, settings.ingest, manifest=manifest, executor=settings.executor)
     processed = summary["processed"]
     summary["processed"] = len(processed)
     typer.echo(json.dumps(summary))

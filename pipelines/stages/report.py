@@ -12,7 +12,7 @@ from pipelines.core.corpus import load_alignments, load_sentences, load_translat
 from pipelines.core.io import read_jsonl, write_text
 from pipelines.core.layout import ALIGNMENTS, CORPUS, ENTITIES, MANIFEST, METRICS, REPORT, SENTENCES, TRANSLATIONS
 from pipelines.core.records import Provenance, SentenceEntities
-from pipelines.core.settings import PARAMS_FILE, load_settings
+from pipelines.core.settings import PARAMS_FILE, Settings, load_settings
 from pipelines.publish.report import build
 from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
@@ -33,15 +33,17 @@ def tagging_engines(path: Path) -> list[Provenance]:
     )
 
 
-def run(corpus: Path, out: Path, threshold: float, min_quality: float, manifest: Path | None = None) -> dict[str, Any]:
+def run(corpus: Path, out: Path, settings: Settings, *, manifest: Path | None = None) -> dict[str, Any]:
+    """The HTML report of the corpus as it is (``align.threshold`` and ``translate.min_quality``
+    mark borderline pairs and weak translations)."""
     metrics = {name: _load(corpus / METRICS.name / f"{name}.json") for name in ("align", "tag", "export", "agreement")}
     page, figures = build(
         load_sentences(sentence_files(corpus / SENTENCES.name, manifest)),
         list(load_translations(corpus / TRANSLATIONS.name).values()),
         load_alignments(corpus / ALIGNMENTS.name),
         metrics,
-        threshold,
-        min_quality,
+        settings.align.threshold,
+        settings.translate.min_quality,
         taggers=tagging_engines(corpus / ENTITIES.name),
     )
     write_text(out, page)
@@ -56,7 +58,7 @@ def command(
 ) -> None:
     """Write a self-contained HTML report of the corpus run."""
     settings = load_settings(params)
-    figures = run(corpus, out, settings.align.threshold, settings.translate.min_quality, manifest)
+    figures = run(corpus, out, settings, manifest=manifest)
     typer.echo(f"{out}: {sum(figures['sentences_per_document'].values())} sentences")
 
 

@@ -84,6 +84,7 @@ def run(
     documents_dir: Path,
     out_dir: Path,
     settings: SegmentSettings,
+    *,
     manifest: Path | None = None,
     executor: ExecutorSettings | None = None,
     metrics_path: Path | None = None,
@@ -123,7 +124,18 @@ def command(
 ) -> None:
     """Split document paragraphs into tokenised sentences with stable ids (only what changed)."""
     settings = load_settings(params)
-    typer.echo(json.dumps(run(documents, out, settings.segment, manifest, settings.executor, metrics_out)))
+    typer.echo(
+        json.dumps(
+            run(
+                documents,
+                out,
+                settings.segment,
+                manifest=manifest,
+                executor=settings.executor,
+                metrics_path=metrics_out,
+            )
+        )
+    )
 
 
 if __name__ == "__main__":

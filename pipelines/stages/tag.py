@@ -143,6 +143,7 @@ def run(
     events_out: Path,
     metrics_path: Path,
     settings: TagSettings,
+    *,
     executor: ExecutorSettings | None = None,
 ) -> dict[str, Any]:
     """Entities and events of every sentence: both languages parsed once (cached), English
@@ -247,7 +248,9 @@ def command(
     """Tag entities (one label set for de/en) and PLOVER events with trigger and argument spans."""
     settings = load_settings(params)
     sentences = in_manifest(sentences, manifest)
-    figures = run(sentences, translations, alignments, entities, events, metrics_out, settings.tag, settings.executor)
+    figures = run(
+        sentences, translations, alignments, entities, events, metrics_out, settings.tag, executor=settings.executor
+    )
     typer.echo(json.dumps(figures))
 
 

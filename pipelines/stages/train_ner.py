@@ -92,12 +92,13 @@ def word_cache(settings: TrainNerSettings) -> Path:
 
 
 def run(
-    settings: TrainNerSettings,
+    sentences_dir: Path,
+    annotations: Path,
     out: Path,
-    metrics: Path = NER_METRICS,
-    sentences_dir: Path = SENTENCES,
-    manifest: Path | None = MANIFEST,
-    annotations: Path = ANNOTATIONS,
+    metrics: Path,
+    settings: TrainNerSettings,
+    *,
+    manifest: Path | None = None,
 ) -> dict[str, Any]:
     """Train when data, settings or code changed; score the model on the held-out part, and
     ``before`` it the same learner trained without the human corrections."""
@@ -306,7 +307,8 @@ def command(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) ->
             f"{params}: tag.trained_ner is null; train-ner writes its model there "
             "(to train none, set train_ner.enabled: false)"
         )
-    typer.echo(json.dumps(run(settings.train_ner, out=settings.tag.trained_ner)))
+    figures = run(SENTENCES, ANNOTATIONS, settings.tag.trained_ner, NER_METRICS, settings.train_ner, manifest=MANIFEST)
+    typer.echo(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -110,6 +110,7 @@ def run(
     sentence_files: list[Path],
     out: Path,
     settings: TranslateSettings,
+    *,
     executor: ExecutorSettings | None = None,
     checker: TranslationChecker | None = None,
 ) -> dict[str, int]:
@@ -190,7 +191,7 @@ def command(
 ) -> None:
     """Translate source-language sentences (de→en): argos, else the local LLM, else the labelled gloss."""
     settings = load_settings(params)
-    typer.echo(json.dumps(run(in_manifest(sentences, manifest), out, settings.translate, settings.executor)))
+    typer.echo(json.dumps(run(in_manifest(sentences, manifest), out, settings.translate, executor=settings.executor)))
 
 
 def file_command(
