@@ -16,7 +16,7 @@ from pipelines.core.settings import AlignSettings
 from pipelines.engines.anchors import Anchors, anchor_tokens, mismatch_share, names, shared_anchors
 from pipelines.engines.document_aligner import align_document
 from pipelines.engines.embedders import CachedEmbedder, Embedder, make_embedder, normalise
-from pipelines.engines.mining import mine
+from pipelines.engines.mining import fusable_translations, mine
 from pipelines.evaluation import align_eval
 from pipelines.stages import align
 
@@ -291,9 +291,9 @@ def test_the_stage_fuses_translations_into_the_target_language_only() -> None:
             for k, s in enumerate(sentences[:count])
         }  # fmt: skip
 
-    assert align.translation_of(sentences, translations("en"), "en") == ["t0", "t1"]
-    assert align.translation_of(sentences, translations("fr"), "en") is None  # another language
-    assert align.translation_of(sentences, translations("en", 1), "en") is None  # one sentence lacks it
+    assert fusable_translations(sentences, translations("en"), "en") == ["t0", "t1"]
+    assert fusable_translations(sentences, translations("fr"), "en") is None  # another language
+    assert fusable_translations(sentences, translations("en", 1), "en") is None  # one sentence lacks it
 
 
 def test_stage_on_the_seed_corpus(seed_corpus: Path, tmp_path: Path, use) -> None:

@@ -127,3 +127,28 @@ def test_rules_keep_their_spans_and_gain_codes_added_events_need_two_coded_actor
     assert len(merge([rule_event], [projected, coded_extra])) == 2
     english_rule = coded_extra.model_copy(update={"rule": "via-gloss:en:4:meet"})
     assert len(merge([rule_event], [projected, english_rule])) == 1  # German rules cover those verbs
+
+
+def test_german_events_come_from_the_sources_the_setting_names(german_analysis) -> None:
+    """``tag.german_events``: the rules, the translation's projected events, or both merged."""
+    from pipelines.tagging.entities import entities_for
+    from pipelines.tagging.german import sentence_events
+
+    text = german_analysis.sentence.text
+    start = text.index("empfing")
+    entities = entities_for(german_analysis, "test")
+    kim = argument(text.index("Kim"), "Kim Il Sung", "PRKGOV")
+    projected = [event((start, start + 7, "empfing"), [kim], [], cameo="042", rule="via-llm:en:0:receive+cameo:X")]
+    tag = project_settings().tag
+
+    def events(*sources: str, actors: dict | None = None) -> list[Event]:
+        settings = tag.model_copy(update={"german_events": list(sources)})
+        return sentence_events(german_analysis, entities, projected, settings, actors, lambda span: [span])
+
+    assert events("translation") == projected
+    rules = events("rules")
+    assert [(e.type, e.trigger.text) for e in rules] == [("CONSULT", "empfing")] and rules[0].cameo != "042"
+    assert events("rules", actors={}) == rules  # no projected event is used unless it is a source
+    (both,) = events("rules", "translation", actors={})
+    assert both.rule == f"{rules[0].rule}+{projected[0].rule}"  # enriched by the projected event
+    assert [a.code for a in both.actor if a.text == "Kim Il Sung"] == ["PRKGOV"]

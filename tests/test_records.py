@@ -57,3 +57,30 @@ def test_a_pulled_event_becomes_a_typed_review() -> None:
         ("Kim", "actor", "PRK"), ("Castro", "recipient", "CUB"), ("3. Mai 1960", "time", None)
     ]  # fmt: skip
     assert event.date is not None and event.date.iso == "1960-05-03"
+
+
+def test_event_rules_are_typed_and_a_misspelt_key_is_named(tmp_path, monkeypatch) -> None:
+    """A condition with a typo would silently match everything; the rules file is checked on load."""
+    import shutil
+
+    import pytest
+
+    from pipelines.core.errors import StageError
+    from pipelines.tagging import labels
+
+    rules = labels.event_rules()
+    assert rules.en[0].lemma == ("visit",) and rules.frames[0].kind == "reject" and "CONSULT" in rules.plover_types
+    data = tmp_path / "data"
+    shutil.copytree(labels.DATA, data)
+    text = (data / "event_rules.yaml").read_text(encoding="utf-8")
+    broken = text.replace("objects: [delegation, president", "objekts: [delegation, president", 1)
+    assert broken != text
+    (data / "event_rules.yaml").write_text(broken, encoding="utf-8")
+    monkeypatch.setattr(labels, "DATA", data)
+    labels.event_rules.cache_clear()
+    try:
+        with pytest.raises(StageError, match=r"event_rules.yaml: en\.3\.objekts: Extra inputs are not permitted"):
+            labels.event_rules()
+    finally:
+        monkeypatch.undo()
+        labels.event_rules.cache_clear()

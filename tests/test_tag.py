@@ -133,7 +133,7 @@ def test_seed_events_the_rules_must_get_right(tagged) -> None:
 
 
 def test_events_use_plover_types_only(tagged) -> None:
-    plover = set(event_rules()["plover_types"])
+    plover = set(event_rules().plover_types)
     assert len(plover) == 16
     found = {e.type for row in tagged["events"].values() for e in row.events}
     assert found <= plover and {"CONSULT", "SUPPORT", "SANCTION", "AGREE", "AID"} <= found

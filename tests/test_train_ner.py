@@ -12,6 +12,7 @@ from pipelines.core.io import read_jsonl
 from pipelines.core.records import Sentence
 from pipelines.core.reviews import LabelledSpan, Review, review_sha1
 from pipelines.core.settings import TagSettings
+from pipelines.engines import ner_model
 from pipelines.engines.tagger import analyse, build_tagger, plan_tagger
 from pipelines.stages import train_ner
 from pipelines.training.scoring import score, spans
@@ -120,6 +121,9 @@ def _loop(seed_corpus: Path, tmp_path: Path, **update: object) -> tuple[dict, di
     card = json.loads((tmp_path / "model" / "model.json").read_text())
     assert card["training_data"][0]["licence"] == "CC BY 4.0" and len(card["sha256"]) == 64
     assert card["learner"] == settings.learner
+    typed = ner_model.read_card(tmp_path / "model")  # the same card, typed: what the tag stage reads
+    assert typed is not None and typed.sha256 == card["sha256"] and typed.training_data[0].name == "GermEval 2014 NER"
+    assert typed.describe().startswith(f"{first['train_sentences']} sentences of GermEval 2014 NER + 0 sentences of")
     assert train_ner.run(settings=settings, **where)["status"] == "up to date"  # same inputs: no retraining
 
     start = corrected.text.index("Kuba")

@@ -22,9 +22,21 @@ from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
 from pipelines.core.cache import KeyValueCache
 from pipelines.core.hashing import content_key, package_version, text_hash
-from pipelines.core.records import REVIEW_CANDIDATES
+from pipelines.core.records import REVIEW_CANDIDATES, Sentence, Translation
 from pipelines.core.settings import AlignSettings
 from pipelines.engines.anchors import mismatch_share, shared_anchors
+
+
+def fusable_translations(
+    sentences: list[Sentence], translations: dict[str, Translation], target_lang: str
+) -> list[str] | None:
+    """The translations of every sentence when all have one into the target's language (Bleualign
+    compares a translation with the target in its own language), else None: no fusion. Mining
+    and document mode both decide "use the translation?" here."""
+    found = [translations.get(s.sent_id) for s in sentences]
+    if not found or any(t is None or t.tgt_lang != target_lang for t in found):
+        return None
+    return [t.text for t in found]
 
 
 class Chrf:

@@ -104,11 +104,9 @@ def plan_tagger(lang: str, settings: TagSettings) -> TaggerPlan:
 def _describe_trained(model: Path) -> tuple[str, str]:
     """The model's name and training data, and its sha256, from the card beside it."""
     card = ner_model.read_card(model.parent)
-    sha = card.get("sha256") or file_sha256(model)
-    sources = card.get("training_data", [])
-    data = " + ".join(f"{d['sentences']} sentences of {d['name'].split(' (')[0]}" for d in sources)
-    learner = "CRF" if card.get("learner") == "crf" else "stanza"
-    data = data or "training data unknown"
+    sha = card.sha256 if card is not None else file_sha256(model)
+    data = (card.describe() if card is not None else "") or "training data unknown"
+    learner = "CRF" if card is not None and card.learner == "crf" else "stanza"
     return f"{learner} NER trained by train-ner ({model.name} sha256 {sha[:12]}; {data})", sha
 
 

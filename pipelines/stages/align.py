@@ -28,7 +28,7 @@ from pipelines.core.records import Alignment, Provenance, Sentence, Translation,
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
 from pipelines.engines.document_aligner import align_document, closest_documents
 from pipelines.engines.embedders import Embedder, embedder_from_settings
-from pipelines.engines.mining import Candidate, Chrf, accepted, candidate_blocks, mine
+from pipelines.engines.mining import Candidate, Chrf, accepted, candidate_blocks, fusable_translations, mine
 from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
 
@@ -56,17 +56,6 @@ def review_candidate(candidate: Candidate, tgt: list[Sentence]) -> dict:
     }
 
 
-def translation_of(
-    sentences: list[Sentence], translations: dict[str, Translation], target_lang: str
-) -> list[str] | None:
-    """The translations of every sentence when all have one into the target's language (Bleualign
-    compares a translation with the target in its own language), else None: no fusion."""
-    found = [translations.get(s.sent_id) for s in sentences]
-    if not found or any(t is None or t.tgt_lang != target_lang for t in found):
-        return None
-    return [t.text for t in found]
-
-
 def mining_rows(
     src: list[Sentence],
     tgt: list[Sentence],
@@ -74,7 +63,7 @@ def mining_rows(
     embedder: Embedder,
     settings: AlignSettings,
 ) -> list[Alignment]:
-    mt = translation_of(src, translations, settings.target_lang)
+    mt = fusable_translations(src, translations, settings.target_lang)
     src_vecs = embedder.embed([s.text for s in src])
     tgt_vecs = embedder.embed([t.text for t in tgt])
     src_docs, tgt_docs = [s.doc_id for s in src], [t.doc_id for t in tgt]
@@ -137,7 +126,7 @@ def document_rows(
         if src_doc not in by_doc or tgt_doc not in by_doc:
             raise StageError(f"params.yaml: align.document_pairs names unknown document {src_doc!r} or {tgt_doc!r}")
         left, right = by_doc[src_doc], by_doc[tgt_doc]
-        mt = translation_of(left, translations, settings.target_lang)
+        mt = fusable_translations(left, translations, settings.target_lang)
         for link in align_document([s.text for s in left], [s.text for s in right], mt, embedder, settings):
             src_ids = [left[i].sent_id for i in link.src]
             tgt_ids = [right[j].sent_id for j in link.tgt]

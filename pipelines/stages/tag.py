@@ -22,7 +22,6 @@ from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, MANIFEST, TAG_METRICS, TRANSLATIONS
 from pipelines.core.records import (
     Entity,
-    Event,
     Provenance,
     Sentence,
     SentenceEntities,
@@ -42,12 +41,11 @@ from pipelines.engines.tagger import (
 from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.runner import run_command
-from pipelines.tagging.actors import code_arguments
 from pipelines.tagging.discards import discarded_sentences, load_discards
 from pipelines.tagging.entities import Projector, entities_for, german_entities, type_acronyms
-from pipelines.tagging.events_de import german_events
 from pipelines.tagging.events_en import cameo_coder, english_events
-from pipelines.tagging.events_via_english import english_sentence, merge, project_event, token_links
+from pipelines.tagging.events_via_english import english_sentence
+from pipelines.tagging.german import sentence_events, translated_events
 
 CONTRACT = StageContract("tag", outs=(ENTITIES, EVENTS), metrics=(TAG_METRICS,), params=("tag",))
 
@@ -101,24 +99,6 @@ def analyse_cached(
             for sentence, key in zip(group, keys, strict=True):
                 analyses[sentence.sent_id] = analysis_from_fields(sentence, json.loads(found[key]))
     return analyses
-
-
-def translated_events(
-    german: list[Sentence],
-    analyses: dict[str, Analysis],
-    translated: dict[str, Analysis],
-    english: TaggerPlan,
-    settings: TagSettings,
-) -> dict[str, list[Event]]:
-    """Per German sentence, the CAMEO coder's events on its English translation (``translated``:
-    its analysis), projected back onto the German text (``events_via_english``)."""
-    found = {}
-    for sentence in (s for s in german if s.sent_id in translated):
-        analysis = translated[sentence.sent_id]
-        events = english_events(analysis, entities_for(analysis, english.provenance.engine), settings)
-        links = token_links(analyses[sentence.sent_id], analysis.sentence, analysis.lemmas)
-        found[sentence.sent_id] = [p for e in events if (p := project_event(e, analysis.sentence, links, sentence))]
-    return found
 
 
 def translations_analysed(
@@ -181,9 +161,9 @@ def run(
     english_texts = {sent_id: t.text for sent_id, t in translations.items()}
     discarded = discarded_sentences(sentences, load_discards(settings.cameo_discards), english_texts)
     via_english = {}
-    if translated and coder is not None and "translation" in settings.german_events:
+    if translated and coder is not None:
         coded = [s for s in by_lang["de"] if s.sent_id not in discarded]  # a discarded sentence gets no events
-        via_english = translated_events(coded, analyses, translated, taggers["en"], settings)
+        via_english = translated_events(coded, analyses, translated, taggers["en"].provenance.engine, settings)
     entity_records, event_records = [], []
     for sentence in sentences:
         entities = entity_rows[sentence.sent_id]
@@ -192,14 +172,10 @@ def run(
             events = []
         elif sentence.lang == "en":
             events = english_events(analysis, entities, settings)
-        elif "rules" not in settings.german_events:  # German, from the translation alone or from nothing
-            events = via_english.get(sentence.sent_id, []) if "translation" in settings.german_events else []
         else:
-            events = german_events(analysis, entities, settings.reference_year)
-            if coder is not None:
-                events = code_arguments(events, projector.english_forms, coder.actors)
-                if "translation" in settings.german_events:
-                    events = merge(events, via_english.get(sentence.sent_id, []))
+            actors = coder.actors if coder is not None else None
+            projected = via_english.get(sentence.sent_id, [])
+            events = sentence_events(analysis, entities, projected, settings, actors, projector.english_forms)
         header = {
             "sent_id": sentence.sent_id,
             "doc_id": sentence.doc_id,

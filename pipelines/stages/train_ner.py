@@ -48,7 +48,8 @@ TRAINING_CODE = (
     "pipelines.engines.word_vectors",
 )
 GERMEVAL = {
-    "name": "GermEval 2014 NER (names only: outer layer, deriv/part dropped)",
+    "name": "GermEval 2014 NER",
+    "scope": "names only: outer layer, deriv/part dropped",
     "licence": "CC BY 4.0",
     "attribution": "Benikova, Biemann, Reznicek: NoSta-D Named Entity Annotation for German, LREC 2014",
 }
@@ -125,53 +126,53 @@ def run(
         return content_key(data_key(sentences, parts.dev), recorded, code, engine)
 
     key, previous = key_of(train), ner_model.read_card(out)
-    if previous.get("key") == key and ner_model.trained_model(out):
+    if previous is not None and previous.key == key and ner_model.trained_model(out):
         # same data, settings and code: the same held-out part, so its scores stand
-        status, training_log, after = "up to date", previous.get("training_log", []), previous["held_out"]["scores"]
+        status, training_log, after = "up to date", previous.training_log, previous.held_out["scores"]
     else:
         status = "trained"
         training_log = _train(settings, train, parts.dev, out, settings.work_dir / "model")
         after = evaluate(out, held_out, settings)
     # before: the same learner on GermEval alone, so `dvc metrics diff` shows what the corrections did
     baseline_key = content_key(key_of(germeval_train), data_key(held_out))
-    baseline = {"key": baseline_key, "scores": after} if not human else previous.get("baseline", {})
+    baseline = {"key": baseline_key, "scores": after} if not human else (previous.baseline if previous else {})
     if baseline.get("key") != baseline_key:
         folder = settings.work_dir / "baseline"
         _train(settings, germeval_train, parts.dev, folder / "model", folder / "work")
         baseline = {"key": baseline_key, "scores": evaluate(folder / "model", held_out, settings)}
     before = baseline["scores"]
     model = out / ner_model.LEARNER_FILES[settings.learner][0]
-    card = {
-        "key": key,
-        "learner": settings.learner,
-        "model": model.name,
-        "sha256": file_sha256(model),
-        "files": {n: file_sha256(out / n) for n in ner_model.LEARNER_FILES[settings.learner] if (out / n).exists()},
-        "engine": engine,
-        "trainer": f"CRFsuite {settings.crf_algorithm}" if settings.learner == "crf" else "stanza.models.ner_tagger",
-        "word_vectors": vectors_description(settings),
-        "labels": ["PER", "LOC", "ORG", "OTH"],
-        "training_data": [
-            {
+    card = ner_model.ModelCard(
+        key=key,
+        learner=settings.learner,
+        model=model.name,
+        sha256=file_sha256(model),
+        files={n: file_sha256(out / n) for n in ner_model.LEARNER_FILES[settings.learner] if (out / n).exists()},
+        engine=engine,
+        trainer=f"CRFsuite {settings.crf_algorithm}" if settings.learner == "crf" else "stanza.models.ner_tagger",
+        word_vectors=vectors_description(settings),
+        labels=["PER", "LOC", "ORG", "OTH"],
+        training_data=[
+            ner_model.TrainingData(
                 **GERMEVAL,
-                "file": settings.germeval.name,
-                "sha256": file_sha256(settings.germeval),
-                "sentences": len(germeval_train),
-                "dev_sentences": len(parts.dev),
-            },
-            {
-                "name": "human entity corrections pulled from Label Studio",
-                "file": "annotations/tagging.human.jsonl",
-                "sentences": len(human),
-                "repeats": settings.human_repeats,
-            },
+                file=settings.germeval.name,
+                sha256=file_sha256(settings.germeval),
+                sentences=len(germeval_train),
+                dev_sentences=len(parts.dev),
+            ),
+            ner_model.TrainingData(
+                name="human entity corrections pulled from Label Studio",
+                file="annotations/tagging.human.jsonl",
+                sentences=len(human),
+                repeats=settings.human_repeats,
+            ),
         ],
-        "held_out": {"sentences": len(held_out), "every": settings.held_out_every, "scores": after},
-        "training_log": training_log,
-        "baseline": baseline,
-        "settings": recorded,
-    }
-    write_json(out / ner_model.CARD, card)
+        held_out={"sentences": len(held_out), "every": settings.held_out_every, "scores": after},
+        training_log=training_log,
+        baseline=baseline,
+        settings=recorded,
+    )
+    ner_model.write_card(out, card)
     summary = {  # a function of the inputs only: a fresh clone writes the same file
         "learner": settings.learner,
         "held_out_sentences": len(held_out),

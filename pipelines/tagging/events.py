@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pipelines.core.records import Argument, DateValue, Entity, Event, Sentence, Span
+from pipelines.tagging.labels import Coding
 
 
 def make_event(
-    rule: dict,
+    rule: Coding,
     sentence: Sentence,
     trigger: tuple[int, int],
     actor: list[Argument],
@@ -18,15 +19,15 @@ def make_event(
     rule_id: str,
 ) -> Event:
     begin, finish = trigger
-    cameo = rule.get("cameo")
-    mode = rule.get("mode")
-    if rule["type"] == "CONSULT" and mode == "meet" and location is not None:
+    cameo = rule.cameo
+    mode = rule.mode
+    if rule.type == "CONSULT" and mode == "meet" and location is not None:
         parties = {a.text for a in actor + recipient}
         if location.text not in parties:
             cameo = "044"  # meeting at a third location
     return Event(
         event_id=f"{sentence.sent_id}-ev{begin}",
-        type=rule["type"],
+        type=rule.type,
         mode=mode,
         cameo=cameo,
         trigger=Span(start=begin, end=finish, text=sentence.text[begin:finish]),

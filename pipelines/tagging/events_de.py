@@ -75,27 +75,27 @@ def german_events(analysis: Analysis, entities: list[Entity], reference_year: in
             else:
                 break
     events = []
-    for number, rule in enumerate(event_rules()["de"]):
+    for number, rule in enumerate(event_rules().de):
         for index, lemma in enumerate(lemmas):
-            if lemma != rule["lemma"] or sentence.tokens[index].start > limit:
+            if lemma != rule.lemma or sentence.tokens[index].start > limit:
                 continue
-            if "particle" in rule and rule["particle"] not in particles:
+            if rule.particle is not None and rule.particle not in particles:
                 continue
-            if "objects" in rule and not set(rule["objects"]) & set(lemmas):
+            if rule.objects is not None and not set(rule.objects) & set(lemmas):
                 continue
-            after = rule.get("recipient_after")
+            after = rule.recipient_after
             if after:
                 recipients = [e for e in named if preceded_by(e) in after]
             else:
                 start = actors[0].start if actors else 0
                 recipients = [e for e in core if e not in actors and e.start > start]
             date, location = date_and_location(analysis, entities, None)
-            if rule.get("mode") == "visit" and location is not None and not recipients:
+            if rule.mode == "visit" and location is not None and not recipients:
                 recipients = [e for e in named if e.ent_id == location.ent_id]
             recipient = [
                 as_argument(e)
                 for e in recipients
-                if location is None or e.ent_id != location.ent_id or rule.get("mode") == "visit"
+                if location is None or e.ent_id != location.ent_id or rule.mode == "visit"
             ]
             negated = any(w in negations for w in lemmas)
             historical = bool(date and date.iso and int(date.iso[:4]) < reference_year)
@@ -111,7 +111,7 @@ def german_events(analysis: Analysis, entities: list[Entity], reference_year: in
                     location,
                     negated,
                     historical,
-                    f"de:{number}:{rule['lemma']}",
+                    f"de:{number}:{rule.lemma}",
                 )
             )
     return events

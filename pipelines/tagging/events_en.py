@@ -22,7 +22,7 @@ from pipelines.tagging.cameo import PloverType, VerbDictionary, load_plover_tabl
 from pipelines.tagging.cameo_match import code_verbs, describes_noun, spoken_for, unrealised, verb_phrase
 from pipelines.tagging.dependency import argument, children, date_and_location, follow, subtree, with_conjuncts
 from pipelines.tagging.events import make_event
-from pipelines.tagging.labels import event_rules, event_types, rejected_code
+from pipelines.tagging.labels import Coding, EnglishRule, event_rules, event_types, rejected_code
 from pipelines.tagging.modality import Candidate, is_frame, reframe
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
@@ -145,7 +145,7 @@ def _governor(analysis: Analysis, index: int) -> set[str]:
     return {analysis.lemmas[head].lower(), text} | stems
 
 
-def _rule_applies(rule: dict, analysis: Analysis, index: int) -> bool:
+def _rule_applies(rule: EnglishRule, analysis: Analysis, index: int) -> bool:
     """The optional conditions of an English rule (``event_rules.yaml`` lists them)."""
     kids = children(analysis, index)
     objects = [k for k in kids if analysis.deprels[k] in ("dobj", "nsubjpass")]
@@ -160,20 +160,21 @@ def _rule_applies(rule: dict, analysis: Analysis, index: int) -> bool:
         "not_context": lambda words: not scope & words,
         "heads": lambda words: bool(_governor(analysis, index) & words),
     }
-    if rule.get("intransitive") and any(analysis.deprels[k] == "dobj" for k in kids):
+    if rule.intransitive and any(analysis.deprels[k] == "dobj" for k in kids):
         return False
-    return all(check(set(rule[key])) for key, check in checks.items() if key in rule)
+    conditions = {key: words for key in checks if (words := getattr(rule, key)) is not None}
+    return all(checks[key](set(words)) for key, words in conditions.items())
 
 
-def _rule_matches(analysis: Analysis) -> dict[int, tuple[int, dict]]:
+def _rule_matches(analysis: Analysis) -> dict[int, tuple[int, EnglishRule]]:
     """Token index -> (rule number, rule), first rule per token."""
-    found: dict[int, tuple[int, dict]] = {}
-    for number, rule in enumerate(event_rules()["en"]):
-        lemmas = set(rule["lemma"]) if isinstance(rule["lemma"], list) else {rule["lemma"]}
+    found: dict[int, tuple[int, EnglishRule]] = {}
+    for number, rule in enumerate(event_rules().en):
+        lemmas = set(rule.lemma)
         for index, lemma in enumerate(analysis.lemmas):
             if index in found or lemma.lower() not in lemmas:
                 continue
-            if analysis.upos[index] != rule.get("pos", analysis.upos[index]):
+            if rule.pos is not None and analysis.upos[index] != rule.pos:
                 continue
             if _agentless_participle(analysis, index) or not _rule_applies(rule, analysis, index):
                 continue
@@ -181,13 +182,13 @@ def _rule_matches(analysis: Analysis) -> dict[int, tuple[int, dict]]:
     return found
 
 
-def _cameo_rule(code: str, coder: CameoCoder, rule: dict | None) -> dict | None:
+def _cameo_rule(code: str, coder: CameoCoder, rule: Coding | None) -> Coding | None:
     """Type and mode for a CAMEO code from the PLOVER table (None: PLOVER does not type it)."""
     plover = plover_for(code, coder.table)
     if plover is None or plover.type not in event_types():
         return None
-    same = rule is not None and rule.get("type") == plover.type
-    return {"type": plover.type, "mode": plover.mode or (rule.get("mode") if same else None), "cameo": code}
+    same = rule is not None and rule.type == plover.type
+    return Coding(type=plover.type, mode=plover.mode or (rule.mode if same else None), cameo=code)
 
 
 def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Candidate]:
@@ -203,7 +204,7 @@ def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Candi
         coding = codings.get(index)
         # a rule's own code is the more specific one ("recognized Korea": 054, not 051); the
         # PLOVER table types whichever code applies
-        code = (rule or {}).get("cameo") or (coding.code if coding else None)
+        code = (rule.cameo if rule else None) or (coding.code if coding else None)
         if rule is not None:
             name = f"en:{number}:{analysis.lemmas[index].lower()}" + (f"+cameo:{coding.block}" if coding else "")
         else:
@@ -226,9 +227,10 @@ def english_events(
         if candidate.unrealised:
             continue  # "his intention to establish relations": no frame took it
         index, rule, code = candidate.index, candidate.rule, candidate.code
-        paths = rule.get("recipient", []) if rule is not None else RECIPIENT_PATHS
+        paths = list(rule.recipient) if rule is not None else RECIPIENT_PATHS
+        named_objects = rule.objects if isinstance(rule, EnglishRule) else None
         subjects, recipients, negated, historical, date, location = _arguments(
-            analysis, entities, index, paths, exclude=set((rule or {}).get("objects", []))
+            analysis, entities, index, paths, exclude=set(named_objects or ())
         )
         if not recipients and candidate.recipient_from is not None:
             framed_paths = list(candidate.recipient_paths) or RECIPIENT_PATHS

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 from pipelines.core.errors import StageError
 from pipelines.core.hashing import text_hash
@@ -20,14 +21,92 @@ def label_map() -> dict[str, Any]:
     return yaml.safe_load((DATA / "entity_labels.yaml").read_text(encoding="utf-8"))
 
 
+# one lemma or a list of them in the file
+Lemmas = Annotated[tuple[str, ...], BeforeValidator(lambda value: (value,) if isinstance(value, str) else value)]
+
+
+class Coding(BaseModel):
+    """What a matched trigger is coded as: PLOVER type and mode, CAMEO code, and the dependency
+    paths to its recipient (English)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    mode: str | None = None
+    cameo: str | None = None
+    recipient: tuple[str, ...] = ()
+
+
+class EnglishRule(Coding):
+    """A lemma (or lemmas) in the dependency parse, with the optional conditions the rules file lists."""
+
+    lemma: Lemmas
+    pos: str | None = None
+    objects: tuple[str, ...] | None = None
+    not_objects: tuple[str, ...] | None = None
+    parties: tuple[str, ...] | None = None
+    not_subjects: tuple[str, ...] | None = None
+    context: tuple[str, ...] | None = None
+    not_context: tuple[str, ...] | None = None
+    heads: tuple[str, ...] | None = None
+    intransitive: bool = False
+
+
+class GermanRule(Coding):
+    """A HanTa lemma; ``particle``: a separable particle the sentence must hold; ``objects``:
+    lemmas the sentence must hold; ``recipient_after``: prepositions that introduce the recipient."""
+
+    lemma: str
+    particle: str | None = None
+    objects: tuple[str, ...] | None = None
+    recipient_after: tuple[str, ...] | None = None
+
+
+class Frame(BaseModel):
+    """A verb that frames another act in its complement (``tagging.modality``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lemma: Lemmas
+    kind: Literal["reject", "threaten", "demand", "intent", "allege"]
+    complements: tuple[str, ...]
+    recipient: tuple[str, ...] = ()
+    needs_complement: bool = False
+    requires: tuple[str, ...] | None = None
+
+
+class EventRules(BaseModel):
+    """``event_rules.yaml``, checked on load: unknown keys and types outside PLOVER are named."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    negated_cameo: dict[str, str]
+    plover_types: tuple[str, ...]
+    frames: tuple[Frame, ...]
+    frame_codes: dict[str, dict[str, str]]
+    threat_roots: tuple[str, ...]
+    act_roots: tuple[str, ...]
+    silent_acts: tuple[str, ...]
+    named_acts: dict[str, str]
+    en: tuple[EnglishRule, ...]
+    de: tuple[GermanRule, ...]
+
+    @model_validator(mode="after")
+    def _plover_types_only(self) -> EventRules:
+        for rule in (*self.en, *self.de):
+            if rule.type not in self.plover_types:
+                raise ValueError(f"{rule.lemma}: type {rule.type} is outside PLOVER")
+        return self
+
+
 @cache
-def event_rules() -> dict[str, Any]:
-    rules = yaml.safe_load((DATA / "event_rules.yaml").read_text(encoding="utf-8"))
-    for lang in ("en", "de"):
-        for rule in rules[lang]:
-            if rule["type"] not in rules["plover_types"]:
-                raise StageError(f"{DATA / 'event_rules.yaml'}: {rule} has a type outside PLOVER")
-    return rules
+def event_rules() -> EventRules:
+    path = DATA / "event_rules.yaml"
+    try:
+        return EventRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        raise StageError(f"{path}: {problems}") from None
 
 
 @cache
@@ -41,13 +120,13 @@ def entity_labels() -> list[str]:
 
 def rejected_code(code: str) -> str | None:
     """The REJECT code a negated CAMEO code becomes (``negated_cameo``), or None."""
-    table = event_rules()["negated_cameo"]
+    table = event_rules().negated_cameo
     prefix = next((code[:n] for n in range(len(code), 1, -1) if code[:n] in table), None)
     return table[prefix] if prefix else None
 
 
 def event_types() -> list[str]:
-    return list(event_rules()["plover_types"])
+    return list(event_rules().plover_types)
 
 
 def unify_label(engine_label: str) -> str | None:

@@ -10,13 +10,14 @@ of the act in the main clause. Frames and their codes are data (``event_rules.ya
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
 from pipelines.engines.tagger import Analysis
 from pipelines.tagging.cameo_match import MODIFIERS, NEGATIONS
 from pipelines.tagging.dependency import children, depth, follow, subtree
-from pipelines.tagging.labels import event_rules, rejected_code
+from pipelines.tagging.labels import Coding, Frame, event_rules, rejected_code
 
 KIND_TYPES = {"reject": "REJECT", "threaten": "THREATEN", "demand": "REQUEST", "intent": "AGREE"}
 FUTURE = {"will", "would", "'ll", "shall"}
@@ -29,7 +30,7 @@ class Candidate:
 
     index: int
     code: str | None
-    rule: dict | None
+    rule: Coding | None
     name: str
     coded: bool  # a dictionary verb pattern, which names an event only between two coded actors
     negated: bool = False
@@ -39,11 +40,10 @@ class Candidate:
 
 
 @cache
-def _frames() -> dict[str, list[dict]]:
-    by_lemma: dict[str, list[dict]] = {}
-    for frame in event_rules()["frames"]:
-        lemmas = frame["lemma"] if isinstance(frame["lemma"], list) else [frame["lemma"]]
-        for lemma in lemmas:
+def _frames() -> dict[str, list[Frame]]:
+    by_lemma: dict[str, list[Frame]] = {}
+    for frame in event_rules().frames:
+        for lemma in frame.lemma:
             by_lemma.setdefault(lemma, []).append(frame)
     return by_lemma
 
@@ -51,16 +51,16 @@ def _frames() -> dict[str, list[dict]]:
 def frame_code(kind: str, framed: str | None) -> str:
     """The frame's CAMEO code for a framed act's code (None: an act the frame does not name)."""
     rules = event_rules()
-    if kind == "intent" and framed and framed[:2] in rules["threat_roots"]:
+    if kind == "intent" and framed and framed[:2] in rules.threat_roots:
         kind = "threaten"  # "vowed to retaliate"
     if kind == "reject":
         return (rejected_code(framed) if framed else None) or "120"
-    table = rules["frame_codes"][kind]
+    table = rules.frame_codes[kind]
     prefix = next((framed[:n] for n in range(len(framed), 1, -1) if framed[:n] in table), "") if framed else ""
     return table[prefix]
 
 
-def _complements(analysis: Analysis, index: int, paths: list[str]) -> list[int]:
+def _complements(analysis: Analysis, index: int, paths: Sequence[str]) -> list[int]:
     """The heads of a frame's complements; a preposition's clause counts ("accused Iran *of attacking*")."""
     found = []
     for path in paths:
@@ -73,17 +73,17 @@ def _complements(analysis: Analysis, index: int, paths: list[str]) -> list[int]:
 
 def _silent(analysis: Analysis, heads: list[int]) -> bool:
     """A complement that is no act: "declined to comment" refuses nothing worth an event."""
-    return bool(heads) and all(analysis.lemmas[k].lower() in event_rules()["silent_acts"] for k in heads)
+    return bool(heads) and all(analysis.lemmas[k].lower() in event_rules().silent_acts for k in heads)
 
 
 def _named_act(analysis: Analysis, heads: list[int]) -> str | None:
     """The code of an act a noun complement names ("called for *the release* of", "a ceasefire")."""
-    named = event_rules()["named_acts"]
+    named = event_rules().named_acts
     codes = [named.get(analysis.lemmas[k].lower()) for k in heads if analysis.upos[k] == "NOUN"]
     return next((code for code in codes if code), None)
 
 
-def _frame_at(analysis: Analysis, index: int) -> tuple[dict, list[int]] | None:
+def _frame_at(analysis: Analysis, index: int) -> tuple[Frame, list[int]] | None:
     """The frame a verb opens, with its complements. A verb with a particle is another verb
     ("called *in* the ambassador"), and one describing a noun opens none ("a resolution calling for")."""
     if analysis.upos[index] != "VERB" or analysis.deprels[index] in MODIFIERS:
@@ -91,12 +91,12 @@ def _frame_at(analysis: Analysis, index: int) -> tuple[dict, list[int]] | None:
     if any(analysis.deprels[k] in ("prt", "compound:prt") for k in children(analysis, index)):
         return None
     for frame in _frames().get(analysis.lemmas[index].lower(), []):
-        if "requires" in frame and not _complements(analysis, index, frame["requires"]):
+        if frame.requires is not None and not _complements(analysis, index, frame.requires):
             continue
-        heads = _complements(analysis, index, frame["complements"])
+        heads = _complements(analysis, index, frame.complements)
         if _silent(analysis, heads):
             return None
-        if heads or not frame.get("needs_complement"):
+        if heads or not frame.needs_complement:
             return frame, heads
     return None
 
@@ -123,18 +123,18 @@ def reframe(analysis: Analysis, candidates: dict[int, Candidate]) -> dict[int, C
             del result[k]
         framed = (act.code if act else None) or _named_act(analysis, heads)
         own = result.get(index) or candidates.get(index)
-        if frame["kind"] == "intent" and act is not None and (framed or "")[:2] in event_rules()["act_roots"]:
+        if frame.kind == "intent" and act is not None and (framed or "")[:2] in event_rules().act_roots:
             result[act.index] = act
             continue
-        if frame["kind"] == "allege":
+        if frame.kind == "allege":
             continue
-        code = frame_code(frame["kind"], framed)
+        code = frame_code(frame.kind, framed)
         if framed is None and own is not None and (own.code or "")[:2] == code[:2]:
             code = own.code  # the dictionary's code in the frame's chapter ("agreed ...": 0311)
-        rule = {"type": KIND_TYPES[frame["kind"]], "cameo": code, "recipient": frame.get("recipient", [])}
+        rule = Coding(type=KIND_TYPES[frame.kind], cameo=code, recipient=frame.recipient)
         lemma = analysis.lemmas[index].lower()
-        name = f"frame:{frame['kind']}:{lemma}>{framed or '-'}"
-        paths = tuple((act.rule or {}).get("recipient", ())) if act else ()
+        name = f"frame:{frame.kind}:{lemma}>{framed or '-'}"
+        paths = act.rule.recipient if act and act.rule else ()
         result[index] = Candidate(index, code, rule, name, False, False, act.index if act else None, paths)
     return _conditional_threats(analysis, result)
 
@@ -166,12 +166,12 @@ def _conditional_threats(analysis: Analysis, candidates: dict[int, Candidate]) -
         phrase = subtree(analysis, verb) - condition
         acts = sorted((k for k in result if k in phrase), key=lambda k: depth(analysis, k, verb))
         act = result[acts[0]] if acts else None
-        if act is not None and act.rule is not None and act.rule.get("type") == "THREATEN":
+        if act is not None and act.rule is not None and act.rule.type == "THREATEN":
             continue  # already a threat
         for k in acts:
             del result[k]
         code = frame_code("threaten", act.code if act else None)
-        rule = {"type": "THREATEN", "cameo": code, "recipient": (act.rule or {}).get("recipient", []) if act else []}
+        rule = Coding(type="THREATEN", cameo=code, recipient=act.rule.recipient if act and act.rule else ())
         trigger = act.index if act else verb
         name = f"condition:threaten:{analysis.lemmas[verb].lower()}>{act.code if act else '-'}"
         result[trigger] = (
