@@ -162,3 +162,22 @@ def test_anchors_decide_where_a_crossing_boundary_falls() -> None:
     blind = BagOfWords(blind_to_names=True)
     assert ((6,), (6,)) in links_of(src, tgt, blind) and ((7,), (7,)) in links_of(src, tgt, blind)
     assert ((6, 7), (6, 7)) in links_of(src, tgt, blind, anchor_weight=0.5)
+
+
+def test_a_path_along_the_band_edge_is_searched_again_wider() -> None:
+    """20 target-only sentences at the start move the true path 20 rows off a straight coarse
+    path. A fixed band of 2 around it can only reach the pairs through skips on both sides; the
+    path then runs along the band's edge, so the search is repeated with a wider band, which
+    finds the true path: 20 skips, then 40 exact 1-1 links."""
+    from pipelines.engines.document_aligner import _banded_dp, _straight
+
+    n, m = 40, 60
+
+    def costs(i: int, a: int, js: np.ndarray, b: int) -> np.ndarray:
+        return np.where(js == i + 20, 0.0, 1.0) if (a, b) == (1, 1) else np.full(len(js), 9.0)
+
+    skips = (np.full(n, 0.3), np.full(m, 0.3))
+    coarse = _straight([(0, 0), (n, m)])
+    links = _banded_dp(n, m, [(1, 1)], skips, coarse, 2, costs)
+    assert [(j, b) for i, a, j, b in links if not a] == [(k, 1) for k in range(20)]
+    assert [(i, j) for i, a, j, b in links if a and b] == [(k, k + 20) for k in range(40)]

@@ -21,7 +21,10 @@
   ``length_weight · δ²/2`` with Gale & Church's δ, so long blocks may differ more in length.
 - Search is banded: the documents are halved recursively (averaged neighbour vectors) until
   a full 1-1 DP fits ``max_full_dp``², and each finer level searches only ``band`` cells
-  around the coarser path, so time grows linearly with document length.
+  around the coarser path, so time grows linearly with document length. A path that runs
+  along the band's edge was decided by the band, not the costs: that level is searched again
+  with the band twice as wide (a long insertion on one side moves the alignment off the
+  coarse path; a fixed band turned the pairs there into skips on both sides).
 """
 
 from __future__ import annotations
@@ -259,6 +262,31 @@ def _dp(n: int, m: int, link_types: list[tuple[int, int]], skips, band, costs) -
     return links[::-1]
 
 
+def _touches_edge(links: list[tuple[int, int, int, int]], band: tuple[np.ndarray, np.ndarray], m: int) -> bool:
+    """Whether the path runs along the band's edge anywhere but the grid's own border: there the
+    band, not the costs, decided it, and a wider search may find a cheaper path."""
+    lo, hi = band
+    for i, a, j, b in links:
+        x, y = i + a, j + b
+        if (lo[x] > 0 and y == lo[x]) or (hi[x] < m and y == hi[x]):
+            return True
+    return False
+
+
+def _banded_dp(
+    n: int, m: int, link_types: list[tuple[int, int]], skips, path: Path_ | None, width: int, costs
+) -> list[tuple[int, int, int, int]]:
+    """The DP over a band around ``path``; a path that runs along the band's edge is searched
+    again with the band twice as wide (where a long insertion moved the alignment away from the
+    coarse path, the band would otherwise force both sides' sentences into skips)."""
+    while True:
+        band = _band(path, n, m, width)
+        links = _dp(n, m, link_types, skips, band, costs)
+        if path is None or width >= max(n, m) or not _touches_edge(links, band, m):
+            return links
+        width *= 2
+
+
 def _coarse(vectors: np.ndarray) -> np.ndarray:
     """Half-resolution sentence vectors: sums of neighbour pairs, centred, unit length."""
     pairs = vectors[: len(vectors) - len(vectors) % 2].reshape(-1, 2, vectors.shape[1]).sum(axis=1)
@@ -288,7 +316,7 @@ def _coarse_path(src: np.ndarray, tgt: np.ndarray, settings: AlignSettings) -> P
     ]
     skip = float(np.quantile(sample, settings.skip_percentile))
     skips = (np.full(ns, skip), np.full(ms, skip))
-    links = _dp(ns, ms, [(1, 1)], skips, _band(rough, ns, ms, settings.band), costs)
+    links = _banded_dp(ns, ms, [(1, 1)], skips, rough, settings.band, costs)
     path = [(0, 0)]
     for i, a, j, b in links:
         path.append((2 * (i + a), 2 * (j + b)))
@@ -326,10 +354,11 @@ def align_document(
     pair = pair or f"{settings.source_lang}-{settings.target_lang}"
     anchors = Anchors(src_texts, tgt_texts) if settings.anchor_weight else None
     scorer = Scorer(src, tgt, mt, settings, settings.length_ratios.get(pair, 1.0), anchors)
-    band = _band(_coarse_path(src.vectors[1], tgt.vectors[1], settings), n, m, settings.band)
+    coarse = _coarse_path(src.vectors[1], tgt.vectors[1], settings)
     links = []
     skips = (scorer.skip_src, scorer.skip_tgt)
-    for i, a, j, b in _dp(n, m, link_types, skips, band, lambda i, a, js, b: scorer.costs(i, a, js, b)[0]):
+    found = _banded_dp(n, m, link_types, skips, coarse, settings.band, lambda i, a, js, b: scorer.costs(i, a, js, b)[0])
+    for i, a, j, b in found:
         if a and b:
             cost, cosine, mt_cosine = scorer.cost(i, a, j, b)
             similarity = cosine if mt_cosine is None else scorer.w_emb * cosine + scorer.w_mt * mt_cosine
