@@ -194,7 +194,7 @@ def test_ray_gives_byte_identical_outputs(seed_corpus: Path, full_corpus: Path, 
         settings = project_settings(tmp_path)  # an empty analysis cache: every sentence goes through Ray
         outputs = [tmp_path / name for name in ("entities.jsonl", "events.jsonl", "tag.json")]
         tag.run(files, full_corpus / "translations.jsonl", full_corpus / "alignments.jsonl", *outputs,
-                settings.tag, ray_settings)  # fmt: skip
+                settings.tag, executor=ray_settings)  # fmt: skip
     finally:
         import ray
 
