@@ -9,6 +9,7 @@ never needs the server again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.core.errors import StageError
 from pipelines.core.hashing import text_hash
-from pipelines.core.records import Alignment, Record
+from pipelines.core.records import Alignment, Record, Sentence, SentenceEntities
 
 REVIEW_KINDS = ("tagging", "alignment")
 ReviewKind = Literal["tagging", "alignment"]
-VERDICTS = ("correct", "partial", "incorrect")
+ACCEPTING_VERDICTS = ("correct", "partial")  # the picked candidate is a full or partial translation
 TYPED_FIELDS = ("verdict", "pick", "entities", "events")
 
 
@@ -85,7 +86,7 @@ class Review(BaseModel):
     @property
     def accepted(self) -> bool:
         """An alignment reviewer's yes: the picked candidate is a full or partial translation."""
-        return self.verdict in ("correct", "partial")
+        return self.verdict in ACCEPTING_VERDICTS
 
 
 def review_sha1(text: str) -> str:
@@ -96,6 +97,16 @@ def review_sha1(text: str) -> str:
 def alignment_review_sha1(row: Alignment) -> str:
     """The fingerprint an alignment-review task carries: the German text and every candidate shown."""
     return review_sha1(row.src_text + "\n" + "\n".join(c.get("text") or "" for c in row.review_candidates()))
+
+
+def tagging_fingerprints(rows: Iterable[Sentence | SentenceEntities]) -> dict[str, str]:
+    """``sent_id`` -> the fingerprint its tagging task carries."""
+    return {row.sent_id: review_sha1(row.text) for row in rows}
+
+
+def alignment_fingerprints(rows: Iterable[Alignment]) -> dict[str, str]:
+    """``align_id`` -> the fingerprint its alignment-review task carries."""
+    return {row.align_id: alignment_review_sha1(row) for row in rows}
 
 
 def read_reviews(path: Path) -> dict[str, Review]:

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.core.errors import StageError, warn
-from pipelines.core.reviews import CodedEvent, EventArgument, EventDate, LabelledSpan, Review, TextSpan
+from pipelines.core.reviews import (
+    ACCEPTING_VERDICTS,
+    CodedEvent,
+    EventArgument,
+    EventDate,
+    LabelledSpan,
+    Review,
+    TextSpan,
+)
 from pipelines.labelstudio.tasks import KEY_FIELD
 from pipelines.tagging.dates import normalise_date
 
@@ -77,7 +85,7 @@ def _pick(result: list[dict], verdict: str | None) -> int | None:
     """
     choice = _choice(result, "pick")
     if choice is None:
-        return 1 if verdict in ("correct", "partial") else None
+        return 1 if verdict in ACCEPTING_VERDICTS else None
     return int(choice) if choice.isdigit() else None
 
 

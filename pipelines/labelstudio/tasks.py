@@ -12,7 +12,7 @@ from typing import Any
 from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import REVIEW_CANDIDATES, Alignment, SentenceEntities, SentenceEvents
-from pipelines.core.reviews import alignment_review_sha1, review_sha1
+from pipelines.core.reviews import alignment_fingerprints, alignment_review_sha1, review_sha1, tagging_fingerprints
 from pipelines.tagging.labels import prediction_version
 
 PROJECTS = {
@@ -220,6 +220,10 @@ def build_items(kind: str, corpus: Path) -> tuple[list[tuple[dict, list[dict]]],
 
 
 def current_fingerprints(kind: str, corpus: Path) -> dict[str, str]:
-    """Each item's key -> the fingerprint of the text its task would show now."""
-    items, _ = build_items(kind, corpus)
-    return {data[KEY_FIELD[kind]]: data["text_sha1"] for data, _ in items}
+    """Each item's key -> the fingerprint of the text its task would show now (from the records:
+    the tasks themselves are not built)."""
+    if kind == "tagging":
+        return tagging_fingerprints(read_jsonl(corpus / "entities.jsonl", SentenceEntities))
+    if kind == "alignment":
+        return alignment_fingerprints(read_jsonl(corpus / "alignments.jsonl", Alignment))
+    raise StageError(f"unknown project kind {kind!r}; use tagging or alignment")

@@ -13,12 +13,11 @@ from pipelines.core.records import SentenceEntities, SentenceEvents
 from pipelines.core.reviews import (
     REVIEW_KINDS,
     Review,
-    alignment_review_sha1,
+    alignment_fingerprints,
     current_reviews,
     read_reviews,
-    review_sha1,
+    tagging_fingerprints,
 )
-from pipelines.publish.reviews import merge
 from pipelines.tagging.labels import prediction_version
 
 Spans = set[tuple[int, int, str]]
@@ -83,16 +82,15 @@ def agreement_report(corpus: Path, annotations: Path) -> dict[str, Any]:
     events = {r.sent_id: r for r in read_jsonl(corpus / EVENTS.name, SentenceEvents)}
     alignments = load_alignments(corpus / ALIGNMENTS.name)
     predicted = {
-        "tagging": ({k: review_sha1(r.text) for k, r in entities.items()}, [r.provenance for r in entities.values()]),
-        "alignment": ({r.align_id: alignment_review_sha1(r) for r in alignments}, [r.provenance for r in alignments]),
+        "tagging": (tagging_fingerprints(entities.values()), [r.provenance for r in entities.values()]),
+        "alignment": (alignment_fingerprints(alignments), [r.provenance for r in alignments]),
     }
     report = {}
     for kind in REVIEW_KINDS:
         fingerprints, provenances = predicted[kind]
         version = prediction_version(kind, provenances)
-        reviews = read_reviews(human_file(annotations, kind))
-        merged = merge(fingerprints, reviews, version)
-        reviewed = {key: item.review for key, item in merged.items() if item.review is not None}
+        current = current_reviews(read_reviews(human_file(annotations, kind)), fingerprints)
+        reviewed = {key: row for key, row in current.items() if not row.stale}  # a current row's item exists
         figures = (
             tagging_agreement(entities, events, reviewed)
             if kind == "tagging"
@@ -101,7 +99,7 @@ def agreement_report(corpus: Path, annotations: Path) -> dict[str, Any]:
         report[kind] = {
             "model_version": version,
             "items": len(fingerprints),
-            "stale_annotations": sum(row.stale for row in current_reviews(reviews, fingerprints).values()),
+            "stale_annotations": len(current) - len(reviewed),
             **figures,
         }
     return report

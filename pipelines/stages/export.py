@@ -36,7 +36,7 @@ from pipelines.core.layout import (
     TRANSLATIONS,
 )
 from pipelines.core.records import SentenceEntities, SentenceEvents
-from pipelines.core.reviews import alignment_review_sha1, review_sha1
+from pipelines.core.reviews import alignment_fingerprints, tagging_fingerprints
 from pipelines.core.settings import PARAMS_FILE, ExportSettings, load_settings
 from pipelines.publish.card import card_data, corpus_summary, engines_used, render_card
 from pipelines.publish.features import SPLIT, features
@@ -85,13 +85,13 @@ def run(
     reviewed = {  # from the records read above: the corpus files are read once
         "tagging": reviewed_items(
             "tagging",
-            {key: review_sha1(row.text) for key, row in entity_rows.items()},
+            tagging_fingerprints(entity_rows.values()),
             prediction_version("tagging", [row.provenance for row in entity_rows.values()]),
             annotations,
         ),
         "alignment": reviewed_items(
             "alignment",
-            {row.align_id: alignment_review_sha1(row) for row in alignments},
+            alignment_fingerprints(alignments),
             prediction_version("alignment", [row.provenance for row in alignments]),
             annotations,
         ),
