@@ -6,7 +6,7 @@ interface (``register_processor_variant``, selected with ``<processor>_with_<var
 so the tagger always works on a stanza ``Document``:
 
 - ``spacymodel`` (English): spaCy ``en_core_web_sm`` 3.8.0 fills UPOS/XPOS/feats, lemmas,
-  dependency heads/relations and OntoNotes entities;
+  dependency heads/relations and OntoNotes entities (a sentence in capitals is recased first);
 - ``hanta`` (German): HanTa fills STTS tags and lemmas; its NER marks proper-noun (``NE``)
   chunks as untyped ``NE`` entities, which the tagging layer types by projection.
 
@@ -28,6 +28,7 @@ from stanza.pipeline.registry import PROCESSOR_VARIANTS
 
 from pipelines.core import lexicon
 from pipelines.core.bio import bioes, spans
+from pipelines.engines.truecase import english_truecaser
 
 NAME_NOUNS = frozenset(lexicon.words("name_nouns", "de"))  # nouns that form German names
 
@@ -51,13 +52,14 @@ def _words(sentence: Any) -> list[str]:
 
 
 def _spacy_parse(document: Any) -> list[Any]:
-    """One spaCy parse per stanza sentence, built on stanza's words (1:1 tokens), cached on the doc."""
+    """One spaCy parse per stanza sentence, built on stanza's words (1:1 tokens; a sentence in
+    capitals recased first, :mod:`pipelines.engines.truecase`), cached on the doc."""
     cached = getattr(document, "_spacy_sentences", None)
     if cached is None:
         from spacy.tokens import Doc
 
-        nlp = _spacy_english()
-        docs = [Doc(nlp.vocab, words=_words(s) or [""]) for s in document.sentences]
+        nlp, recase = _spacy_english(), english_truecaser()
+        docs = [Doc(nlp.vocab, words=recase(_words(s)) or [""]) for s in document.sentences]
         cached = list(nlp.pipe(docs))
         document._spacy_sentences = cached
     return cached

