@@ -53,6 +53,16 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_datasets_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A datasets cache per test session: datasets caches a local folder by its path, not its
+    content (huggingface/datasets#2956), so a dataset exported by an earlier run of other code
+    would otherwise load back in place of this run's."""
+    import datasets.config
+
+    datasets.config.HF_DATASETS_CACHE = str(tmp_path_factory.mktemp("hf-datasets-cache"))
+
+
 @pytest.fixture(scope="session")
 def coded():
     """A function from English text to the English coder's events, through the tag stage's
