@@ -1,12 +1,13 @@
-"""Document mode on 2-1 and 1-2 links whose second sentence is short (how merges are lost).
+"""Document mode on 2-1 and 1-2 links with one short sentence (how merges are lost).
 
 .venv/bin/python benchmarks/alignment_merges.py [--member-weight W] [--seeds 0 1 2]
 
 A third development set, from the Tatoeba de-en pairs (CC BY 2.0 FR; read from ../shared/data,
-never copied), built like ``alignment_quality.synthetic_document`` but with every joined pair
-made of a longer sentence and a short one (at most four English words: "Hurry it up!"), in
-either order. That is the shape of the held-out 2-1/1-2 links the aligner lost (a short
-clause or a caption next to a full sentence): the short member's own evidence is weak.
+never copied), built like ``alignment_quality.synthetic_document`` (with its ``GoldDocument``)
+but with every joined pair made of a longer sentence and a short one (at most four English
+words: "Hurry it up!"), in either order. That is the shape of the held-out 2-1/1-2 links the
+aligner lost (a short clause or a caption next to a full sentence): the short member's own
+evidence is weak.
 Prints strict F1 per seed and what became of each gold 2-1/1-2 link the output lacks: the
 output links inside it (``1-1`` alone: the short member went elsewhere) or none (merged into a
 larger link).
@@ -22,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from alignment_quality import GoldDocument  # noqa: E402
 
 from pipelines.core.settings import load_settings  # noqa: E402
 from pipelines.engines.document_aligner import align_document  # noqa: E402
@@ -41,31 +44,23 @@ def lopsided_document(german: list[str], english: list[str], seed: int) -> tuple
     rng.shuffle(order)
     short = [k for k in order if len(english[k].split()) <= SHORT_WORDS]
     long = [k for k in order if len(english[k].split()) > SHORT_WORDS]
-    src, tgt, links = [], [], []
+    document = GoldDocument(german, english)
     while long:
         a, roll = long.pop(), rng.random()
         if roll < 0.2 and short:
             b = short.pop()
-            first, second = (a, b) if rng.random() < 0.5 else (b, a)
+            joined = [a, b] if rng.random() < 0.5 else [b, a]
             if roll < 0.1:
-                links.append(((len(src), len(src) + 1), (len(tgt),)))
-                src += [german[first], german[second]]
-                tgt.append(f"{english[first]} {english[second]}")
+                document.link([[k] for k in joined], [joined])
             else:
-                links.append(((len(src),), (len(tgt), len(tgt) + 1)))
-                src.append(f"{german[first]} {german[second]}")
-                tgt += [english[first], english[second]]
+                document.link([joined], [[k] for k in joined])
         elif roll < 0.25:
-            links.append(((len(src),), ()))
-            src.append(german[a])
+            document.link([[a]], [])
         elif roll < 0.3:
-            links.append(((), (len(tgt),)))
-            tgt.append(english[a])
+            document.link([], [[a]])
         else:
-            links.append(((len(src),), (len(tgt),)))
-            src.append(german[a])
-            tgt.append(english[a])
-    return src, tgt, links
+            document.link([[a]], [[a]])
+    return document.src, document.tgt, document.links
 
 
 def lost_merges(gold: Links, found: Links) -> Counter:

@@ -59,36 +59,46 @@ def translate(lines: list[str], engine: str) -> list[str]:
     return translate_sentences(sentences, settings, ExecutorSettings(), TranslationChecker(settings)).texts
 
 
+class GoldDocument:
+    """A de-en document built link by link from translation pairs, with its gold links."""
+
+    def __init__(self, german: list[str], english: list[str]) -> None:
+        self.german, self.english = german, english
+        self.src: list[str] = []
+        self.tgt: list[str] = []
+        self.links: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+
+    def link(self, german: list[list[int]], english: list[list[int]]) -> None:
+        """One gold link: its German and its English sentences, each the given pairs' sides joined
+        (``[[a], [b]], [[a, b]]`` is a 2-1; ``[[a]], []`` a German sentence without counterpart)."""
+        first_src, first_tgt = len(self.src), len(self.tgt)
+        self.src += [" ".join(self.german[k] for k in joined) for joined in german]
+        self.tgt += [" ".join(self.english[k] for k in joined) for joined in english]
+        self.links.append((tuple(range(first_src, len(self.src))), tuple(range(first_tgt, len(self.tgt)))))
+
+
 def synthetic_document(german: list[str], english: list[str], seed: int = 0):
     """A de-en "document" from Tatoeba pairs with known gold links: about 1 in 10 links a 2-1,
     1 in 10 a 1-2 (two sentences joined on one side), 1 in 20 a German and 1 in 20 an English
     sentence without counterpart; the rest 1-1. Sentences are in random order."""
     rng, order = random.Random(seed), list(range(len(german)))
     random.Random(seed).shuffle(order)
-    src, tgt, links, k = [], [], [], 0
+    document, k = GoldDocument(german, english), 0
     while k < len(order):
         a, b, roll = order[k], order[min(k + 1, len(order) - 1)], rng.random()
         two = k + 1 < len(order)
         if roll < 0.1 and two:
-            links.append(((len(src), len(src) + 1), (len(tgt),)))
-            src += [german[a], german[b]]
-            tgt.append(f"{english[a]} {english[b]}")
+            document.link([[a], [b]], [[a, b]])
         elif roll < 0.2 and two:
-            links.append(((len(src),), (len(tgt), len(tgt) + 1)))
-            src.append(f"{german[a]} {german[b]}")
-            tgt += [english[a], english[b]]
+            document.link([[a, b]], [[a], [b]])
         elif roll < 0.25:
-            links.append(((len(src),), ()))
-            src.append(german[a])
+            document.link([[a]], [])
         elif roll < 0.3:
-            links.append(((), (len(tgt),)))
-            tgt.append(english[a])
+            document.link([], [[a]])
         else:
-            links.append(((len(src),), (len(tgt),)))
-            src.append(german[a])
-            tgt.append(english[a])
+            document.link([[a]], [[a]])
         k += 2 if (roll < 0.2 and two) else 1
-    return src, tgt, links
+    return document.src, document.tgt, document.links
 
 
 def main() -> None:
