@@ -122,8 +122,8 @@ def with_variant(name: str) -> None:
                 row.update({f"c{g}|pos={c}|{example.pos[k]}": 1.0 for g, c in enumerate(ids[:2])})
         return rows
 
-    if name == "bioes":
-        train, tag = crf_ner.train, crf_ner.CrfTagger.tag
+    if name == "bioes":  # trained on BIOES; its output is scored as it is (``spans`` reads both schemes)
+        train = crf_ner.train
 
         def relabel(examples: list[crf_ner.Example]) -> list[crf_ner.Example]:
             return [
@@ -131,16 +131,8 @@ def with_variant(name: str) -> None:
             ]
 
         crf_ner.train = lambda examples, dev, *rest: train(relabel(examples), relabel(dev), *rest)
-        crf_ner.CrfTagger.tag = lambda self, examples: [as_bio(t) for t in tag(self, examples)]
     elif name != "none":
         crf_ner.features = features
-
-
-def as_bio(tags: list[str]) -> list[str]:
-    found = ["O"] * len(tags)
-    for start, end, kind in spans(tags):
-        found[start:end] = [f"B-{kind}"] + [f"I-{kind}"] * (end - start - 1)
-    return found
 
 
 def score(update: dict, label: str, work: Path, folds: int = 1) -> None:
@@ -174,14 +166,14 @@ def main() -> None:
     if args.grid:
         for c1, c2 in itertools.product([0.0, 0.05, 0.1, 0.2], [0.1, 0.3, 0.6]):
             score({"crf_c1": c1, "crf_c2": c2}, f"c1={c1} c2={c2}", args.work, args.folds)
-    plain, train, tag = crf_ner.features, crf_ner.train, crf_ner.CrfTagger.tag
+    plain, train = crf_ner.features, crf_ner.train
     for kind in args.gazetteers:
         crf_ner.features = plain
         if kind != "none":
             with_gazetteer(kind)
         score({}, f"gazetteers={kind}", args.work, args.folds)
     for combined in args.variants:
-        crf_ner.features, crf_ner.train, crf_ner.CrfTagger.tag = plain, train, tag
+        crf_ner.features, crf_ner.train = plain, train
         for name in combined.split("+"):
             with_variant(name)
         score({}, f"variant={combined}", args.work, args.folds)
