@@ -20,43 +20,40 @@ import argparse
 import json
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pipelines.core.bio import bioes  # noqa: E402
 from pipelines.core.settings import load_settings  # noqa: E402
 from pipelines.engines import truecase  # noqa: E402
 from pipelines.engines.stanza_variants import _spacy_english  # noqa: E402
 from pipelines.engines.tagger import build_tagger  # noqa: E402
-
-Entities = set[tuple[int, int, str]]
+from pipelines.training.scoring import score  # noqa: E402
 
 
 def texts(data: Path) -> dict[str, list[str]]:
-    seeds = [
-        json.loads(line)["text"] for p in sorted((ROOT / "corpus/sentences").glob("en-*.jsonl")) for line in p.open()
-    ]
+    files = sorted((ROOT / "corpus" / "sentences").glob("en-*.jsonl"))
+    seeds = [json.loads(line)["text"] for path in files for line in path.open(encoding="utf-8")]
     xml = (data / "petrarch_validation" / "PETR2_GSR_validation.xml").read_text(encoding="utf-8")
     news = [" ".join(t.split()) for t in re.findall(r"<Text>(.*?)</Text>", xml, re.S)]
     tatoeba = (data / "tatoeba_deu_eng" / "tatoeba.deu-eng.eng").read_text(encoding="utf-8").splitlines()
     return {"seed pages + PETRARCH news": seeds + news, "Tatoeba": tatoeba}
 
 
-def entities(nlp: object, sentences: list[list[str]]) -> list[Entities]:
+def tagged(nlp: object, sentences: list[list[str]]) -> list[list[str]]:
+    """The English tagger's entities per sentence, as BIOES tags (what the project's scorer reads)."""
     document = nlp(sentences)
-    return [{(e.tokens[0].id[0] - 1, e.tokens[-1].id[-1], e.type) for e in s.ents} for s in document.sentences]
+    return [
+        bioes(len(words), sorted((e.tokens[0].id[0] - 1, e.tokens[-1].id[-1], e.type) for e in parsed.ents))
+        for words, parsed in zip(sentences, document.sentences, strict=True)
+    ]
 
 
-def agreement(reference: list[Entities], found: list[Entities], label: str | None = None) -> str:
-    keep = (lambda e: e[2] == label) if label else (lambda e: True)
-    counts = Counter()
-    for ref, got in zip(reference, found, strict=True):
-        ref, got = {e for e in ref if keep(e)}, {e for e in got if keep(e)}
-        counts.update(true=len(ref & got), found=len(got), reference=len(ref))
-    p, r = counts["true"] / max(counts["found"], 1), counts["true"] / max(counts["reference"], 1)
-    return f"P {p:.3f} R {r:.3f} F1 {2 * p * r / max(p + r, 1e-9):.3f} (of {counts['reference']})"
+def shown(scores: dict | None) -> str:
+    scores = scores or {"precision": 0.0, "recall": 0.0, "f1": 0.0, "gold": 0}
+    return f"P {scores['precision']:.3f} R {scores['recall']:.3f} F1 {scores['f1']:.3f} (of {scores['gold']})"
 
 
 def main() -> None:
@@ -69,14 +66,15 @@ def main() -> None:
         written = [[t.text for t in tokenizer(line)] for line in lines if line.strip()]
         capitals = [[w.upper() for w in words] for words in written]
         fires = sum(1 for words in written if rule(words))
-        reference = entities(nlp, written)
-        with_rule = entities(nlp, capitals)
+        reference = tagged(nlp, written)
+        with_rule = tagged(nlp, capitals)
         truecase.is_all_caps = lambda words: False  # the English tagger without the rule
-        without_rule = entities(nlp, [[w.upper() for w in words] for words in written])
+        without_rule = tagged(nlp, capitals)
         truecase.is_all_caps = rule
         print(f"{name}: {len(written)} sentences, rule fires on {fires} as written")
         for label, found in (("capitals, no rule", without_rule), ("capitals, recased", with_rule)):
-            print(f"  {label}: all {agreement(reference, found)}; ORG {agreement(reference, found, 'ORG')}")
+            scores = score(reference, found)  # agreement with the tagging as written
+            print(f"  {label}: all {shown(scores)}; ORG {shown(scores['per_type'].get('ORG'))}")
 
 
 if __name__ == "__main__":
