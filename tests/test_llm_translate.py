@@ -16,7 +16,9 @@ from pipelines.core.records import Sentence, Translation
 from pipelines.core.settings import ExecutorSettings, TranslateSettings
 from pipelines.engines import llm_install
 from pipelines.engines.llm import LLMEngine
-from pipelines.engines.translation_checks import TranslationChecker, form_flags, missing_names, missing_numbers
+from pipelines.engines.translation_checks import TranslationChecker
+from pipelines.engines.translation_evidence import form_flags, missing_names
+from pipelines.engines.translation_numbers import missing_numbers
 from pipelines.engines.translators import choose_engine
 from pipelines.stages import translate
 

@@ -53,6 +53,21 @@ MANIFEST_HEADER = (
 )
 
 
+def seed_file(seeds_dir: Path, file: str, where: str) -> Path:
+    """The path of a listed file, refused unless it is a file name inside the seeds folder after
+    following every link: a manifest entry can never make the pipeline read (and publish) a file
+    elsewhere (``../../secret.txt``, ``/etc/hostname``, a symlink out of the tree)."""
+    folder = Path(seeds_dir).resolve()
+    target = (folder / file).resolve()
+    if Path(file).is_absolute() or target.parent != folder:
+        raise InputError(
+            where,
+            f"file {file!r} is not a file in {seeds_dir}/ (absolute path, '..', a sub-folder "
+            "or a symlink out of the folder); nothing was changed",
+        )
+    return target
+
+
 def _read(path: Path) -> dict[str, dict[str, dict]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
@@ -85,6 +100,7 @@ def _entries(path: Path, section: str, items: dict[str, dict]) -> list[ManifestE
         unknown = set(item) - set(ManifestEntry.__dataclass_fields__)
         if unknown:
             raise InputError(path, f"{section[:-1]} {name!r} has unknown keys {', '.join(sorted(unknown))}")
+        seed_file(path.parent, str(item["file"]), f"{path}: {section[:-1]} {name!r}")
         entries.append(ManifestEntry(doc_id=check_doc_id(name, f"{path}: {section[:-1]}"), **item))
     return entries
 
@@ -122,6 +138,8 @@ def update_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
     sections = _read(path)
     changes = []
     for section, items in sections.items():
+        for name, item in items.items():
+            seed_file(seeds_dir, str(item.get("file", "")), f"{path}: {section[:-1]} {name!r}")
         for name in [n for n, item in items.items() if not (seeds_dir / item["file"]).exists()]:
             changes.append(f"{items[name]['file']}: file gone, removed {section[:-1]} {name!r} from the manifest")
             del items[name]
@@ -132,6 +150,7 @@ def update_manifest(seeds_dir: Path, path: Path = MANIFEST) -> list[str]:
                 item["sha256"] = digest
     listed = {item["file"] for items in sections.values() for item in items.values()}
     for new in sorted(p for p in seeds_dir.iterdir() if p.suffix in SEED_SUFFIXES and p.name not in listed):
+        seed_file(seeds_dir, new.name, str(new))
         section = "collections" if new.suffix == ".jsonl" else "documents"
         check_doc_id(new.stem, new)  # the file name becomes the id: rename the file, or `corpus add --id`
         sections[section][new.stem] = {
@@ -153,7 +172,9 @@ def add_to_manifest(file: Path, path: Path, entry: dict[str, str | None], name: 
         raise InputError(file, "file not found")
     target = seeds_dir / file.name
     copy = file.resolve() != target.resolve()
-    if copy and target.exists():
+    if not copy:
+        seed_file(seeds_dir, file.name, str(file))
+    if copy and (target.exists() or target.is_symlink()):
         raise InputError(target, "a different file of this name is already in the seeds folder")
     section = "collections" if file.suffix == ".jsonl" else "documents"
     name = check_doc_id(name or file.stem, file if name is None else "--id")

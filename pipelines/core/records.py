@@ -135,6 +135,18 @@ def sentence_id(doc_id: str, para_index: int, index_in_para: int, text: str) -> 
 # --- translations and alignments -------------------------------------------------------------
 
 
+class TranslationRequest(Record):
+    """What an engine is asked for one sentence: the sentence, and what the llm's prompt shows
+    with it (the document's previous sentences, the glossary terms it contains, the examples).
+    The cache keys on what the engine reads of it, so a changed context is a new request."""
+
+    sentence: Sentence
+    context: list[str] = []
+    terms: list[tuple[str, str]] = []  # (German, English) asked for
+    examples: list[tuple[str, str]] = []
+    strict: bool = False  # the retry of a translation that failed its checks
+
+
 class Translation(Record):
     sent_id: str
     doc_id: str
@@ -150,6 +162,9 @@ class Translation(Record):
     flagged: bool = False
     flags: list[str] = []
     attempts: int = 1
+    # an output that failed a check of translate.reject_on (after the retry) is not a translation:
+    # ``text`` is empty and the output is kept here, with the reasons in ``flags``
+    rejected: str | None = None
 
 
 REVIEW_CANDIDATES = 3  # English candidates an alignment-review task shows (mining), best first

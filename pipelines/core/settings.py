@@ -123,14 +123,37 @@ class TranslateSettings(Section):
     llm_file: Path = Path("models/llm/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
     llm_sha256: str = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
     llm_compute_type: str = "int8"
-    llm_prompt: str = "v1"  # a version in pipelines/engines/data/llm_prompts.yaml
+    llm_prompt: str = "v2"  # a version in pipelines/engines/data/llm_prompts.yaml
     llm_batch_size: int = 16  # sentences per generate call (grouped by prompt length)
     llm_threads: int = 0  # per engine; 0: the machine's cores shared among the executor's workers
+    llm_gpu_batch_size: int = 64  # the same on a GPU (translate.device)
+    cpu_isa: str | None = "AVX2"  # CTranslate2/MKL kernels pinned on x86 (null: the library's choice)
     # every translation is checked; a failing one is retried (llm: stricter prompt), else flagged
     min_quality: float = 0.5  # cosine of the source's and translation's multilingual embeddings
     length_ratio: tuple[float, float] = (0.45, 2.2)  # characters out / in, for sources of 20+ characters
     quality_embedder: str = "use-multilingual-v3"
     quality_cache_path: Path | None = Path(".cache/embeddings.sqlite")
+    # the named checks (pipelines/engines/translation_checks.py) and those whose failure, after the
+    # retry, rejects the output: the row keeps it only in `rejected`, with the reasons
+    checks: tuple[str, ...] = (
+        "form", "missing_numbers", "added_numbers", "missing_names", "added_names", "untranslated", "glossary",
+        "example_leak", "quality",
+    )  # fmt: skip
+    reject_on: tuple[str, ...] = ("form", "example_leak")
+    # the corpus's terms (German<TAB>English[<TAB>other|forms]) on top of the shipped table
+    glossary_file: Path | None = None
+    # llm few-shot examples: per document, the closest pairs of a parallel pool (German file, English
+    # file, line for line; the first example_pool_skip lines are kept out for benchmarks) and post-edits
+    example_pool_de: Path | None = None
+    example_pool_en: Path | None = None
+    example_pool_skip: int = 300
+    examples_per_document: int = 2
+    context_sentences: int = 1  # previous sentences of the same document shown to the llm (0: none)
+    # bounds on the work one input causes: longer sentences are translated in parts cut at clause
+    # boundaries and joined; a generate call stops after max_batch_seconds
+    max_source_chars: int = 600
+    max_batch_seconds: float = 300.0
+    device: Literal["auto", "cpu", "cuda"] = "auto"  # llm: auto = cuda when a GPU is visible
 
     def output_affecting(self) -> dict[str, Any]:
         """Only what changes the output goes into the cache key and the rows."""
@@ -147,6 +170,8 @@ class TranslateSettings(Section):
             "min_quality": self.min_quality,
             "length_ratio": list(self.length_ratio),
             "quality_embedder": self.quality_embedder,
+            "checks": list(self.checks),
+            "reject_on": list(self.reject_on),
         }
 
 

@@ -16,7 +16,7 @@ from pipelines.core.errors import InputError, RecordError
 from pipelines.core.hashing import file_sha256
 from pipelines.core.ids import check_doc_id
 from pipelines.core.io import parse_record
-from pipelines.core.manifest import load_collections, load_manifest
+from pipelines.core.manifest import load_collections, load_manifest, seed_file
 
 
 def read_text_file(path: Path) -> str:
@@ -119,6 +119,7 @@ def read_sources(seeds_dir: Path, manifest: Path) -> list[SourceDocument]:
     """Every listed document, checked against the manifest; ids must be unique."""
     documents = []
     for entry in load_manifest(manifest):
+        seed_file(seeds_dir, entry.file, f"{manifest}: {entry.doc_id!r}")
         path = seeds_dir / entry.file
         text = read_text_file(path)
         digest = _checked_file(path, entry.sha256)
@@ -135,6 +136,7 @@ def read_sources(seeds_dir: Path, manifest: Path) -> list[SourceDocument]:
             )
         )
     for entry in load_collections(manifest):
+        seed_file(seeds_dir, entry.file, f"{manifest}: {entry.doc_id!r}")
         path = seeds_dir / entry.file
         if not path.exists():
             raise InputError(path, "file not found")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.core.errors import StageError
-from pipelines.core.records import Provenance, Sentence
+from pipelines.core.records import Provenance, Sentence, TranslationRequest
 
 DATA = Path(__file__).parent / "data"
 FUNCTION_WORDS = DATA / "gloss_function_words_de_en.tsv"
@@ -107,8 +107,8 @@ class GlossEngine:
 
     can_retry = False
 
-    def translate(self, sentences: list[Sentence], strict: bool = False) -> list[str]:
-        return [self.gloss(sentence) for sentence in sentences]
+    def translate(self, requests: list[TranslationRequest]) -> list[str]:
+        return [self.gloss(request.sentence) for request in requests]
 
     def gloss(self, sentence: Sentence) -> str:
         words = [token.text for token in sentence.tokens]

@@ -1,165 +1,193 @@
-"""Checks every translation passes, whatever engine made it: numbers and names of the source
-present in the output, a plausible length, and a quality estimate (the cosine of the
-multilingual sentence embeddings of source and translation, as the align stage computes them).
+"""Checks every translation passes, whatever engine made it: each a small named class over one
+:class:`Item`, picked by name from :data:`CHECKS` (``translate.checks``), as OpusFilter keeps its
+filters. They look both ways: what the output drops (numbers, names, glossary terms) and what it
+adds (numbers and names the source does not license, text copied from the prompt's examples),
+plus its form and a quality estimate (the cosine of the multilingual sentence embeddings of
+source and output, as the align stage computes them).
 
-A check that fails gives a reason in words; the translate stage retries (where the engine can)
-and otherwise keeps the translation with ``flagged: true`` and its reasons, never silently.
+A failing check gives reasons in words. The translate stage owns what follows (one place):
+retry where the engine can, keep the better attempt, and reject the output of a check named in
+``translate.reject_on``. Each check's false-flag rate on human translations is in
+``benchmarks/README.md`` (``benchmarks/translation_checks.py``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
-from functools import cache
-from itertools import pairwise
+from typing import ClassVar
 
 import numpy as np
 
 from pipelines.core.settings import TranslateSettings
+from pipelines.engines import translation_evidence as evidence
 from pipelines.engines.embedders import CachedEmbedder, make_embedder
+from pipelines.engines.glossary import Term, term_used
+from pipelines.engines.translation_numbers import added_numbers, missing_numbers
 
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-WORD = re.compile(r"[^\W\d_][\w'’-]*")
-MIN_CHARS_FOR_RATIO = 20  # a short line's length says little ("Ja." → "Yes.")
-NAME_SIMILARITY = 0.6  # Havanna ~ Havana, Kubas ~ Cuba's, Pjöngjang ~ Pyongyang
-EXONYM_SIMILARITY = 0.5  # as the gloss engine's close_match
-SHORT_NAME = 5  # shorter names must appear as written (Kim is not him)
-DICTIONARY_CANDIDATES = 5
-CONTENT_TAGS = frozenset({"NN", "ADJ(A)", "ADJ(D)", "VV(FIN)", "VV(PP)", "VV(INF)"})  # HanTa, taglevel 1
+LEAK_NGRAM = 3  # words in a row shared with an example's English side
+LEAK_WORD = 4  # ... of which one, this long or longer, the source does not license
+
+
+@dataclass(frozen=True)
+class Item:
+    """One translation to check, with what its prompt held (terms asked for, examples shown)."""
+
+    source: str
+    output: str
+    quality: float
+    terms: tuple[Term, ...] = ()
+    examples: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
 class Verdict:
     quality: float | None
     flags: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # names of the checks behind the flags
 
 
-def digits(text: str) -> list[str]:
-    """Numbers as digit strings: 1.000 (de) and 1,000 (en) are both 1000; 29. is 29."""
-    return [re.sub(r"\D", "", number) for number in NUMBER.findall(text)]
+class Check:
+    """A named check; its constructor reads only the settings it needs."""
+
+    name: ClassVar[str]
+
+    def __init__(self, settings: TranslateSettings) -> None:
+        self.source_lang, self.target_lang = settings.source_lang, settings.target_lang
+
+    def __call__(self, item: Item) -> list[str]:
+        raise NotImplementedError
 
 
-def missing_numbers(source: str, output: str) -> list[str]:
-    have = digits(output)
-    missing = []
-    for number in digits(source):
-        if number in have:
-            have.remove(number)
-        else:
-            missing.append(number)
-    return missing
+CHECKS: dict[str, type[Check]] = {}
 
 
-@cache
-def _german_tagger():
-    from HanTa import HanoverTagger
-
-    return HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+def register(cls: type[Check]) -> type[Check]:
+    CHECKS[cls.name] = cls
+    return cls
 
 
-def tagged(source: str, lang: str) -> list[tuple[str, str]]:
-    """(word, tag) pairs: HanTa's STTS tags for German, else ``NE`` for a capitalised word that
-    does not start the sentence and ``-`` for the rest."""
-    words = [part for word in WORD.findall(source) for part in word.split("-") if part]
-    if lang == "de" and words:
-        return [(word, tag) for word, _, tag in _german_tagger().tag_sent(words, taglevel=1)]
-    return [(word, "NE" if index and word[:1].isupper() else "-") for index, word in enumerate(words)]
+@register
+class Form(Check):
+    """Empty, copied source, extra lines, or a length ratio outside ``translate.length_ratio``."""
+
+    name = "form"
+
+    def __init__(self, settings: TranslateSettings) -> None:
+        super().__init__(settings)
+        self.length_ratio = settings.length_ratio
+
+    def __call__(self, item: Item) -> list[str]:
+        return evidence.form_flags(item.source, item.output, self.length_ratio)
 
 
-def similar(name: str, word: str) -> bool:
-    """Spelled alike: acronyms up to one letter (DVRK ~ DPRK), short names (Kim, Un) exactly,
-    longer ones closely (Havanna ~ Havana)."""
-    if name.isupper() and len(name) > 2:
-        return len(word) == len(name) and sum(a != b for a, b in zip(name.lower(), word.lower(), strict=True)) <= 1
-    if len(name) < SHORT_NAME:
-        return name.lower() == word
-    return SequenceMatcher(None, name.lower(), word).ratio() >= NAME_SIMILARITY
+@register
+class MissingNumbers(Check):
+    name = "missing_numbers"
+
+    def __call__(self, item: Item) -> list[str]:
+        found = missing_numbers(item.source, item.output, self.source_lang, self.target_lang)
+        return [f"missing number {n}" for n in found]
 
 
-def spelled_alike(name: str, translation: str) -> bool:
-    """A dictionary translation that is the name's own English spelling (Kuba, Cuba), not a gloss."""
-    return SequenceMatcher(None, name.lower(), translation.lower()).ratio() >= EXONYM_SIMILARITY
+@register
+class AddedNumbers(Check):
+    """A number or year (digits or number word) that the source does not state: "in 1986"."""
+
+    name = "added_numbers"
+
+    def __call__(self, item: Item) -> list[str]:
+        found = added_numbers(item.source, item.output, self.source_lang, self.target_lang)
+        return [f"added number {n}" for n in found]
 
 
-def missing_names(source: str, output: str, lang: str) -> list[str]:
-    """Proper nouns of the source (German capitalises every noun: HanTa's NE tags decide) with
-    nothing spelled like them in the output."""
-    words = [w.lower() for w in WORD.findall(output) for w in [w, *w.split("-")]]
-    spans = words + [a + b for a, b in pairwise(words)]  # Nordkorea ~ north korea
+@register
+class MissingNames(Check):
+    name = "missing_names"
 
-    def present(name: str) -> bool:
-        # as written, or as the dictionary's first translation (März -> March) or one spelled alike
-        known = dictionary(name, lang)
-        forms = [name] + [c for i, c in enumerate(known) if i == 0 or spelled_alike(name, c)]
-        return any(similar(form, span) for form in forms for span in spans)
-
-    return [name for name in dict.fromkeys(names(source, lang)) if not present(name)]
+    def __call__(self, item: Item) -> list[str]:
+        covered = {w for t in item.terms if term_used(t, item.output) for w in evidence.WORD.findall(t.german)}
+        found = evidence.missing_names(item.source, item.output, self.source_lang)
+        return [f"missing name {n}" for n in found if n not in covered]
 
 
-def names(source: str, lang: str) -> list[str]:
-    """Words tagged NE, and nouns next to one that the dictionary translates as themselves (the
-    tagger reads Kim of "Der Vorsitzende Kim Jong Un" as a noun; Präsident is not a name)."""
-    pairs = tagged(source, lang)
-    found = []
-    for index, (word, tag) in enumerate(pairs):
-        beside = {pairs[j][1] for j in (index - 1, index + 1) if 0 <= j < len(pairs)}
-        if len(word) > 1 and (tag == "NE" or (tag == "NN" and "NE" in beside and translates_as_itself(word, lang))):
-            found.append(word)
-    return found
+@register
+class AddedNames(Check):
+    """A name the source does not license, after exonyms and the glossary: Jugoslawien -> Serbia."""
+
+    name = "added_names"
+
+    def __call__(self, item: Item) -> list[str]:
+        forms = [form for term in item.terms for form in term.accepted]
+        return [f"added name {n}" for n in evidence.added_names(item.source, item.output, self.source_lang, forms)]
 
 
-def translates_as_itself(word: str, lang: str) -> bool:
-    return word.lower() in {c.lower() for c in dictionary(word, lang)}
+@register
+class Untranslated(Check):
+    name = "untranslated"
+
+    def __call__(self, item: Item) -> list[str]:
+        return [f"untranslated {w}" for w in evidence.untranslated_words(item.source, item.output, self.source_lang)]
 
 
-def untranslated_words(source: str, output: str, lang: str) -> list[str]:
-    """Common words of the source copied into the output (``kuban Vizepräsident``); a word the
-    dictionary translates as itself (Revolution, Minister) is not one."""
-    if lang != "de":
+@register
+class GlossaryTerms(Check):
+    """A glossary term of the source whose English form the output does not use (DVRK stays DVRK)."""
+
+    name = "glossary"
+
+    def __call__(self, item: Item) -> list[str]:
+        return [f"glossary {t.german} -> {t.english} not used" for t in item.terms if not term_used(t, item.output)]
+
+
+@register
+class ExampleLeak(Check):
+    """Words copied from a prompt example's English side that the source does not license."""
+
+    name = "example_leak"
+
+    def __call__(self, item: Item) -> list[str]:
+        if not item.examples:
+            return []
+        words = [w.lower() for w in evidence.WORD.findall(item.output)]
+        grams = {tuple(words[i : i + LEAK_NGRAM]) for i in range(len(words) - LEAK_NGRAM + 1)}
+        forms: set[str] | None = None
+        for _, english in item.examples:
+            theirs = [w.lower() for w in evidence.WORD.findall(english)]
+            for i in range(len(theirs) - LEAK_NGRAM + 1):
+                gram = tuple(theirs[i : i + LEAK_NGRAM])
+                if gram in grams:
+                    forms = forms if forms is not None else evidence.licensed_forms(item.source, self.source_lang)
+                    if any(len(w) >= LEAK_WORD and not any(evidence.similar(f, w) for f in forms) for w in gram):
+                        return [f"copied from a prompt example: {' '.join(gram)}"]
         return []
-    copied = {w for w in WORD.findall(output) if len(w) >= 5}
-    found = [
-        word
-        for word, tag in tagged(source, lang)
-        if tag in CONTENT_TAGS and word in copied and not translates_as_itself(word, lang)
-    ]
-    return list(dict.fromkeys(found))
 
 
-def dictionary(word: str, lang: str) -> list[str]:
-    """The de-en dictionary's first translations of a German word (the gloss engine's table)."""
-    if lang != "de":
-        return []
-    from pipelines.engines.gloss import load_gloss_table
+@register
+class Quality(Check):
+    name = "quality"
 
-    table, _ = load_gloss_table()
-    return table.candidates(word)[:DICTIONARY_CANDIDATES]
+    def __init__(self, settings: TranslateSettings) -> None:
+        super().__init__(settings)
+        self.min_quality = settings.min_quality
+
+    def __call__(self, item: Item) -> list[str]:
+        return [f"quality {item.quality:.2f} below {self.min_quality}"] if item.quality < self.min_quality else []
 
 
-def form_flags(source: str, output: str, ratio_range: tuple[float, float]) -> list[str]:
-    """What is wrong with a translation's form, whatever it says."""
-    if not output.strip():
-        return ["empty"]
-    flags = []
-    if output.strip() == source.strip() and len(source) >= MIN_CHARS_FOR_RATIO:
-        flags.append("untranslated (output equals source)")
-    if output.count("\n") > source.count("\n"):
-        flags.append("extra lines")
-    if len(source) >= MIN_CHARS_FOR_RATIO:
-        ratio = len(output) / len(source)
-        low, high = ratio_range
-        if not low <= ratio <= high:
-            flags.append(f"length ratio {ratio:.2f} outside {low}-{high}")
-    return flags
+def check_names(names: list[str]) -> list[str]:
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise ValueError(f"unknown translation checks {unknown}; known: {sorted(CHECKS)}")
+    return names
 
 
 class TranslationChecker:
-    """Numbers, names, form and the quality estimate, for a batch of (source, output) pairs."""
+    """The configured checks and the quality estimate, for a batch of items."""
 
     def __init__(self, settings: TranslateSettings, threads: int = 1) -> None:
         self.settings = settings
         self.threads = threads
+        self.checks = [CHECKS[name](settings) for name in check_names(list(settings.checks))]
         self._embedder: CachedEmbedder | None = None
 
     @property
@@ -175,15 +203,24 @@ class TranslationChecker:
         left, right = self.embedder.embed(sources), self.embedder.embed([o or " " for o in outputs])
         return [round(float(value), 4) for value in np.sum(left * right, axis=1)]
 
-    def check(self, sources: list[str], outputs: list[str]) -> list[Verdict]:
-        lang, settings = self.settings.source_lang, self.settings
+    def check(
+        self,
+        sources: list[str],
+        outputs: list[str],
+        terms: list[tuple[Term, ...]] | None = None,
+        examples: list[tuple[tuple[str, str], ...]] | None = None,
+    ) -> list[Verdict]:
+        terms = terms or [()] * len(sources)
+        examples = examples or [()] * len(sources)
         verdicts = []
-        for source, output, quality in zip(sources, outputs, self.quality(sources, outputs), strict=True):
-            flags = form_flags(source, output, settings.length_ratio)
-            flags += [f"missing number {n}" for n in missing_numbers(source, output)]
-            flags += [f"missing name {n}" for n in missing_names(source, output, lang)]
-            flags += [f"untranslated {w}" for w in untranslated_words(source, output, lang)]
-            if quality < settings.min_quality:
-                flags.append(f"quality {quality:.2f} below {settings.min_quality}")
-            verdicts.append(Verdict(quality, flags))
+        scores = self.quality(sources, outputs)
+        for source, output, quality, t, e in zip(sources, outputs, scores, terms, examples, strict=True):
+            item = Item(source, output, quality, t, e)
+            verdict = Verdict(quality)
+            for check in self.checks:
+                flags = check(item)
+                if flags:
+                    verdict.flags += flags
+                    verdict.failed.append(check.name)
+            verdicts.append(verdict)
         return verdicts

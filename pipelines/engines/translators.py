@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from pipelines.core.errors import StageError, warn
 from pipelines.core.hashing import content_key
-from pipelines.core.records import Provenance, Sentence
+from pipelines.core.records import Provenance, TranslationRequest
 from pipelines.core.settings import TranslateSettings
 from pipelines.engines import llm, llm_install, models
 from pipelines.engines.gloss import GlossEngine
@@ -34,9 +34,9 @@ class Translator(Protocol):
     provenance: Provenance
     fingerprint: str  # identifies model + engine for the cache
     settings: dict[str, Any]
-    can_retry: bool  # offers a stricter second attempt (``strict=True``)
+    can_retry: bool  # offers a stricter second attempt (``strict=True``), and reads the prompt's context
 
-    def translate(self, sentences: list[Sentence], strict: bool = False) -> list[str]: ...
+    def translate(self, requests: list[TranslationRequest]) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ class ArgosEngine:
         self.settings = settings.output_affecting()
         self.provenance = argos_provenance(info)
 
-    def translate(self, sentences: list[Sentence], strict: bool = False) -> list[str]:
-        return self.translate_texts([s.text for s in sentences])
+    def translate(self, requests: list[TranslationRequest]) -> list[str]:
+        return self.translate_texts([r.sentence.text for r in requests])
 
     def translate_texts(self, texts: list[str]) -> list[str]:
         tokenized = [self.package.tokenizer.encode(text) for text in texts]
@@ -116,11 +116,14 @@ class ArgosEngine:
         return value[1:] if value.startswith(" ") else value
 
 
-def cache_key(engine: Translator | EngineInfo, source: str, strict: bool = False) -> str:
-    """Translation cache key: (engine fingerprint, output-affecting settings, attempt, source text)."""
-    if strict:
-        return content_key(engine.fingerprint, engine.settings, "strict", source)
-    return content_key(engine.fingerprint, engine.settings, source)
+def cache_key(engine: Translator | EngineInfo, request: TranslationRequest) -> str:
+    """Translation cache key: (engine fingerprint, output-affecting settings, what the engine reads
+    of the request). argos and the gloss read the sentence only; the llm its whole prompt."""
+    source = request.sentence.text
+    if not engine.can_retry:
+        return content_key(engine.fingerprint, engine.settings, source)
+    prompt = request.model_dump(mode="json", include={"context", "terms", "examples"})
+    return content_key(engine.fingerprint, engine.settings, "strict" if request.strict else "", source, prompt)
 
 
 def _argos_package(settings: TranslateSettings) -> models.ArgosPackageInfo | None:
@@ -194,19 +197,12 @@ def _loaded(settings_json: str, kind: str, threads: int) -> Translator:
 
 
 class TranslateWork:
-    """Executor work: loads the engine once per process or Ray actor; maps sentence JSON
-    (``{"sentence": {...}, "strict": bool}``) to the translation as a JSON string."""
+    """Executor work: loads the engine once per process or Ray actor; maps request JSON
+    (:class:`TranslationRequest`) to the translation as a JSON string."""
 
     def __init__(self, settings_json: str, kind: str, threads: int) -> None:
         self.engine = _loaded(settings_json, kind, threads)
 
     def __call__(self, batch: list[str]) -> list[str]:
-        items = [json.loads(item) for item in batch]
-        results: list[str] = [""] * len(items)
-        for strict in (False, True):
-            chosen = [i for i, item in enumerate(items) if bool(item.get("strict")) == strict]
-            if chosen:
-                sentences = [Sentence.model_validate(items[i]["sentence"]) for i in chosen]
-                for index, text in zip(chosen, self.engine.translate(sentences, strict), strict=True):
-                    results[index] = json.dumps(text, ensure_ascii=False)
-        return results
+        requests = [TranslationRequest.model_validate_json(item) for item in batch]
+        return [json.dumps(text, ensure_ascii=False) for text in self.engine.translate(requests)]

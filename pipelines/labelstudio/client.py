@@ -26,6 +26,7 @@ from tqdm import tqdm
 from pipelines.core.errors import StageError, warn
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import human_file
+from pipelines.core.private import exclusive_lock, private_dir
 from pipelines.core.reviews import Review
 from pipelines.labelstudio.results import human_rows
 from pipelines.labelstudio.server import load_credentials, local_url, running_server
@@ -191,17 +192,11 @@ def push_lock(client: Any, kind: str) -> Iterator[None]:
     (``http://localhost:8080/`` is ``http://127.0.0.1:8080``). Pushes from other machines are
     not seen here: the server-side checks (``ensure_project``, ``remove_duplicate_tasks``) make
     them converge."""
-    import fcntl
     import hashlib
-    import tempfile
 
     name = hashlib.sha1(f"{canonical_url(client._client_wrapper.get_base_url())}|{kind}".encode()).hexdigest()[:16]
-    with open(Path(tempfile.gettempdir()) / f"corpus-labelstudio-push-{name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with exclusive_lock(private_dir("corpus-labelstudio") / f"push-{name}.lock"):
+        yield
 
 
 def push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int = 500) -> dict[str, Any]:

@@ -34,7 +34,6 @@ import secrets
 import signal
 import sys
 import sysconfig
-import tempfile
 import threading
 import time
 import traceback
@@ -46,6 +45,7 @@ from typing import Any
 
 from pipelines.core.errors import RecordError, StageError
 from pipelines.core.hashing import content_key
+from pipelines.core.private import private_dir
 from pipelines.run.fingerprint import PACKAGE, files_digest
 
 
@@ -61,9 +61,7 @@ def server_key() -> str:
 
 def runtime_dir() -> Path:
     """A private folder for sockets and their keys (short path: Unix sockets allow ~100 bytes)."""
-    folder = Path(tempfile.gettempdir()) / f"corpus-engines-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+    return private_dir("corpus-engines")
 
 
 def authkey(address: Path) -> bytes:

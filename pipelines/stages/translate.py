@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,17 +22,18 @@ from pipelines.core.corpus import in_manifest, load_sentences
 from pipelines.core.errors import InputError
 from pipelines.core.io import write_jsonl, write_text
 from pipelines.core.layout import MANIFEST, TRANSLATIONS
-from pipelines.core.records import Provenance, Sentence, Token, Translation
+from pipelines.core.records import Sentence, Translation, TranslationRequest
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TranslateSettings, load_settings
+from pipelines.engines.example_pool import ExamplePool
+from pipelines.engines.glossary import Glossary
 from pipelines.engines.translation_checks import TranslationChecker, Verdict
+from pipelines.engines.translation_requests import RequestBuilder, line_sentence
 from pipelines.engines.translators import EngineInfo, TranslateWork, cache_key, choose_engine, describe_engine
 from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.runner import run_command
 
 CONTRACT = StageContract("translate", outs=(TRANSLATIONS,), params=("translate",))
-
-TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def engine_threads(settings: TranslateSettings, executor: ExecutorSettings) -> int:
@@ -51,14 +51,14 @@ class Translations:
         self.batch_size = max(1, (settings.llm_batch_size if info.kind == "llm" else settings.batch_size) * 4)
         self.made = 0
 
-    def get(self, sentences: list[Sentence], strict: bool) -> list[str]:
-        keys = [cache_key(self.info, s.text, strict) for s in sentences]
+    def get(self, requests: list[TranslationRequest]) -> list[str]:
+        keys = [cache_key(self.info, r) for r in requests]
         found = self.store.get_many(list(dict.fromkeys(keys)))
-        todo = list({key: s for key, s in zip(keys, sentences, strict=True) if key not in found}.items())
-        todo.sort(key=lambda pair: len(pair[1].text))  # neighbours in a batch: similar lengths
+        todo = list({key: r for key, r in zip(keys, requests, strict=True) if key not in found}.items())
+        todo.sort(key=lambda pair: len(pair[1].sentence.text))  # neighbours in a batch: similar lengths
         if todo:
-            items = [json.dumps({"sentence": s.model_dump(mode="json"), "strict": strict}) for _, s in todo]
-            desc = "translate (retry)" if strict else "translate"
+            items = [r.model_dump_json() for _, r in todo]
+            desc = "translate (retry)" if todo[0][1].strict else "translate"
             results = make_executor(self.executor).map(TranslateWork, self.work_args, items, self.batch_size, desc)
             pending: dict[str, str] = {}
             for (key, _), result in zip(todo, results, strict=True):
@@ -67,6 +67,11 @@ class Translations:
                     self._keep(pending, found)
             self._keep(pending, found)
         return [found[key] for key in keys]
+
+    def get_joined(self, requests: list[list[TranslationRequest]]) -> list[str]:
+        """One text per sentence: its parts' translations joined in order."""
+        texts = iter(self.get([r for parts in requests for r in parts]))
+        return [" ".join(next(texts) for _ in parts).strip() for parts in requests]
 
     def _keep(self, pending: dict[str, str], found: dict[str, str]) -> None:
         self.store.put_many(pending)
@@ -82,28 +87,55 @@ class Result:
     verdicts: list[Verdict]
     attempts: list[int]
     made: int
+    rejected: list[str | None]
+    examples: str | None  # the example pool's name
+
+
+def better(first: Verdict, second: Verdict) -> bool:
+    """The retry wins when it fails fewer checks, or as many with a higher quality estimate."""
+    return (len(second.failed), -(second.quality or 0.0)) < (len(first.failed), -(first.quality or 0.0))
 
 
 def translate_sentences(
-    sentences: list[Sentence], settings: TranslateSettings, executor: ExecutorSettings, checker: TranslationChecker
+    sentences: list[Sentence],
+    settings: TranslateSettings,
+    executor: ExecutorSettings,
+    checker: TranslationChecker,
+    english: list[str] | None = None,
+    post_edits: list[tuple[str, str]] | None = None,
 ) -> Result:
-    """Cached or fresh translations, checked; failing ones retried where the engine can."""
+    """Cached or fresh translations, checked; failing ones retried where the engine can (strict
+    prompt, no examples), the better attempt kept, and an output failing a ``reject_on`` check
+    moved to ``rejected``. This is the one place of that rule. ``english``: the corpus's English
+    sentences (the glossary asks for the forms they use); ``post_edits``: example pairs first."""
     info = describe_engine(settings, choose_engine(settings))
+    glossary = Glossary.load(settings.glossary_file).prefer(english or [])
+    pool = ExamplePool.load(settings, checker.embedder, post_edits) if info.can_retry else None
+    requests = RequestBuilder(settings, glossary, pool).build(sentences, prompted=info.can_retry)
     sources = [s.text for s in sentences]
+    terms = [tuple(glossary.terms[de] for de, _ in parts[0].terms) for parts in requests]
+    shown = [tuple(parts[0].examples) for parts in requests]
     with KeyValueCache(settings.cache_path, "translations") as store:
         made = Translations(store, info, settings, executor)
-        texts = made.get(sentences, strict=False)
-        verdicts = checker.check(sources, texts)
+        texts = made.get_joined(requests)
+        verdicts = checker.check(sources, texts, terms, shown)
         attempts = [1] * len(sentences)
         failing = [i for i, verdict in enumerate(verdicts) if verdict.flags] if info.can_retry else []
         if failing:
-            retried = made.get([sentences[i] for i in failing], strict=True)
-            second = checker.check([sources[i] for i in failing], retried)
+            strict = [[r.model_copy(update={"strict": True, "examples": []}) for r in requests[i]] for i in failing]
+            retried = made.get_joined(strict)
+            second = checker.check([sources[i] for i in failing], retried, [terms[i] for i in failing])
             for index, text, verdict in zip(failing, retried, second, strict=True):
-                attempts[index] = 2  # the retry is kept only when it fails fewer checks
-                if len(verdict.flags) < len(verdicts[index].flags):
+                attempts[index] = 2
+                if better(verdicts[index], verdict):
                     texts[index], verdicts[index] = text, verdict
-    return Result(info, texts, verdicts, attempts, made.made)
+    rejected: list[str | None] = [None] * len(sentences)
+    for index, verdict in enumerate(verdicts):
+        reasons = [name for name in verdict.failed if name in settings.reject_on]
+        if reasons and texts[index]:
+            rejected[index], texts[index] = texts[index], ""
+            verdict.flags.append(f"rejected ({', '.join(reasons)}): the output is kept in `rejected` only")
+    return Result(info, texts, verdicts, attempts, made.made, rejected, pool.name if pool else None)
 
 
 def run(
@@ -117,11 +149,13 @@ def run(
     """Translate every source-language sentence (cached, on the configured executor, checked and
     retried by ``TranslationChecker``) and write one row per sentence naming its engine and model;
     returns the counts for the metrics."""
-    sentences = [s for s in load_sentences(sentence_files) if s.lang == settings.source_lang]
+    everything = load_sentences(sentence_files)
+    sentences = [s for s in everything if s.lang == settings.source_lang]
+    english = [s.text for s in everything if s.lang == settings.target_lang]
     result = translate_sentences(
-        sentences, settings, executor or ExecutorSettings(), checker or TranslationChecker(settings)
+        sentences, settings, executor or ExecutorSettings(), checker or TranslationChecker(settings), english
     )
-    recorded = {**result.info.settings, "checks": settings.check_settings()}
+    recorded = {**result.info.settings, "checks": settings.check_settings(), **prompt_settings(settings, result)}
     rows = [
         Translation(
             sent_id=s.sent_id,
@@ -136,8 +170,11 @@ def run(
             flagged=bool(verdict.flags),
             flags=verdict.flags,
             attempts=attempts,
+            rejected=rejected,
         )
-        for s, text, verdict, attempts in zip(sentences, result.texts, result.verdicts, result.attempts, strict=True)
+        for s, text, verdict, attempts, rejected in zip(
+            sentences, result.texts, result.verdicts, result.attempts, result.rejected, strict=True
+        )
     ]
     write_jsonl(out, rows)
     retried = sum(a > 1 for a in result.attempts)
@@ -147,16 +184,22 @@ def run(
         "cached": len(rows) + retried - result.made,
         "retried": retried,
         "flagged": sum(row.flagged for row in rows),
+        "rejected": sum(row.rejected is not None for row in rows),
     }
 
 
-def line_sentence(number: int, text: str, lang: str) -> Sentence:
-    """A line of a plain file as a sentence (regex tokens, for the engines that read tokens)."""
-    tokens = [Token(start=m.start(), end=m.end(), text=m.group()) for m in TOKEN.finditer(text)]
-    return Sentence(
-        sent_id=f"line-{number}", doc_id="file", para_id="file", index=number, lang=lang, text=text,
-        start=0, end=len(text), section=[], tokens=tokens, provenance=Provenance(engine="translate-file lines"),
-    )  # fmt: skip
+def prompt_settings(settings: TranslateSettings, result: Result) -> dict[str, object]:
+    """What the llm's prompt held besides the sentence (recorded with every row)."""
+    if not result.info.can_retry:
+        return {}
+    examples = f"{settings.examples_per_document} per document from {result.examples}" if result.examples else None
+    glossary = "built-in" + (f" + {settings.portable()['glossary_file']}" if settings.glossary_file else "")
+    return {
+        "context_sentences": settings.context_sentences,
+        "glossary": glossary,
+        "examples": examples,
+        "max_source_chars": settings.max_source_chars,
+    }
 
 
 def translate_file(
@@ -176,8 +219,15 @@ def translate_file(
         write_jsonl(
             details,
             [
-                {"line": n, "quality": v.quality, "flagged": bool(v.flags), "flags": v.flags, "attempts": a}
-                for (n, _), v, a in zip(numbered, result.verdicts, result.attempts, strict=True)
+                {
+                    "line": n,
+                    "quality": v.quality,
+                    "flagged": bool(v.flags),
+                    "flags": v.flags,
+                    "attempts": a,
+                    "rejected": r,
+                }
+                for (n, _), v, a, r in zip(numbered, result.verdicts, result.attempts, result.rejected, strict=True)
             ],
         )
     return len(lines)
