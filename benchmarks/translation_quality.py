@@ -8,6 +8,7 @@ local workers and 2 Ray actors, on the same ``--speed-lines`` sentences; peak me
 Ratios are within this run (the machine is shared: compare ratios, not seconds across runs).
 
     .venv/bin/python benchmarks/translation_quality.py [--lines 300] [--engines gloss,llm] [--no-ray]
+        [--variants v1,v2-zero-shot,v2-pool-examples,v2-pool-examples+context] [--skip-speed]
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from pathlib import Path
 
 import sacrebleu
 
+from pipelines.core.records import TranslationRequest
 from pipelines.core.settings import ExecutorSettings, TranslateSettings, load_settings
 from pipelines.engines.llm import LLMEngine
 from pipelines.engines.translation_checks import TranslationChecker
+from pipelines.engines.translation_evidence import added_names
+from pipelines.engines.translation_numbers import added_numbers
+from pipelines.engines.translation_requests import line_sentence
 from pipelines.engines.translators import TranslateWork
 from pipelines.run.executor import make_executor
-from pipelines.stages.translate import line_sentence, translate_sentences
+from pipelines.stages.translate import translate_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 TATOEBA = ROOT.parent / "shared" / "data" / "tatoeba_deu_eng"
@@ -44,18 +49,36 @@ def scratch_settings(engine: str, work: Path, **overrides) -> TranslateSettings:
     return base.model_copy(update=update)
 
 
-def quality(engine: str, german: list[str], english: list[str], work: Path) -> dict:
-    settings = scratch_settings(engine, work)
+VARIANTS = {  # prompt changes measured one by one (translate settings overrides)
+    "v1": {"llm_prompt": "v1", "examples_per_document": 0, "context_sentences": 0},
+    "v2-zero-shot": {"examples_per_document": 0, "context_sentences": 0},
+    "v2-pool-examples": {"context_sentences": 0},
+    "v2-pool-examples+context": {},
+}
+
+
+def added_share(sources: list[str], outputs: list[str]) -> float:
+    """Share of lines with a number or name that the source does not license (no glossary)."""
+    lines = sum(bool(added_numbers(s, o) or added_names(s, o, "de")) for s, o in zip(sources, outputs, strict=True))
+    return round(lines / len(sources), 3)
+
+
+def quality(engine: str, german: list[str], english: list[str], work: Path, variant: str = "v2-pool-examples") -> dict:
+    settings = scratch_settings(engine, work, **VARIANTS[variant] if engine == "llm" else {})
     sentences = [line_sentence(n, text, "de") for n, text in enumerate(german, 1)]
     start = time.perf_counter()
     result = translate_sentences(sentences, settings, ExecutorSettings(), TranslationChecker(settings, threads=2))
     seconds = time.perf_counter() - start
     return {
         "engine": engine,
+        "variant": variant if engine == "llm" else None,
         "lines": len(german),
         "bleu": round(sacrebleu.corpus_bleu(result.texts, [english]).score, 1),
         "chrf": round(sacrebleu.corpus_chrf(result.texts, [english]).score, 1),
         "flagged": sum(bool(v.flags) for v in result.verdicts),
+        "rejected": sum(r is not None for r in result.rejected),
+        "added_fact_lines": added_share(german, result.texts),
+        "added_fact_lines_in_references": added_share(german, english),
         "retried": sum(a > 1 for a in result.attempts),
         "mean_quality": round(sum(v.quality for v in result.verdicts) / len(german), 3),
         "seconds": round(seconds, 1),
@@ -77,7 +100,7 @@ def speed_in_process(texts: list[str], batch_sizes: list[int], work: Path) -> li
 def speed_on_executor(texts: list[str], executor: ExecutorSettings, work: Path) -> dict:
     settings = scratch_settings("llm", work)
     threads = max(1, 2 // executor.workers)
-    items = [json.dumps({"sentence": line_sentence(n, t, "de").model_dump(mode="json")}) for n, t in enumerate(texts)]
+    items = [TranslationRequest(sentence=line_sentence(n, t, "de")).model_dump_json() for n, t in enumerate(texts)]
     start = time.perf_counter()
     list(make_executor(executor).map(TranslateWork, (settings.model_dump_json(), "llm", threads), items, 16, "bench"))
     seconds = time.perf_counter() - start  # includes each worker's model load
@@ -88,16 +111,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=300, help="Tatoeba pairs scored per engine")
     parser.add_argument("--engines", default="gloss,llm")
+    parser.add_argument("--variants", default="v2-pool-examples", help=f"llm prompt variants: {','.join(VARIANTS)}")
     parser.add_argument("--speed-lines", type=int, default=64)
     parser.add_argument("--batch-sizes", default="1,4,16")
     parser.add_argument("--no-ray", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-translation-"))
     german, english = pairs(args.lines)
     if not args.skip_quality:
         for engine in args.engines.split(","):
-            print(json.dumps(quality(engine, german, english, work), ensure_ascii=False), flush=True)
+            for variant in args.variants.split(",") if engine == "llm" else [""]:
+                print(json.dumps(quality(engine, german, english, work, variant), ensure_ascii=False), flush=True)
+    if args.skip_speed:
+        return
     texts = pairs(args.speed_lines)[0]
     rows = speed_in_process(texts, [int(b) for b in args.batch_sizes.split(",")], work)
     for row in rows:

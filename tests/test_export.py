@@ -175,7 +175,7 @@ def test_card_yaml_and_prose(exported, full_corpus) -> None:
         assert info["splits"][0]["num_examples"] == exported["metrics"]["rows"][config["config_name"]]["train"]
         assert config["data_files"][0]["path"] == f"data/{config['config_name']}/train-*"
     assert "is a word-by-word dictionary gloss, not machine translation" in body
-    assert "**Translations are machine output.**" in body and "kept with `flagged: true`" in body
+    assert "**Translations are machine output** unless" in body and "flagged (`flagged: true`" in body
     assert "Requires `datasets >= 4`" in body and "CC BY-SA 4.0" in body
     assert "https://en.wikipedia.org/wiki/Cuba%E2%80%93South_Korea_relations" in body
     assert "offline substitute for stanza pos/lemma/depparse/ner models" in body
@@ -208,8 +208,11 @@ def test_tmx_moses_tsv(exported) -> None:
     assert units[0].source == de[0] and units[0].target == en[0]
     props = {p.get("type"): p.text for p in units[0].xmlelement.iter("prop")}
     assert props["x-annotation-source"] == "human" and float(props["x-score"]) > 0
+    assert props["x-verified"] == "human"  # an annotator confirmed this pair
+    assert dist.joinpath("moses", "corpus.verified").read_text().splitlines() == ["human"]
     tsv = dist.joinpath("de-en.tsv").read_text().splitlines()
-    assert tsv[0] == "de\ten\tscore\tdoc_ids" and tsv[1].split("\t")[:2] == [de[0], en[0]]
+    assert tsv[0] == "de\ten\tscore\tdoc_ids\tverified" and tsv[1].split("\t")[:2] == [de[0], en[0]]
+    assert tsv[1].split("\t")[-1] == "human"
 
 
 def test_metrics_and_plot(exported) -> None:

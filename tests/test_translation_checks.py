@@ -15,9 +15,7 @@ from pipelines.engines.translation_requests import clause_parts
 
 from .conftest import project_settings
 
-BATISTA = (
-    "Das kubanische Volk hatte sich im Jahr zuvor von der durch die USA gestützten Diktatur Batistas befreit."
-)
+BATISTA = "Das kubanische Volk hatte sich im Jahr zuvor von der durch die USA gestützten Diktatur Batistas befreit."
 YUGOSLAVIA = "Jugoslawien und Kuba unterstützten den Kampf des koreanischen Volkes für den Abzug der US-Truppen."
 
 

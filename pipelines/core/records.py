@@ -165,6 +165,16 @@ class Translation(Record):
     # an output that failed a check of translate.reject_on (after the retry) is not a translation:
     # ``text`` is empty and the output is kept here, with the reasons in ``flags``
     rejected: str | None = None
+    # who wrote ``text``: "model:<engine>", "human" (a post-edit of this sentence) or "human:memory"
+    # (an annotator's translation of the same German sentence elsewhere); ``machine`` keeps the
+    # machine translation beside a human one (provenance, quality and flags describe the machine's)
+    translation_source: str = ""
+    machine: str | None = None
+
+    @property
+    def writer(self) -> str:
+        """Who wrote ``text``: "human", "human:memory", or the machine engine's name."""
+        return self.translation_source if self.translation_source.startswith("human") else self.provenance.engine
 
 
 REVIEW_CANDIDATES = 3  # English candidates an alignment-review task shows (mining), best first

@@ -19,8 +19,9 @@ from pipelines.core.errors import StageError
 from pipelines.core.hashing import text_hash
 from pipelines.core.records import Alignment, Record, Sentence, SentenceEntities
 
-REVIEW_KINDS = ("tagging", "alignment")
-ReviewKind = Literal["tagging", "alignment"]
+REVIEW_KINDS = ("tagging", "alignment", "translation")
+ReviewKind = Literal["tagging", "alignment", "translation"]
+PostEditDecision = Literal["good", "edited", "cannot"]
 ACCEPTING_VERDICTS = ("correct", "partial")  # the picked candidate is a full or partial translation
 TYPED_FIELDS = ("verdict", "pick", "entities", "events")
 
@@ -82,11 +83,24 @@ class Review(BaseModel):
     pick: int | None
     entities: list[LabelledSpan]
     events: list[CodedEvent]
+    # post-editing reviews: the annotator's translation of the German sentence and the decision
+    # ("good" as the machine wrote it, "edited", or "cannot" be translated); ``machine`` is the
+    # machine translation the task showed, so the edit rate is measured against what was seen
+    translation: str | None = None
+    decision: PostEditDecision | None = None
+    machine: str | None = None
 
     @property
     def accepted(self) -> bool:
         """An alignment reviewer's yes: the picked candidate is a full or partial translation."""
         return self.verdict in ACCEPTING_VERDICTS
+
+    @property
+    def post_edit(self) -> str | None:
+        """The human translation a post-editing review gives: None for "cannot" or an empty box."""
+        if self.kind != "translation" or self.decision not in ("good", "edited"):
+            return None
+        return (self.translation or "").strip() or None
 
 
 def review_sha1(text: str) -> str:

@@ -136,8 +136,8 @@ class TranslateSettings(Section):
     # the named checks (pipelines/engines/translation_checks.py) and those whose failure, after the
     # retry, rejects the output: the row keeps it only in `rejected`, with the reasons
     checks: tuple[str, ...] = (
-        "form", "missing_numbers", "added_numbers", "missing_names", "added_names", "untranslated", "glossary",
-        "example_leak", "quality",
+        "form", "missing_numbers", "added_numbers", "missing_names", "added_names", "added_negation",
+        "added_relations", "untranslated", "glossary", "example_leak", "quality",
     )  # fmt: skip
     reject_on: tuple[str, ...] = ("form", "example_leak")
     # the corpus's terms (German<TAB>English[<TAB>other|forms]) on top of the shipped table
@@ -148,6 +148,7 @@ class TranslateSettings(Section):
     example_pool_en: Path | None = None
     example_pool_skip: int = 300
     examples_per_document: int = 2
+    examples_from_post_edits: bool = True  # annotators' post-edits join the pool (closest first)
     context_sentences: int = 1  # previous sentences of the same document shown to the llm (0: none)
     # bounds on the work one input causes: longer sentences are translated in parts cut at clause
     # boundaries and joined; a generate call stops after max_batch_seconds

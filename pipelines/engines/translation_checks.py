@@ -122,6 +122,26 @@ class AddedNames(Check):
 
 
 @register
+class AddedNegation(Check):
+    """A negation with none in the source: "die der DVRK einen Besuch abstatteten" -> "who were denied entry"."""
+
+    name = "added_negation"
+
+    def __call__(self, item: Item) -> list[str]:
+        return [f"added negation {w}" for w in evidence.added_negation(item.source, item.output, self.source_lang)]
+
+
+@register
+class AddedRelations(Check):
+    """A family or succession relation the source does not state: "Kim Jong Il" -> "his son Kim Jong Il"."""
+
+    name = "added_relations"
+
+    def __call__(self, item: Item) -> list[str]:
+        return [f"added relation {w}" for w in evidence.added_relations(item.source, item.output, self.source_lang)]
+
+
+@register
 class Untranslated(Check):
     name = "untranslated"
 

@@ -21,6 +21,7 @@ MIN_CHARS_FOR_RATIO = 20  # a short line's length says little ("Ja." → "Yes.")
 NAME_SIMILARITY = 0.6  # Havanna ~ Havana, Kubas ~ Cuba's, Pjöngjang ~ Pyongyang
 EXONYM_SIMILARITY = 0.5  # as the gloss engine's close_match
 SHORT_NAME = 5  # shorter names must appear as written (Kim is not him)
+TRANSLATION_SIMILARITY = 0.85  # a dictionary word licenses a name only when spelled all but alike
 DICTIONARY_CANDIDATES = 5
 CONTENT_TAGS = frozenset({"NN", "ADJ(A)", "ADJ(D)", "VV(FIN)", "VV(PP)", "VV(INF)"})  # HanTa, taglevel 1
 SENTENCE_END = re.compile(r"(?:^|[.!?:;…])[\s\"'“”„«»()\[\]–—-]*$")
@@ -142,24 +143,37 @@ def output_names(output: str) -> list[tuple[int, str]]:
 
 
 def licensed_forms(source: str, lang: str, extra: Iterable[str] = ()) -> set[str]:
-    """Lower-cased words the source licenses as English names: its own words and their parts, the
+    """Lower-cased words the source licenses as English: its own words and their parts, the
     dictionary translations of each word and of its lemma, and the given forms' words."""
-    forms = set()
+    own, translated = licensed_sources(source, lang, extra)
+    return own | translated
+
+
+def licensed_sources(source: str, lang: str, extra: Iterable[str] = ()) -> tuple[set[str], set[str]]:
+    """(the source's own words, the words of their dictionary translations and of ``extra``)."""
+    own, translated = set(), set()
     for word, lemma, _ in _analysed(source, lang):
-        forms.add(word.lower())
+        own.add(word.lower())
         for key in dict.fromkeys((word, lemma, word.capitalize(), lemma.capitalize())):
-            forms.update(w.lower() for candidate in dictionary(key, lang) for w in WORD.findall(candidate))
-    forms.update(w.lower() for form in extra for w in WORD.findall(form))
-    return forms
+            translated.update(w.lower() for candidate in dictionary(key, lang) for w in WORD.findall(candidate))
+    translated.update(w.lower() for form in extra for w in WORD.findall(form))
+    return own, translated
+
+
+def _translated_alike(form: str, word: str) -> bool:
+    """A dictionary translation licenses a name spelled (almost) the same: Korean ~ Koreans, not grace ~ France."""
+    if form == word:
+        return True
+    return len(form) >= SHORT_NAME and SequenceMatcher(None, form, word).ratio() >= TRANSLATION_SIMILARITY
 
 
 def added_names(source: str, output: str, lang: str, extra: Iterable[str] = ()) -> list[str]:
     """Names in the output that nothing in the source licenses (Jugoslawien -> Serbia)."""
-    forms = licensed_forms(source, lang, extra)
+    own, translated = licensed_sources(source, lang, extra)
     acronyms = {p for w in WORD.findall(source) for p in w.split("-") if p.isupper() and len(p) > 1}
     found = output_names(output)
     runs: list[list[str]] = []  # consecutive capitalised words: United States ~ US
-    for (start, word), previous in zip(found, [None, *found[:-1]], strict=True):
+    for (start, word), previous in zip(found, [None, *found][: len(found)], strict=True):
         joined = previous is not None and output[previous[0] + len(previous[1]) : start].strip() in ("", "of")
         if joined and runs:
             runs[-1].append(word)
@@ -169,7 +183,12 @@ def added_names(source: str, output: str, lang: str, extra: Iterable[str] = ()) 
     for run in runs:
         if "".join(w[0] for w in run if w[0].isupper()) in acronyms:
             continue
-        added += [word for word in run if not any(similar(form, word.lower()) for form in forms)]
+        added += [
+            word
+            for word in run
+            if not any(similar(form, word.lower()) for form in own)
+            and not any(_translated_alike(form, word.lower()) for form in translated)
+        ]
     return list(dict.fromkeys(added))
 
 
@@ -179,3 +198,40 @@ def _analysed(source: str, lang: str) -> list[tuple[str, str, str]]:
     if lang == "de" and words:
         return [(word, lemma, tag) for word, lemma, tag in _german_tagger().tag_sent(words, taglevel=1)]
     return [(word, word, "-") for word in words]
+
+
+NEGATION_EN = frozenset({
+    "not", "n't", "never", "no", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "denied",
+    "refused", "prevented", "unable",
+})  # fmt: skip
+NEGATION_DE = re.compile(
+    r"^(nicht|nichts|nie|niemals|niemand\w*|kein\w*|weder|ohne|verweiger\w*|verhinder\w*|abgelehnt|lehnt\w*"
+    r"|un(?!ter|ser|s$|d$|d\w)\w{3,}|\w+los|\w+lose[nmrs]?)$",
+    re.IGNORECASE,
+)
+
+
+def added_negation(source: str, output: str, lang: str) -> list[str]:
+    """Negation in the output with none in the source ("who visited" -> "who were denied entry");
+    a German word starting with un- counts as a negation, so "unabhängig" licenses "not"."""
+    if lang != "de" or any(NEGATION_DE.match(w) for w in WORD.findall(source)):
+        return []
+    words = [w.lower() for w in re.findall(r"[\w']+", output)]
+    return [w for w in dict.fromkeys(words) if w in NEGATION_EN or w.endswith("n't")]
+
+
+RELATIONS = frozenset({
+    "son", "sons", "daughter", "daughters", "brother", "brothers", "sister", "sisters", "father", "mother",
+    "parents", "wife", "husband", "uncle", "aunt", "nephew", "niece", "cousin", "grandson", "granddaughter",
+    "grandfather", "grandmother", "widow", "successor", "predecessor",
+})  # fmt: skip
+
+
+def added_relations(source: str, output: str, lang: str) -> list[str]:
+    """Family and succession relations the source does not state ("Kim Jong Il" -> "his son Kim Jong Il")."""
+    words = [w.lower() for w in WORD.findall(output)]
+    found = [w for w in dict.fromkeys(words) if w in RELATIONS]
+    if not found:
+        return []
+    forms = licensed_forms(source, lang)
+    return [w for w in found if w not in forms and w.rstrip("s") not in forms]

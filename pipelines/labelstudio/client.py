@@ -205,7 +205,7 @@ def push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int = 
 
 
 def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) -> dict[str, Any]:
-    items, version = build_items(kind, corpus)
+    items, version = build_items(kind, corpus, configs.parent)
     interface = label_interface(kind, configs)
     key = KEY_FIELD[kind]
     for data, result in items:

@@ -47,6 +47,8 @@ def human_rows(kind: str, exported: list[dict], current: dict[str, str]) -> list
             continue
         try:
             decided = read_result(kind, latest.get("result", []), data.get("lang", "en"))
+            if kind == "translation":
+                decided["machine"] = data.get("machine")
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise StageError(f"Label Studio task {task['id']} ({item!r}): unreadable result ({error!r})") from None
         rows.append(
@@ -70,11 +72,29 @@ def read_result(kind: str, result: list[dict], lang: str) -> dict[str, Any]:
     if kind == "alignment":
         verdict = _choice(result, "verdict")
         return {"verdict": verdict, "pick": _pick(result, verdict), "entities": [], "events": []}
+    if kind == "translation":
+        return {
+            "verdict": None,
+            "pick": None,
+            "entities": [],
+            "events": [],
+            "translation": _text(result, "translation"),
+            "decision": _choice(result, "decision"),
+        }
     return {"verdict": None, "pick": None, "entities": _spans(result, "entities"), "events": _events(result, lang)}
 
 
 def _choice(result: list[dict], control: str) -> str | None:
     return next((r["value"]["choices"][0] for r in result if r.get("from_name") == control), None)
+
+
+def _text(result: list[dict], control: str) -> str | None:
+    """A text area's content (Label Studio keeps a list of submitted lines; they are joined)."""
+    for region in result:
+        if region.get("from_name") == control:
+            lines = region.get("value", {}).get("text") or []
+            return " ".join(str(line).strip() for line in lines if str(line).strip()) or None
+    return None
 
 
 def _pick(result: list[dict], verdict: str | None) -> int | None:

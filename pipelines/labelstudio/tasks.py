@@ -11,15 +11,31 @@ from typing import Any
 
 from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
-from pipelines.core.records import REVIEW_CANDIDATES, Alignment, SentenceEntities, SentenceEvents
-from pipelines.core.reviews import alignment_fingerprints, alignment_review_sha1, review_sha1, tagging_fingerprints
+from pipelines.core.layout import ANNOTATIONS, human_file, sentence_file
+from pipelines.core.records import (
+    REVIEW_CANDIDATES,
+    Alignment,
+    Sentence,
+    SentenceEntities,
+    SentenceEvents,
+    Translation,
+)
+from pipelines.core.reviews import (
+    alignment_fingerprints,
+    alignment_review_sha1,
+    read_reviews,
+    review_sha1,
+    tagging_fingerprints,
+)
+from pipelines.core.translation_memory import TranslationMemory
 from pipelines.tagging.labels import prediction_version
 
 PROJECTS = {
     "tagging": "Corpus · entities and events",
     "alignment": "Corpus · alignment review",
+    "translation": "Corpus · translation post-editing",
 }
-KEY_FIELD = {"tagging": "sent_id", "alignment": "align_id"}
+KEY_FIELD = {"tagging": "sent_id", "alignment": "align_id", "translation": "sent_id"}
 
 
 def label_interface(kind: str, configs: Path) -> Any:
@@ -164,6 +180,70 @@ def alignment_task(row: Alignment) -> tuple[dict, list[dict]]:
     return data, result
 
 
+def translation_task(
+    row: Translation, previous: str, following: str, memory: TranslationMemory
+) -> tuple[dict, list[dict]]:
+    """Task data and prediction for post-editing one German sentence's translation.
+
+    The text area starts as the machine translation (the prediction); the decision is left for
+    the annotator. ``priority`` orders the queue: rejected and flagged rows first, then by quality.
+    """
+    machine = row.text or row.rejected or ""
+    suggestion = memory.nearest(row.source)
+    flags = "; ".join(row.flags) if row.flags else "none"
+    data = {
+        "sent_id": row.sent_id,
+        "doc_id": row.doc_id,
+        "lang": row.src_lang,
+        "source": row.source,
+        "previous": previous,
+        "next": following,
+        "machine": machine,
+        "engine": f"{row.provenance.engine}: {row.provenance.model or ''}".strip(": "),
+        "quality": row.quality if row.quality is not None else "n/a",
+        "flags": flags,
+        "status": "rejected" if row.rejected is not None else "flagged" if row.flagged else "passed checks",
+        "priority": post_edit_priority(row),
+        "memory": f"{suggestion.english} ({suggestion.score}% match: {suggestion.german})" if suggestion else "none",
+        "text_sha1": review_sha1(row.source),
+    }
+    result = [
+        {
+            "id": "translation",
+            "from_name": "translation",
+            "to_name": "src",
+            "type": "textarea",
+            "value": {"text": [machine]},
+        }
+    ]
+    return data, result
+
+
+def post_edit_priority(row: Translation) -> int:
+    """0 rejected, 1 flagged, then 2-11 by quality (lower quality first): Label Studio sorts by it."""
+    if row.rejected is not None:
+        return 0
+    if row.flagged:
+        return 1
+    return 2 + min(9, int((row.quality or 0.0) * 10))
+
+
+def translation_items(
+    rows: list[Translation], sentences: dict[str, list[Sentence]], memory: TranslationMemory
+) -> tuple[list[tuple[dict, list[dict]]], str]:
+    """Post-editing tasks (most urgent first) with the document's neighbouring sentences."""
+    neighbours: dict[str, tuple[str, str]] = {}
+    for members in sentences.values():
+        ordered = sorted(members, key=lambda s: s.index)
+        for position, sentence in enumerate(ordered):
+            before = ordered[position - 1].text if position else ""
+            after = ordered[position + 1].text if position + 1 < len(ordered) else ""
+            neighbours[sentence.sent_id] = (before, after)
+    ordered_rows = sorted(rows, key=lambda r: (post_edit_priority(r), r.quality or 0.0, r.sent_id))
+    items = [translation_task(r, *neighbours.get(r.sent_id, ("", "")), memory) for r in ordered_rows]
+    return items, prediction_version("translation", [r.provenance for r in rows])
+
+
 def _choices(control: str, choice: str) -> dict:
     return {"id": control, "from_name": control, "to_name": "src", "type": "choices", "value": {"choices": [choice]}}
 
@@ -208,7 +288,7 @@ def alignment_items(rows: list[Alignment]) -> tuple[list[tuple[dict, list[dict]]
     return [alignment_task(r) for r in rows], prediction_version("alignment", [r.provenance for r in rows])
 
 
-def build_items(kind: str, corpus: Path) -> tuple[list[tuple[dict, list[dict]]], str]:
+def build_items(kind: str, corpus: Path, annotations: Path = ANNOTATIONS) -> tuple[list[tuple[dict, list[dict]]], str]:
     """The tasks of one project kind, from the corpus files."""
     if kind == "tagging":
         entities = list(read_jsonl(corpus / "entities.jsonl", SentenceEntities))
@@ -216,7 +296,14 @@ def build_items(kind: str, corpus: Path) -> tuple[list[tuple[dict, list[dict]]],
         return tagging_items(entities, events)
     if kind == "alignment":
         return alignment_items(list(read_jsonl(corpus / "alignments.jsonl", Alignment)))
-    raise StageError(f"unknown project kind {kind!r}; use tagging or alignment")
+    if kind == "translation":
+        rows = list(read_jsonl(corpus / "translations.jsonl", Translation))
+        documents = {r.doc_id for r in rows}
+        sentences = {doc: list(read_jsonl(sentence_file(corpus / "sentences", doc), Sentence)) for doc in documents}
+        reviews = read_reviews(human_file(annotations, "translation"))
+        memory = TranslationMemory.from_reviews(reviews.values(), {r.sent_id: r.source for r in rows})
+        return translation_items(rows, sentences, memory)
+    raise StageError(f"unknown project kind {kind!r}; use {', '.join(PROJECTS)}")
 
 
 def current_fingerprints(kind: str, corpus: Path) -> dict[str, str]:
@@ -226,4 +313,6 @@ def current_fingerprints(kind: str, corpus: Path) -> dict[str, str]:
         return tagging_fingerprints(read_jsonl(corpus / "entities.jsonl", SentenceEntities))
     if kind == "alignment":
         return alignment_fingerprints(read_jsonl(corpus / "alignments.jsonl", Alignment))
-    raise StageError(f"unknown project kind {kind!r}; use tagging or alignment")
+    if kind == "translation":
+        return {row.sent_id: review_sha1(row.source) for row in read_jsonl(corpus / "translations.jsonl", Translation)}
+    raise StageError(f"unknown project kind {kind!r}; use {', '.join(PROJECTS)}")

@@ -102,6 +102,7 @@ def render_card(
     translation_engines: list[str],
     summary: dict[str, Any],
     discards: Path | None = None,
+    post_editing: list[dict[str, Any]] | None = None,
 ) -> str:
     from huggingface_hub import DatasetCard
 
@@ -119,5 +120,6 @@ def render_card(
         entity_labels=labels.entity_labels(),
         trained_ner=any("train-ner" in engine for engine in engines.get("tagging", [])),
         event_types=labels.event_types(),
+        post_editing=post_editing or [],
     )
     return str(card) + "\n"  # Jinja drops the template's final newline

@@ -42,11 +42,17 @@ def write_tmx(path: Path, pairs: list[dict]) -> None:
             ("x-en-doc", pair["en_doc"]),
             ("x-align-id", pair["align_id"]),
             ("x-annotation-source", pair["annotation_source"]),
+            ("x-verified", verified(pair)),
         ):
             prop = etree.Element("prop", type=name)
             prop.text = "" if value is None else str(value)
             unit.xmlelement.insert(0, prop)
     write_text(path, bytes(store).decode("utf-8"))
+
+
+def verified(pair: dict) -> str:
+    """``human`` when an annotator confirmed the pair in Label Studio, else ``model``."""
+    return "human" if str(pair.get("annotation_source") or "").startswith("human") else "model"
 
 
 def write_text_exports(dist: Path, pairs: list[dict]) -> None:
@@ -56,8 +62,10 @@ def write_text_exports(dist: Path, pairs: list[dict]) -> None:
     moses = dist / "moses"
     write_text(moses / "corpus.de", "".join(clean(p["translation"]["de"]) + "\n" for p in pairs))
     write_text(moses / "corpus.en", "".join(clean(p["translation"]["en"]) + "\n" for p in pairs))
-    lines = ["de\ten\tscore\tdoc_ids\n"] + [
-        f"{clean(p['translation']['de'])}\t{clean(p['translation']['en'])}\t{p['score']}\t{p['de_doc']},{p['en_doc']}\n"
+    write_text(moses / "corpus.verified", "".join(verified(p) + "\n" for p in pairs))
+    lines = ["de\ten\tscore\tdoc_ids\tverified\n"] + [
+        f"{clean(p['translation']['de'])}\t{clean(p['translation']['en'])}\t{p['score']}\t{p['de_doc']},{p['en_doc']}"
+        f"\t{verified(p)}\n"
         for p in pairs
     ]
     write_text(dist / "de-en.tsv", "".join(lines))

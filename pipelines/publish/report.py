@@ -122,6 +122,8 @@ def translation_summary(translations: list[Translation]) -> dict[str, Any]:
         "mean": round(float(np.mean(scores)), 4) if scores else None,
         "flagged": sum(t.flagged for t in translations),
         "retried": sum(t.attempts > 1 for t in translations),
+        "rejected": sum(t.rejected is not None for t in translations),
+        "human": sum(t.translation_source.startswith("human") for t in translations),
     }
 
 
@@ -137,8 +139,21 @@ def translation_part(translations: list[Translation], min_quality: float, count:
         "histogram": histogram([t.quality for t in scored], min_quality, "quality estimate (cosine)")
         if scored
         else None,
-        "worst": [[f"{t.quality:.3f}", "; ".join(t.flags) or "-", t.source, t.text] for t in worst],
+        "worst": [
+            [f"{t.quality:.3f}", "; ".join(t.flags) or "-", t.source, t.text or f"(rejected) {t.rejected}"]
+            for t in worst
+        ],
     }
+
+
+POST_EDITING_COLUMNS = (
+    "engine", "model", "prompt", "post_edits", "good_as_is", "edited", "cannot", "hter", "chrf_mt_vs_post_edit",
+    "quality_vs_edit_rate_pearson",
+)  # fmt: skip
+
+
+def post_editing_row(figures: dict[str, Any]) -> list[Any]:
+    return [figures[column] for column in POST_EDITING_COLUMNS]
 
 
 def document_pairs(alignments: list[Alignment]) -> list[list[Any]]:
@@ -185,6 +200,7 @@ def build(
         "events": tag_metrics.get("events", {}),
         "export_rows": metrics.get("export", {}).get("rows", {}),
         "agreement": metrics.get("agreement", {}),
+        "post_editing": metrics.get("export", {}).get("post_editing", []),
     }
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
@@ -209,5 +225,6 @@ def build(
         engines=[list(e) for e in engines],
         annotation=annotation_parts(figures["agreement"]),
         export_rows=[[k, v.get("train", 0)] for k, v in figures["export_rows"].items()],
+        post_editing=[post_editing_row(p) for p in figures["post_editing"]],
     )
     return page, figures

@@ -140,13 +140,18 @@ def coded_events(row: SentenceEvents) -> list[CodedEvent]:
 
 
 def translation_row(translation: Translation) -> dict:
-    """One machine translation with the engine that made it and the checks it passed or failed."""
+    """One translation: the final text and who wrote it (a human post-edit, or the machine), with
+    the machine translation beside it and the engine, model and checks that describe that."""
     provenance = translation.provenance
+    machine = translation.machine if translation.translation_source.startswith("human") else translation.text
     return {
         "sent_id": translation.sent_id,
         "doc_id": translation.doc_id,
         "de": translation.source,
         "en": translation.text,
+        "translation_source": translation.translation_source or f"model:{provenance.engine}",
+        "machine_translation": machine,
+        "rejected": translation.rejected,
         "engine": provenance.engine,
         "model": provenance.model,
         "model_sha256": provenance.model_sha256,

@@ -94,7 +94,7 @@ def mining_rows(
                 src_text=sentence.text,
                 tgt_text=target.text if matched else None,
                 translation=translation.text if translation else None,
-                translation_engine=translation.provenance.engine if translation else None,
+                translation_engine=translation.writer if translation else None,
                 score=round(candidate.margin, 4),
                 components=components,
                 best_candidate=None
@@ -151,7 +151,7 @@ def document_rows(
                     src_text=" ".join(left[i].text for i in link.src),
                     tgt_text=" ".join(right[j].text for j in link.tgt) or None,
                     translation=" ".join(t.text for t in src_translations) or None,
-                    translation_engine=src_translations[0].provenance.engine if src_translations else None,
+                    translation_engine=src_translations[0].writer if src_translations else None,
                     score=components.get("similarity"),
                     components=components,
                     embedding_model=embedder.name,

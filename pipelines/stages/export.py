@@ -34,13 +34,15 @@ from pipelines.core.layout import (
     SCORE_PLOT,
     SENTENCES,
     TRANSLATIONS,
+    human_file,
 )
 from pipelines.core.records import SentenceEntities, SentenceEvents
-from pipelines.core.reviews import alignment_fingerprints, tagging_fingerprints
+from pipelines.core.reviews import alignment_fingerprints, read_reviews, tagging_fingerprints
 from pipelines.core.settings import PARAMS_FILE, ExportSettings, load_settings
 from pipelines.publish.card import card_data, corpus_summary, engines_used, render_card
 from pipelines.publish.features import SPLIT, features
 from pipelines.publish.formats import write_config, write_text_exports, write_tmx
+from pipelines.publish.post_editing import post_editing_metrics
 from pipelines.publish.report import translation_summary
 from pipelines.publish.reviews import reviewed_items
 from pipelines.publish.rows import alignment_rows, document_row, events_row, ner_row, translation_row
@@ -97,6 +99,7 @@ def run(
         ),
     }
 
+    post_editing = post_editing_metrics(translations, read_reviews(human_file(annotations, "translation")))
     parallel, all_alignments = alignment_rows(alignments, reviewed["alignment"])
     ner, events = [], []
     for sentence in tqdm(sentences, desc="export", unit="sent", disable=None):
@@ -133,7 +136,9 @@ def run(
     )
     summary = corpus_summary(documents, sentences, alignments, parallel)
     data = card_data(settings.pretty_name, documents, infos)
-    card = render_card(data, counts, engines, documents, human_share, translation_engines, summary, discards)
+    card = render_card(
+        data, counts, engines, documents, human_share, translation_engines, summary, discards, post_editing
+    )
     write_text(building / "README.md", card)
 
     write_tmx(dist / "de-en.tmx", parallel)
@@ -155,6 +160,7 @@ def run(
         "sources": dict(sources),
         "translation_engine": ", ".join(translation_engines) or None,
         "translation_quality": translation_summary(translations),
+        "post_editing": post_editing,
     }
     shutil.rmtree(out, ignore_errors=True)
     building.rename(out)

@@ -21,9 +21,11 @@ from pipelines.core.cache import KeyValueCache
 from pipelines.core.corpus import in_manifest, load_sentences
 from pipelines.core.errors import InputError
 from pipelines.core.io import write_jsonl, write_text
-from pipelines.core.layout import MANIFEST, TRANSLATIONS
+from pipelines.core.layout import ANNOTATIONS, MANIFEST, TRANSLATIONS, human_file
 from pipelines.core.records import Sentence, Translation, TranslationRequest
+from pipelines.core.reviews import Review, current_reviews, read_reviews, tagging_fingerprints
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TranslateSettings, load_settings
+from pipelines.core.translation_memory import TranslationMemory
 from pipelines.engines.example_pool import ExamplePool
 from pipelines.engines.glossary import Glossary
 from pipelines.engines.translation_checks import TranslationChecker, Verdict
@@ -143,17 +145,27 @@ def run(
     out: Path,
     settings: TranslateSettings,
     *,
+    human: Path | None = None,
     executor: ExecutorSettings | None = None,
     checker: TranslationChecker | None = None,
 ) -> dict[str, int]:
     """Translate every source-language sentence (cached, on the configured executor, checked and
     retried by ``TranslationChecker``) and write one row per sentence naming its engine and model;
-    returns the counts for the metrics."""
+    a post-edit pulled from Label Studio (``human``) or the memory of one replaces the machine's
+    text, which the row keeps beside it. Returns the counts for the metrics."""
     everything = load_sentences(sentence_files)
     sentences = [s for s in everything if s.lang == settings.source_lang]
     english = [s.text for s in everything if s.lang == settings.target_lang]
+    reviews = current_reviews(read_reviews(human), tagging_fingerprints(sentences)) if human else {}
+    memory = TranslationMemory.from_reviews(reviews.values(), {s.sent_id: s.text for s in sentences})
+    post_edits = memory.pairs() if settings.examples_from_post_edits else None
     result = translate_sentences(
-        sentences, settings, executor or ExecutorSettings(), checker or TranslationChecker(settings), english
+        sentences,
+        settings,
+        executor or ExecutorSettings(),
+        checker or TranslationChecker(settings),
+        english,
+        post_edits,
     )
     recorded = {**result.info.settings, "checks": settings.check_settings(), **prompt_settings(settings, result)}
     rows = [
@@ -176,6 +188,7 @@ def run(
             sentences, result.texts, result.verdicts, result.attempts, result.rejected, strict=True
         )
     ]
+    rows = [with_human_translation(row, reviews.get(row.sent_id), memory) for row in rows]
     write_jsonl(out, rows)
     retried = sum(a > 1 for a in result.attempts)
     return {
@@ -185,7 +198,24 @@ def run(
         "retried": retried,
         "flagged": sum(row.flagged for row in rows),
         "rejected": sum(row.rejected is not None for row in rows),
+        "human": sum(row.translation_source == "human" for row in rows),
+        "human_memory": sum(row.translation_source == "human:memory" for row in rows),
     }
+
+
+def with_human_translation(row: Translation, review: Review | None, memory: TranslationMemory) -> Translation:
+    """The one place where a human translation wins over the machine's (and the cache's): the
+    sentence's own current post-edit, else the memory's translation of the same German sentence."""
+    machine = row.text or row.rejected
+    if review is not None and not review.stale and review.decision == "cannot":
+        flags = [*row.flags, "annotator: cannot be translated"]
+        return row.model_copy(update={"text": "", "translation_source": "human", "machine": machine, "flags": flags})
+    own = review.post_edit if review is not None and not review.stale else None
+    text = own or memory.exact(row.source)
+    if text is None:
+        return row.model_copy(update={"translation_source": f"model:{row.provenance.engine}"})
+    source = "human" if own else "human:memory"
+    return row.model_copy(update={"text": text, "translation_source": source, "machine": machine})
 
 
 def prompt_settings(settings: TranslateSettings, result: Result) -> dict[str, object]:
@@ -238,10 +268,12 @@ def command(
     out: Path = typer.Option(TRANSLATIONS, help="output file"),
     params: Path = typer.Option(PARAMS_FILE, help="parameters file"),
     manifest: Path = typer.Option(MANIFEST, help="only documents listed here are read"),
+    human: Path = typer.Option(human_file(ANNOTATIONS, "translation"), help="pulled post-edits (Label Studio)"),
 ) -> None:
     """Translate source-language sentences (de→en): argos, else the local LLM, else the labelled gloss."""
     settings = load_settings(params)
-    typer.echo(json.dumps(run(in_manifest(sentences, manifest), out, settings.translate, executor=settings.executor)))
+    files = in_manifest(sentences, manifest)
+    typer.echo(json.dumps(run(files, out, settings.translate, human=human, executor=settings.executor)))
 
 
 def file_command(
