@@ -69,3 +69,50 @@ def test_annotator_sees_prediction_and_submits(browser, label_studio, full_corpu
     labelled = {(s.text, s.label) for s in row.entities} | {(e.trigger.text, e.type) for e in row.events}
     assert ("Kim Il Sung", "PER") in labelled and ("empfing", "CONSULT") in labelled
     assert not row.stale
+
+
+def test_a_post_edit_made_in_the_browser_reaches_the_dataset(browser, label_studio, full_corpus, tmp_path) -> None:
+    """An annotator corrects a translation in Label Studio's UI; after pull and the translate and
+    export stages, the dataset row carries it as ``translation_source: human``."""
+    from pipelines.core.io import read_jsonl
+    from pipelines.core.records import Translation
+    from pipelines.stages import translate
+
+    from .conftest import project_settings
+
+    client = ls_client.connect(label_studio["url"], label_studio["data_dir"], api_key=label_studio["credentials"].token)
+    pushed = ls_client.push(client, "translation", full_corpus, ROOT / "annotations" / "configs")
+    sentence = "Die DVRK hatte die kubanische Revolution solidarisch unterstützt."
+    task = next(t for t in client.tasks.list(project=pushed["project"], fields="all") if t.data["german"] == sentence)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{label_studio['url']}/user/login/")
+    page.fill('input[name="email"]', label_studio["credentials"].username)
+    page.fill('input[name="password"]', label_studio["credentials"].password)
+    page.click('button[type="submit"]')
+    page.wait_for_url(lambda url: "/user/login" not in url)
+    page.goto(f"{label_studio['url']}/projects/{pushed['project']}/data?task={task.id}")
+    box = page.locator('textarea[name^="translation"]').first
+    box.wait_for(timeout=60_000)
+    assert box.input_value() == task.data["machine"]  # the machine translation, ready to edit
+    assert page.get_by_text(sentence).count() >= 1 and page.get_by_text("Why it was flagged").count() == 1
+    post_edit = "The DPRK had supported the Cuban revolution in solidarity."
+    box.fill(post_edit)
+    page.locator(".lsf-choice__item").filter(has_text="edited").first.click()
+    page.screenshot(path=str(tmp_path / "post-editing.png"))
+    if os.environ.get("POST_EDIT_SCREENSHOT"):
+        page.screenshot(path=os.environ["POST_EDIT_SCREENSHOT"])
+    page.get_by_role("button", name="Submit").click()
+    for _ in range(40):
+        if client.tasks.get(id=task.id).total_annotations:
+            break
+        page.wait_for_timeout(250)
+    annotations = tmp_path / "annotations"
+    assert ls_client.pull(client, "translation", annotations, full_corpus)["annotated"] >= 1
+    review = read_reviews(annotations / "translation.human.jsonl")[task.data["sent_id"]]
+    assert (review.translation, review.decision) == (post_edit, "edited")
+    settings = project_settings(tmp_path).translate.model_copy(update={"engine": "gloss"})
+    out = tmp_path / "translations.jsonl"
+    files = sorted((full_corpus / "sentences").glob("*.jsonl"))
+    translate.run(files, out, settings, human=annotations / "translation.human.jsonl")
+    row = next(r for r in read_jsonl(out, Translation) if r.sent_id == task.data["sent_id"])
+    assert (row.text, row.translation_source, row.machine) == (post_edit, "human", task.data["machine"])

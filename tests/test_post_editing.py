@@ -51,7 +51,7 @@ def test_push_shows_the_machine_translation_editable_and_the_worst_first(client,
     assert pushed["tasks_added"] == len(rows)
     shown = tasks(client, pushed["project"])
     by_key = {t.data["sent_id"]: t for t in shown}
-    task = next(t for t in shown if t.data["source"] == SENTENCE)
+    task = next(t for t in shown if t.data["german"] == SENTENCE)
     row = next(r for r in rows if r.source == SENTENCE)
     prediction = task.predictions[0]
     result = prediction["result"] if isinstance(prediction, dict) else prediction.result
@@ -67,7 +67,7 @@ def test_push_shows_the_machine_translation_editable_and_the_worst_first(client,
 
 
 def test_a_post_edit_becomes_the_translation_and_the_memory_reuses_it(client, pushed, full_corpus, tmp_path) -> None:
-    task = next(t for t in tasks(client, pushed["project"]) if t.data["source"] == SENTENCE)
+    task = next(t for t in tasks(client, pushed["project"]) if t.data["german"] == SENTENCE)
     client.annotations.create(id=task.id, result=edited_result(EDIT))
     annotations = tmp_path / "annotations"
     summary = ls_client.pull(client, "translation", annotations, full_corpus)
@@ -113,8 +113,8 @@ def test_a_post_edit_becomes_the_translation_and_the_memory_reuses_it(client, pu
     [edit_figures] = metrics["post_editing"]
     assert edit_figures["post_edits"] == 1 and edit_figures["edited"] == 1.0 and edit_figures["hter"] > 0
     exported = [json.loads(line) for line in _parquet_rows(dist / "dataset" / "data" / "translations")]
-    human = next(r for r in exported if r["sent_id"] == task.data["sent_id"])
-    assert (human["en"], human["translation_source"], human["machine_translation"]) == (
+    row = next(r for r in exported if r["sent_id"] == task.data["sent_id"])
+    assert (row["en"], row["translation_source"], row["machine_translation"]) == (
         EDIT, "human", task.data["machine"]
     )  # fmt: skip
     assert "| gloss |" in (dist / "dataset" / "README.md").read_text(encoding="utf-8")  # the card's post-editing table

@@ -195,7 +195,7 @@ def translation_task(
         "sent_id": row.sent_id,
         "doc_id": row.doc_id,
         "lang": row.src_lang,
-        "source": row.source,
+        "german": row.source,  # not "source": Label Studio shows the whole task for $source
         "previous": previous,
         "next": following,
         "machine": machine,
