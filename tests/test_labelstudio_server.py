@@ -290,3 +290,27 @@ def test_serve_stops_the_stale_server_of_its_own_data_folder(tmp_path: Path) -> 
         assert f"stopped the Label Studio (pid {stale.pid})" in serve.stderr.read()
     finally:
         server.stop_server(stale)
+
+
+def test_a_task_injected_with_an_existing_key_is_named_and_gets_no_predictions(own_server, full_corpus, capsys) -> None:
+    """A task added outside the pipeline with one of its keys but other text is left alone and
+    named at every push, and no prediction made for the real sentence lands on it."""
+    from pipelines.labelstudio import client as ls_client
+
+    configs = ROOT / "annotations" / "configs"
+    first = ls_client.push(own_server, "tagging", full_corpus, configs)
+    real = next(iter(own_server.tasks.list(project=first["project"], fields="all")))
+    forged = {**dict(real.data), "text": "forged 17 chars!!"}
+    own_server.projects.import_tasks(id=first["project"], request=[{"data": forged}])
+    capsys.readouterr()
+    again = ls_client.push(own_server, "tagging", full_corpus, configs)
+    assert again["tasks_added"] == 0 and again["duplicates_removed"] == 0
+    warned = capsys.readouterr().err
+    tasks = list(own_server.tasks.list(project=first["project"], fields="all"))
+    injected = next(t for t in tasks if t.data["text"] == "forged 17 chars!!")
+    assert f"task {injected.id} carries sent_id {real.data['sent_id']!r}" in warned
+    assert not injected.predictions  # spans computed for the real sentence never land on it
+    assert own_server.tasks.get(id=real.id).predictions  # the real task keeps its own
+    third = ls_client.push(own_server, "tagging", full_corpus, configs)
+    assert third["tasks_added"] == 0 and f"task {injected.id} carries" in capsys.readouterr().err  # named again
+    assert own_server.tasks.get(id=injected.id).data["text"] == forged["text"]  # and left alone

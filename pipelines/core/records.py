@@ -145,6 +145,7 @@ class TranslationRequest(Record):
     terms: list[tuple[str, str]] = []  # (German, English) asked for
     examples: list[tuple[str, str]] = []
     strict: bool = False  # the retry of a translation that failed its checks
+    sample: int = 0  # 0: greedy decoding; n > 0: the retry's n-th extra candidate, sampled with seed n
 
 
 class Translation(Record):

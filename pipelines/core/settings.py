@@ -140,6 +140,7 @@ class TranslateSettings(Section):
         "added_relations", "untranslated", "glossary", "example_leak", "quality",
     )  # fmt: skip
     reject_on: tuple[str, ...] = ("form", "example_leak")
+    retry_samples: int = 3  # llm: a failing translation's retry adds this many sampled candidates
     # the corpus's terms (German<TAB>English[<TAB>other|forms]) on top of the shipped table
     glossary_file: Path | None = None
     # llm few-shot examples: per document, the closest pairs of a parallel pool (German file, English

@@ -17,7 +17,7 @@ from pathlib import Path
 from pipelines.core.errors import InputError
 
 BUILT_IN = Path(__file__).parent / "data" / "glossary.de-en.tsv"
-INFLECTIONS = ("", "s", "es", "n", "ns")  # Kubas, der DVRK: a term's German case endings
+INFLECTIONS = ("", "s", "es", "n", "ns", "r", "m")  # Kubas, Genossen, Vorsitzender: German case endings
 WORD = re.compile(r"[^\W_][\w.'’]*")
 
 

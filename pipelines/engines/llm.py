@@ -34,6 +34,8 @@ LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "
 END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<end_of_turn>", "</s>")
 # the token budget of a translation: generous for de→en, where English needs fewer tokens
 BUDGET_BASE, BUDGET_PER_SOURCE_TOKEN = 16, 2
+# a retry's extra candidates: top-20 sampling at temperature 0.8 (varied, still fluent)
+SAMPLING_TOPK, SAMPLING_TEMPERATURE = 20, 0.8
 
 
 @cache
@@ -55,7 +57,8 @@ def describe(settings: TranslateSettings, sha256: str) -> tuple[str, dict[str, A
         "cpu_isa": pin_cpu_isa(settings) if device == "cpu" else None,
         "prompt": settings.llm_prompt,
         "prompt_sha256": content_key(prompt),
-        "decoding": "greedy",
+        "decoding": f"greedy; a retry adds {settings.retry_samples} seeded samples (top-{SAMPLING_TOPK}, "
+        f"temperature {SAMPLING_TEMPERATURE})",
         "max_new_tokens": f"{BUDGET_BASE} + {BUDGET_PER_SOURCE_TOKEN} x source tokens",
         "batching": "same prompt length only",
     }
@@ -133,6 +136,8 @@ class LLMEngine:
         prompts = [self._prompt(request) for request in requests]
         groups: dict[tuple[tuple[str, ...], int], list[int]] = defaultdict(list)
         for index, (static, turn) in enumerate(prompts):
+            if requests[index].sample:
+                continue
             groups[(static, len(turn))].append(index)  # no padding: each output is the one it gets alone
         results = [""] * len(requests)
         self.timed_out = set()
@@ -163,7 +168,29 @@ class LLMEngine:
                     results[index] = self.tokenizer.decode(output.sequences_ids[0]).strip()
                     if position in stopped:
                         self.timed_out.add(index)
+        for index, request in enumerate(requests):
+            if request.sample:
+                results[index] = self._sample(request, *prompts[index])
         return results
+
+    def _sample(self, request: TranslationRequest, static: tuple[str, ...], turn: list[str]) -> str:
+        """One seeded sample, alone in its generate call: the same request gives the same text."""
+        import ctranslate2
+
+        ctranslate2.set_random_seed(request.sample)
+        source_tokens = len(self.tokenizer.encode(request.sentence.text, add_special_tokens=False).ids)
+        deadline = time.monotonic() + self.max_seconds
+        [output] = self.generator.generate_batch(
+            [turn],
+            static_prompt=list(static) or None,
+            include_prompt_in_result=False,
+            sampling_topk=SAMPLING_TOPK,
+            sampling_temperature=SAMPLING_TEMPERATURE,
+            max_length=min(self.max_length, BUDGET_BASE + BUDGET_PER_SOURCE_TOKEN * source_tokens),
+            end_token=self.end_tokens or None,
+            callback=lambda step: time.monotonic() > deadline,
+        )
+        return self.tokenizer.decode(output.sequences_ids[0]).strip()
 
     def translate_texts(self, texts: list[str], strict: bool = False, lang: str = "de") -> list[str]:
         """Plain texts, without context, terms or examples (tests and benchmarks)."""

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +34,7 @@ from pipelines.labelstudio.server import load_credentials, local_url, running_se
 from pipelines.labelstudio.tasks import (
     KEY_FIELD,
     PROJECTS,
+    SHOWN_FIELDS,
     build_items,
     config_text,
     current_fingerprints,
@@ -134,30 +136,76 @@ def _delete_if_unannotated(delete: Callable[[], object], item: Any, what: str) -
     return True
 
 
-def remove_duplicate_tasks(client: Any, project_id: int, key: str) -> int:
-    """Tasks imported twice for one key (by pushes that ran at once): keep the oldest of each."""
-    by_key: dict[str, list[Any]] = {}
-    for task in client.tasks.list(project=project_id, fields="all"):
-        by_key.setdefault(task.data.get(key), []).append(task)
+def shows_item(data: dict, item: dict | None, fields: tuple[str, ...]) -> bool:
+    """A task shows the pipeline's item when every field the annotator reads is the item's."""
+    return item is None or all(data.get(f) == item.get(f) for f in fields)
+
+
+@dataclass
+class ServerTasks:
+    """A project's tasks as the pipeline sees them, by key."""
+
+    own: dict[str, Any]  # the oldest task that shows each item: the one that gets predictions
+    duplicates: list[Any]  # more tasks showing the same item (concurrent pushes)
+    outdated: list[Any]  # tasks of ours that show an older text of the item (its text_sha1 differs)
+    foreign: list[Any]  # a key of ours, the item's text_sha1 or none, and other text: not ours
+
+
+def sort_tasks(tasks: list[Any], key: str, items: dict[str, dict], fields: tuple[str, ...]) -> ServerTasks:
+    """Sort a project's tasks. A task with a key of ours that does not show the item never gets
+    predictions; one injected or edited outside the pipeline is never deleted and is named."""
+    sorted_tasks = ServerTasks({}, [], [], [])
+    for task in sorted(tasks, key=lambda t: t.id):
+        data = dict(task.data)
+        item_key = data.get(key)
+        item = items.get(item_key)
+        if shows_item(data, item, fields):
+            if item_key in sorted_tasks.own:
+                sorted_tasks.duplicates.append(task)
+            else:
+                sorted_tasks.own[item_key] = task
+        elif data.get("text_sha1") and item is not None and data["text_sha1"] != item.get("text_sha1"):
+            sorted_tasks.outdated.append(task)
+        else:
+            sorted_tasks.foreign.append(task)
+    return sorted_tasks
+
+
+def remove_duplicate_tasks(
+    client: Any, project_id: int, key: str, items: dict[str, dict], fields: tuple[str, ...]
+) -> int:
+    """Tasks imported twice for one item (by pushes that ran at once): keep the oldest of each;
+    name the foreign tasks that share a key and leave them alone."""
+    tasks = sort_tasks(list(client.tasks.list(project=project_id, fields="all")), key, items, fields)
+    for task in tasks.foreign:
+        warn(
+            f"Label Studio task {task.id} carries {key} {task.data.get(key)!r} but does not show that item's text "
+            "(added or edited outside the pipeline): left alone, no predictions attached"
+        )
     removed = 0
-    for tasks in by_key.values():
-        for task in sorted(tasks, key=lambda t: t.id)[1:]:
-            removed += _delete_if_unannotated(lambda t=task: client.tasks.delete(id=t.id), task, f"task {task.id}")
+    for task in tasks.duplicates:
+        removed += _delete_if_unannotated(lambda t=task: client.tasks.delete(id=t.id), task, f"task {task.id}")
     return removed
 
 
 SUPERSEDED = "superseded"  # task data field: set on tasks whose item left the corpus (filterable column)
 
 
-def existing_tasks(client: Any, project_id: int, key: str) -> dict[str, tuple[int, set[str], dict]]:
-    """Tasks by pipeline key: (task id, model versions of its predictions, task data)."""
+def existing_tasks(
+    client: Any, project_id: int, key: str, items: dict[str, dict], fields: tuple[str, ...]
+) -> dict[str, tuple[int, set[str], dict]]:
+    """The task that shows each item, by pipeline key: (task id, model versions of its predictions,
+    task data). Foreign tasks with a key of ours are not among them (see ``sort_tasks``)."""
     found: dict[str, tuple[int, set[str], dict]] = {}
-    for task in client.tasks.list(project=project_id, fields="all"):
+    tasks = sort_tasks(list(client.tasks.list(project=project_id, fields="all")), key, items, fields)
+    for task in tasks.own.values():
         versions = set()
         for prediction in task.predictions or []:
             version = prediction.get("model_version") if isinstance(prediction, dict) else prediction.model_version
             versions.add(version or "")
         found[task.data.get(key)] = (task.id, versions, dict(task.data))
+    for number, task in enumerate(tasks.outdated):  # an older text of an item: superseded, never updated
+        found[f"{task.data.get(key)} (outdated task {task.id}, {number})"] = (task.id, set(), dict(task.data))
     return found
 
 
@@ -207,13 +255,14 @@ def push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int = 
 def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) -> dict[str, Any]:
     items, version = build_items(kind, corpus, configs.parent)
     interface = label_interface(kind, configs)
-    key = KEY_FIELD[kind]
+    key, fields = KEY_FIELD[kind], SHOWN_FIELDS[kind]
+    by_key = {data[key]: data for data, _ in items}
     for data, result in items:
         validate_result(interface, data, result, f"{kind} task {data[key]}")
     sent, pending, new = 0, 0, []
     try:
         project = with_retries(lambda: ensure_project(client, kind, configs))
-        known = with_retries(lambda: existing_tasks(client, project.id, key))
+        known = with_retries(lambda: existing_tasks(client, project.id, key, by_key, fields))
         new = [(d, r) for d, r in items if d[key] not in known]
         stale = [(known[d[key]][0], r) for d, r in items if d[key] in known and version not in known[d[key]][1]]
         with tqdm(total=len(new), desc=f"push {kind}", unit="task", disable=None) as bar:
@@ -235,7 +284,7 @@ def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) 
                     id=project.id,
                     request=[PredictionRequest(task=task_id, result=r, model_version=version) for task_id, r in chunk],
                 )
-        duplicates = remove_duplicate_tasks(client, project.id, key) if new else 0
+        duplicates = remove_duplicate_tasks(client, project.id, key, by_key, fields)
         superseded = mark_superseded(client, known, {d[key] for d, _ in items}, version)
         client.projects.update(id=project.id, model_version=version, show_collab_predictions=True)
     except Exception as error:

@@ -71,7 +71,7 @@ def serve_command(
 
 @app.command("push")
 def push_command(
-    kind: list[str] = typer.Argument(None, help="tagging and/or alignment (default: both)"),
+    kind: list[str] = typer.Argument(None, help="tagging, alignment and/or translation (default: all three)"),
     url: str = typer.Option(None, envvar="LABEL_STUDIO_URL", help="server URL"),
     corpus: Path = typer.Option(CORPUS, help="corpus folder"),
     configs: Path = typer.Option(LABEL_CONFIGS, help="labelling configs"),
@@ -85,7 +85,7 @@ def push_command(
 
 @app.command("pull")
 def pull_command(
-    kind: list[str] = typer.Argument(None, help="tagging and/or alignment (default: both)"),
+    kind: list[str] = typer.Argument(None, help="tagging, alignment and/or translation (default: all three)"),
     url: str = typer.Option(None, envvar="LABEL_STUDIO_URL", help="server URL"),
     out: Path = typer.Option(ANNOTATIONS, help="where pulled annotations go"),
     corpus: Path = typer.Option(CORPUS, help="corpus folder"),
@@ -101,7 +101,7 @@ def pull_command(
 
 @app.command("reparse")
 def reparse_command(
-    kind: list[str] = typer.Argument(None, help="tagging and/or alignment (default: both)"),
+    kind: list[str] = typer.Argument(None, help="tagging, alignment and/or translation (default: all three)"),
     annotations: Path = typer.Option(ANNOTATIONS, help="pulled annotations (snapshot exports and human rows)"),
     corpus: Path = typer.Option(CORPUS, help="corpus folder"),
 ) -> None:

@@ -36,6 +36,12 @@ PROJECTS = {
     "translation": "Corpus · translation post-editing",
 }
 KEY_FIELD = {"tagging": "sent_id", "alignment": "align_id", "translation": "sent_id"}
+# what an annotator reads in a task: a task with our key whose fields differ is not ours
+SHOWN_FIELDS = {
+    "tagging": ("text", "text_sha1"),
+    "alignment": ("src_text", "candidate_1", "candidate_2", "candidate_3", "text_sha1"),
+    "translation": ("german", "text_sha1"),
+}
 
 
 def label_interface(kind: str, configs: Path) -> Any:

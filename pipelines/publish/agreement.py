@@ -11,7 +11,6 @@ from pipelines.core.io import read_jsonl
 from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, human_file
 from pipelines.core.records import SentenceEntities, SentenceEvents
 from pipelines.core.reviews import (
-    REVIEW_KINDS,
     Review,
     alignment_fingerprints,
     current_reviews,
@@ -85,9 +84,8 @@ def agreement_report(corpus: Path, annotations: Path) -> dict[str, Any]:
         "tagging": (tagging_fingerprints(entities.values()), [r.provenance for r in entities.values()]),
         "alignment": (alignment_fingerprints(alignments), [r.provenance for r in alignments]),
     }
-    report = {}
-    for kind in REVIEW_KINDS:
-        fingerprints, provenances = predicted[kind]
+    report = {}  # post-edits are measured by the export (publish/post_editing.py), with the translations
+    for kind, (fingerprints, provenances) in predicted.items():
         version = prediction_version(kind, provenances)
         current = current_reviews(read_reviews(human_file(annotations, kind)), fingerprints)
         reviewed = {key: row for key, row in current.items() if not row.stale}  # a current row's item exists

@@ -94,7 +94,7 @@ class Result:
 
 
 def better(first: Verdict, second: Verdict) -> bool:
-    """The retry wins when it fails fewer checks, or as many with a higher quality estimate."""
+    """A retry's candidate wins when it fails fewer checks, or as many with a higher quality estimate."""
     return (len(second.failed), -(second.quality or 0.0)) < (len(first.failed), -(first.quality or 0.0))
 
 
@@ -107,7 +107,8 @@ def translate_sentences(
     post_edits: list[tuple[str, str]] | None = None,
 ) -> Result:
     """Cached or fresh translations, checked; failing ones retried where the engine can (strict
-    prompt, no examples), the better attempt kept, and an output failing a ``reject_on`` check
+    prompt, no examples: its greedy output and ``retry_samples`` seeded samples), the best of all
+    candidates kept, and an output failing a ``reject_on`` check
     moved to ``rejected``. This is the one place of that rule. ``english``: the corpus's English
     sentences (the glossary asks for the forms they use); ``post_edits``: example pairs first."""
     info = describe_engine(settings, choose_engine(settings))
@@ -123,9 +124,9 @@ def translate_sentences(
         verdicts = checker.check(sources, texts, terms, shown)
         attempts = [1] * len(sentences)
         failing = [i for i, verdict in enumerate(verdicts) if verdict.flags] if info.can_retry else []
-        if failing:
-            strict = [[r.model_copy(update={"strict": True, "examples": []}) for r in requests[i]] for i in failing]
-            retried = made.get_joined(strict)
+        for sample in range(settings.retry_samples + 1) if failing else []:
+            update = {"strict": True, "examples": [], "sample": sample}
+            retried = made.get_joined([[r.model_copy(update=update) for r in requests[i]] for i in failing])
             second = checker.check([sources[i] for i in failing], retried, [terms[i] for i in failing])
             for index, text, verdict in zip(failing, retried, second, strict=True):
                 attempts[index] = 2
