@@ -53,7 +53,7 @@ VARIANTS = {  # prompt changes measured one by one (translate settings overrides
     "v1": {"llm_prompt": "v1", "examples_per_document": 0, "context_sentences": 0},
     "v2-zero-shot": {"examples_per_document": 0, "context_sentences": 0},
     "v2-pool-examples": {"context_sentences": 0},
-    "v2-pool-examples+context": {},
+    "v2-pool-examples+context": {"context_sentences": 1},
 }
 
 
@@ -63,18 +63,30 @@ def added_share(sources: list[str], outputs: list[str]) -> float:
     return round(lines / len(sources), 3)
 
 
-def quality(engine: str, german: list[str], english: list[str], work: Path, variant: str = "v2-pool-examples") -> dict:
+def quality(
+    engine: str, german: list[str], english: list[str], work: Path, variant: str = "v2-pool-examples",
+    dump: Path | None = None,
+) -> dict:  # fmt: skip
     settings = scratch_settings(engine, work, **VARIANTS[variant] if engine == "llm" else {})
     sentences = [line_sentence(n, text, "de") for n, text in enumerate(german, 1)]
     start = time.perf_counter()
     result = translate_sentences(sentences, settings, ExecutorSettings(), TranslationChecker(settings, threads=2))
     seconds = time.perf_counter() - start
+    unrejected = [text or (rejected or "") for text, rejected in zip(result.texts, result.rejected, strict=True)]
+    if dump:
+        lines = zip(german, english, result.texts, result.rejected, result.verdicts, strict=True)
+        rows = [
+            {"de": g, "en": e, "mt": t, "rejected": r, "quality": v.quality, "flags": v.flags}
+            for g, e, t, r, v in lines
+        ]
+        dump.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     return {
         "engine": engine,
         "variant": variant if engine == "llm" else None,
         "lines": len(german),
         "bleu": round(sacrebleu.corpus_bleu(result.texts, [english]).score, 1),
         "chrf": round(sacrebleu.corpus_chrf(result.texts, [english]).score, 1),
+        "chrf_rejected_kept": round(sacrebleu.corpus_chrf(unrejected, [english]).score, 1),
         "flagged": sum(bool(v.flags) for v in result.verdicts),
         "rejected": sum(r is not None for r in result.rejected),
         "added_fact_lines": added_share(german, result.texts),
@@ -117,13 +129,15 @@ def main() -> None:
     parser.add_argument("--no-ray", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--dump", type=Path, help="write each line's output, flags and quality here (JSONL)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-translation-"))
     german, english = pairs(args.lines)
     if not args.skip_quality:
         for engine in args.engines.split(","):
             for variant in args.variants.split(",") if engine == "llm" else [""]:
-                print(json.dumps(quality(engine, german, english, work, variant), ensure_ascii=False), flush=True)
+                dump = args.dump.with_suffix(f".{engine}.{variant}.jsonl") if args.dump else None
+                print(json.dumps(quality(engine, german, english, work, variant, dump), ensure_ascii=False), flush=True)
     if args.skip_speed:
         return
     texts = pairs(args.speed_lines)[0]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.core.errors import InputError
-from pipelines.engines.glossary import Glossary, read_terms
+from pipelines.engines.glossary import Glossary, read_terms, repair
 from pipelines.engines.translation_checks import CHECKS, Item, TranslationChecker
 from pipelines.engines.translation_evidence import added_names, missing_names
 from pipelines.engines.translation_numbers import added_numbers, missing_numbers
@@ -106,3 +106,11 @@ def test_long_sentences_are_cut_at_clause_boundaries_never_truncated() -> None:
     assert " ".join(parts) == text  # every character kept, in order
     assert clause_parts("kurz", 200) == ["kurz"]
     assert clause_parts("x" * 500, 200) == ["x" * 500]  # one word longer than the limit stays whole
+
+
+def test_a_german_term_copied_into_the_output_is_replaced_by_its_english_form() -> None:
+    glossary = Glossary.load(None)
+    terms = glossary.found_in("Die DVR Korea und Kuba sowie Kubas Führer, die DVRK und die USA")
+    repaired = repair("The DVR Korea and Kuba, Kubas leader, the DVRK and the USA.", terms)
+    assert repaired == "The North Korea and Cuba, Cuba leader, the North Korea and the USA."
+    assert repair("North Korea and Cuba.", terms) == "North Korea and Cuba."  # translated terms stay

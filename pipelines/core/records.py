@@ -145,7 +145,9 @@ class TranslationRequest(Record):
     terms: list[tuple[str, str]] = []  # (German, English) asked for
     examples: list[tuple[str, str]] = []
     strict: bool = False  # the retry of a translation that failed its checks
-    sample: int = 0  # 0: greedy decoding; n > 0: the retry's n-th extra candidate, sampled with seed n
+    # 0: greedy decoding, one text; n > 0: n candidates sampled in one seeded call, returned as a JSON
+    # list (a retry's extra candidates)
+    samples: int = 0
 
 
 class Translation(Record):

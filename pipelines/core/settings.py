@@ -139,7 +139,9 @@ class TranslateSettings(Section):
         "form", "missing_numbers", "added_numbers", "missing_names", "added_names", "added_negation",
         "added_relations", "untranslated", "glossary", "example_leak", "quality",
     )  # fmt: skip
-    reject_on: tuple[str, ...] = ("form", "example_leak")
+    reject_on: tuple[str, ...] = (
+        "form", "example_leak", "added_numbers", "added_names", "added_negation", "added_relations",
+    )  # fmt: skip
     retry_samples: int = 3  # llm: a failing translation's retry adds this many sampled candidates
     # the corpus's terms (German<TAB>English[<TAB>other|forms]) on top of the shipped table
     glossary_file: Path | None = None
@@ -150,7 +152,7 @@ class TranslateSettings(Section):
     example_pool_skip: int = 300
     examples_per_document: int = 2
     examples_from_post_edits: bool = True  # annotators' post-edits join the pool (closest first)
-    context_sentences: int = 1  # previous sentences of the same document shown to the llm (0: none)
+    context_sentences: int = 0  # previous sentences of the same document shown to the llm (0: none)
     # bounds on the work one input causes: longer sentences are translated in parts cut at clause
     # boundaries and joined; a generate call stops after max_batch_seconds
     max_source_chars: int = 600

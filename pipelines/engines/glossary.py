@@ -90,6 +90,19 @@ class Glossary:
         return found
 
 
+def repair(output: str, terms: Iterable[Term]) -> str:
+    """Replace a German term the output copied verbatim ("The DVRK", "Kubas") by its English form:
+    a copied German term is never right in English, and the model may not have been asked for it
+    (argos, a retry without terms). A term spelled the same in English (USA, Seoul) is left alone."""
+    for term in sorted(terms, key=lambda t: -len(t.german)):
+        if term.german.lower() in {form.lower() for form in term.accepted}:
+            continue
+        endings = "|".join(re.escape(e) for e in INFLECTIONS if e)
+        pattern = rf"(?<![\w-]){re.escape(term.german)}(?:{endings})?(?![\w])"
+        output = re.sub(pattern, term.english, output)
+    return output
+
+
 def term_used(term: Term, output: str) -> bool:
     lowered = output.lower()
     return any(re.search(rf"(?<!\w){re.escape(form.lower())}", lowered) for form in term.accepted)

@@ -13,6 +13,7 @@ and the batch size never change a row.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import defaultdict
@@ -35,7 +36,7 @@ END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<end_of_turn>", "</s
 # the token budget of a translation: generous for de→en, where English needs fewer tokens
 BUDGET_BASE, BUDGET_PER_SOURCE_TOKEN = 16, 2
 # a retry's extra candidates: top-20 sampling at temperature 0.8 (varied, still fluent)
-SAMPLING_TOPK, SAMPLING_TEMPERATURE = 20, 0.8
+SAMPLING_TOPK, SAMPLING_TEMPERATURE, SAMPLING_SEED = 20, 0.8, 1234
 
 
 @cache
@@ -136,7 +137,7 @@ class LLMEngine:
         prompts = [self._prompt(request) for request in requests]
         groups: dict[tuple[tuple[str, ...], int], list[int]] = defaultdict(list)
         for index, (static, turn) in enumerate(prompts):
-            if requests[index].sample:
+            if requests[index].samples:
                 continue
             groups[(static, len(turn))].append(index)  # no padding: each output is the one it gets alone
         results = [""] * len(requests)
@@ -169,15 +170,15 @@ class LLMEngine:
                     if position in stopped:
                         self.timed_out.add(index)
         for index, request in enumerate(requests):
-            if request.sample:
-                results[index] = self._sample(request, *prompts[index])
+            if request.samples:
+                results[index] = json.dumps(self._sample(request, *prompts[index]), ensure_ascii=False)
         return results
 
-    def _sample(self, request: TranslationRequest, static: tuple[str, ...], turn: list[str]) -> str:
-        """One seeded sample, alone in its generate call: the same request gives the same text."""
+    def _sample(self, request: TranslationRequest, static: tuple[str, ...], turn: list[str]) -> list[str]:
+        """``request.samples`` candidates from one seeded call, alone: the same request gives the same texts."""
         import ctranslate2
 
-        ctranslate2.set_random_seed(request.sample)
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         source_tokens = len(self.tokenizer.encode(request.sentence.text, add_special_tokens=False).ids)
         deadline = time.monotonic() + self.max_seconds
         [output] = self.generator.generate_batch(
@@ -186,11 +187,12 @@ class LLMEngine:
             include_prompt_in_result=False,
             sampling_topk=SAMPLING_TOPK,
             sampling_temperature=SAMPLING_TEMPERATURE,
+            num_hypotheses=request.samples,
             max_length=min(self.max_length, BUDGET_BASE + BUDGET_PER_SOURCE_TOKEN * source_tokens),
             end_token=self.end_tokens or None,
             callback=lambda step: time.monotonic() > deadline,
         )
-        return self.tokenizer.decode(output.sequences_ids[0]).strip()
+        return [self.tokenizer.decode(ids).strip() for ids in output.sequences_ids]
 
     def translate_texts(self, texts: list[str], strict: bool = False, lang: str = "de") -> list[str]:
         """Plain texts, without context, terms or examples (tests and benchmarks)."""

@@ -202,7 +202,7 @@ def _analysed(source: str, lang: str) -> list[tuple[str, str, str]]:
 
 NEGATION_EN = frozenset({
     "not", "n't", "never", "no", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "denied",
-    "refused", "prevented", "unable",
+    "refused", "prevented", "unable", "declined", "rejected", "abstained",
 })  # fmt: skip
 NEGATION_DE = re.compile(
     r"^(nicht|nichts|nie|niemals|niemand\w*|kein\w*|weder|ohne|verweiger\w*|verhinder\w*|abgelehnt|lehnt\w*"

@@ -27,7 +27,7 @@ from pipelines.core.reviews import Review, current_reviews, read_reviews, taggin
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TranslateSettings, load_settings
 from pipelines.core.translation_memory import TranslationMemory
 from pipelines.engines.example_pool import ExamplePool
-from pipelines.engines.glossary import Glossary
+from pipelines.engines.glossary import Glossary, repair
 from pipelines.engines.translation_checks import TranslationChecker, Verdict
 from pipelines.engines.translation_requests import RequestBuilder, line_sentence
 from pipelines.engines.translators import EngineInfo, TranslateWork, cache_key, choose_engine, describe_engine
@@ -93,6 +93,23 @@ class Result:
     examples: str | None  # the example pool's name
 
 
+def retry_candidates(made: Translations, requests: list[list[TranslationRequest]], samples: int) -> list[list[str]]:
+    """A retry's candidates for each failing sentence, as lists in candidate order: the strict
+    prompt's greedy output, then ``samples`` seeded samples (one generate call per part)."""
+    strict = {"strict": True, "examples": []}
+    greedy = made.get_joined([[r.model_copy(update=strict) for r in parts] for parts in requests])
+    if samples <= 0:
+        return [greedy]
+    sampled = made.get([r.model_copy(update={**strict, "samples": samples}) for parts in requests for r in parts])
+    lists = iter(json.loads(item) for item in sampled)
+    per_sentence = [[next(lists) for _ in parts] for parts in requests]  # parts x samples
+    joined = [
+        [" ".join(part[min(n, len(part) - 1)] for part in parts).strip() for parts in per_sentence]
+        for n in range(samples)
+    ]
+    return [greedy, *joined]
+
+
 def better(first: Verdict, second: Verdict) -> bool:
     """A retry's candidate wins when it fails fewer checks, or as many with a higher quality estimate."""
     return (len(second.failed), -(second.quality or 0.0)) < (len(first.failed), -(first.quality or 0.0))
@@ -116,22 +133,22 @@ def translate_sentences(
     pool = ExamplePool.load(settings, checker.embedder, post_edits) if info.can_retry else None
     requests = RequestBuilder(settings, glossary, pool).build(sentences, prompted=info.can_retry)
     sources = [s.text for s in sentences]
-    terms = [tuple(glossary.terms[de] for de, _ in parts[0].terms) for parts in requests]
+    terms = [tuple(glossary.found_in(s.text)) for s in sentences]  # checked and repaired whatever the engine
     shown = [tuple(parts[0].examples) for parts in requests]
     with KeyValueCache(settings.cache_path, "translations") as store:
         made = Translations(store, info, settings, executor)
-        texts = made.get_joined(requests)
+        texts = [repair(text, terms[i]) for i, text in enumerate(made.get_joined(requests))]
         verdicts = checker.check(sources, texts, terms, shown)
         attempts = [1] * len(sentences)
         failing = [i for i, verdict in enumerate(verdicts) if verdict.flags] if info.can_retry else []
-        for sample in range(settings.retry_samples + 1) if failing else []:
-            update = {"strict": True, "examples": [], "sample": sample}
-            retried = made.get_joined([[r.model_copy(update=update) for r in requests[i]] for i in failing])
-            second = checker.check([sources[i] for i in failing], retried, [terms[i] for i in failing])
-            for index, text, verdict in zip(failing, retried, second, strict=True):
-                attempts[index] = 2
-                if better(verdicts[index], verdict):
-                    texts[index], verdicts[index] = text, verdict
+        if failing:
+            for candidates in retry_candidates(made, [requests[i] for i in failing], settings.retry_samples):
+                candidates = [repair(text, terms[i]) for i, text in zip(failing, candidates, strict=True)]
+                second = checker.check([sources[i] for i in failing], candidates, [terms[i] for i in failing])
+                for index, text, verdict in zip(failing, candidates, second, strict=True):
+                    attempts[index] = 2
+                    if better(verdicts[index], verdict):
+                        texts[index], verdicts[index] = text, verdict
     rejected: list[str | None] = [None] * len(sentences)
     for index, verdict in enumerate(verdicts):
         reasons = [name for name in verdict.failed if name in settings.reject_on]
