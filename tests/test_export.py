@@ -260,3 +260,20 @@ def test_publish_dry_run_stub_and_offline(exported, monkeypatch) -> None:
     with pytest.raises(StageError, match="could not publish to the Hugging Face Hub"):
         publish(folder, "org/corpus", allow_unknown_licence=True)
     assert os.environ["HF_TOKEN"] == "hf_test_token_not_real"
+
+
+def test_what_users_type_is_shown_as_text_in_the_card(full_corpus: Path) -> None:
+    """--source, --url and the licence note go into the card escaped: no HTML from a user reaches it."""
+    from pipelines.core.corpus import load_documents
+    from pipelines.publish.card import card_data, corpus_summary, render_card
+
+    documents = load_documents(full_corpus / "documents")
+    evil = documents[0].model_copy(
+        update={"source": "<script>alert(1)</script>", "url": "https://x.org/<img src=x onerror=alert(2)>",
+                "licence_note": "<b>bold</b>"}
+    )  # fmt: skip
+    documents = [evil, *documents[1:]]
+    summary = corpus_summary(documents, [], [], [])
+    card = render_card(card_data("t", documents, {}), {}, {}, documents, 0.0, [], summary)
+    assert "<script>" not in card and "<img" not in card and "<b>" not in card
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card

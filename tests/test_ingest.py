@@ -126,6 +126,23 @@ def test_one_bad_file_writes_nothing_and_keeps_earlier_outputs(tmp_path: Path) -
     assert sorted(p.name for p in out.iterdir()) == [".stage.json", "good.json"]
 
 
+def test_a_failing_ingest_deletes_no_output_of_a_document_that_left_the_manifest(tmp_path: Path) -> None:
+    """Removal happens only once the run succeeds: a failing run changes nothing."""
+    good = SEEDS / MANIFEST["de-dprk-cuba"]["file"]
+    (tmp_path / "good.txt").write_bytes(good.read_bytes())
+    (tmp_path / "old.txt").write_text("Ein kurzer deutscher Text über die Beziehungen zu Kuba.", encoding="utf-8")
+    out = tmp_path / "out"
+    ingest.run(tmp_path, out, SETTINGS, manifest=write_manifest(tmp_path, {"good": "good.txt", "old": "old.txt"}))
+    french = "Ceci est un article en français sur les relations entre la Corée et Cuba."
+    (tmp_path / "fr.txt").write_text(french, encoding="utf-8")
+    manifest = write_manifest(tmp_path, {"good": "good.txt", "fr": "fr.txt"})  # old left, fr is refused
+    with pytest.raises(StageError, match="language is 'fr'"):
+        ingest.run(tmp_path, out, SETTINGS, manifest=manifest)
+    assert (out / "old.json").exists()
+    ingest.run(tmp_path, out, SETTINGS, manifest=write_manifest(tmp_path, {"good": "good.txt"}))
+    assert not (out / "old.json").exists()  # a successful run removes it
+
+
 def test_changed_seed_must_be_accepted_in_the_manifest(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Ein kurzer deutscher Satz über Kuba.", encoding="utf-8")
     manifest = write_manifest(tmp_path, {"a": "a.txt"})

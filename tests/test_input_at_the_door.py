@@ -164,3 +164,36 @@ def test_rename_and_manifest_update_refuse_unsafe_ids(tmp_path: Path) -> None:
     assert result.returncode != 0 and "my article.txt: id 'my article' is not a safe name" in result.stderr
     manifest = (where / "seeds" / "manifest.yaml").read_bytes()
     assert manifest == before["manifest.yaml"]
+
+
+def test_add_prints_ingests_warnings(tmp_path: Path) -> None:
+    """The same warnings as ingest: a page pasted twice, a document above the size limit."""
+    where = project(tmp_path)
+    params = where / "params.yaml"
+    params.write_text(
+        params.read_text(encoding="utf-8").replace("max_document_chars: 1000000", "max_document_chars: 500"),
+        encoding="utf-8",
+    )
+    paragraph = "Die Regierung hat am Montag neue Maßnahmen für die Wirtschaft des Landes angekündigt."
+    (where / "pasted.txt").write_text("\n".join([paragraph, GERMAN.strip()] * 6) + "\n", encoding="utf-8")
+    result = add(where, "pasted.txt", "--licence", "CC0-1.0")
+    assert result.returncode == 0, result.stderr
+    assert "paragraphs repeat earlier ones" in result.stderr and "above ingest.max_document_chars" in result.stderr
+
+
+def test_add_refuses_a_collection_that_repeats_an_id_and_an_empty_id(tmp_path: Path) -> None:
+    where = project(tmp_path)
+    lines = [
+        {"id": "a1", "text": GERMAN},
+        {"id": "a2", "text": GERMAN.replace("Berlin", "Bonn")},
+        {"id": "a1", "text": GERMAN},
+    ]
+    (where / "news.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    before = seeds_state(where)
+    result = add(where, "news.jsonl")
+    assert result.returncode != 0 and "news.jsonl:3: doc_id 'a1' is already used by" in result.stderr, result.stderr
+    assert seeds_state(where) == before
+    (where / "good.txt").write_text(GERMAN, encoding="utf-8")
+    result = add(where, "good.txt", "--id", "")
+    assert result.returncode != 0 and "not a safe name" in result.stderr, result.stderr
+    assert seeds_state(where) == before

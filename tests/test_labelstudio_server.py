@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.core.errors import StageError
 from pipelines.labelstudio import server
 
 from .conftest import ROOT, Server, label_studio_template
@@ -258,6 +259,10 @@ def test_sigkill_of_serve_takes_its_server_down_and_clients_find_serve(tmp_path:
     while not server.port_is_free(port) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert server.port_is_free(port)
+    # the server.json that the killed serve left behind: a client names the recorded port, not 8080
+    with pytest.raises(StageError, match=f"started at http://127.0.0.1:{port} is no longer running"):
+        ls_client.connect(None, data_dir)
+    assert not (data_dir / "server.json").exists()
 
 
 def test_serve_stops_the_stale_server_of_its_own_data_folder(tmp_path: Path) -> None:

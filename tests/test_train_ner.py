@@ -80,6 +80,22 @@ def test_a_correction_off_token_boundaries_is_named() -> None:
         from_spans(sentence, [LabelledSpan(start=0, end=2, label="PER", text="Ki")])
 
 
+def test_an_off_boundary_span_in_a_pulled_row_is_named_by_file_and_line(seed_corpus: Path, tmp_path: Path) -> None:
+    from pipelines.stages.train_ner import human_sentences
+
+    sentence = next(
+        s for s in read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence) if "Kim" in s.text
+    )
+    start = sentence.text.index("Kim")
+    annotations = tmp_path / "annotations"
+    annotations.mkdir()
+    good = json.dumps(_human_row(sentence, start, start + 3, "PER"))
+    bad = json.dumps(_human_row(sentence, start, start + 2, "PER"))
+    (annotations / "tagging.human.jsonl").write_text(good + "\n" + bad + "\n", encoding="utf-8")
+    with pytest.raises(StageError, match=r"tagging\.human\.jsonl:2: .* corrected span"):
+        human_sentences(seed_corpus / "sentences", None, annotations)
+
+
 def _human_row(sentence: Sentence, start: int, end: int, label: str) -> dict:
     """A pulled tagging review with one entity span (as ``corpus annotate pull`` writes it)."""
     span = LabelledSpan(start=start, end=end, text=sentence.text[start:end], label=label)

@@ -177,7 +177,7 @@ def add_to_manifest(file: Path, path: Path, entry: dict[str, str | None], name: 
     if copy and (target.exists() or target.is_symlink()):
         raise InputError(target, "a different file of this name is already in the seeds folder")
     section = "collections" if file.suffix == ".jsonl" else "documents"
-    name = check_doc_id(name or file.stem, file if name is None else "--id")
+    name = check_doc_id(file.stem if name is None else name, file if name is None else "--id")
     sections = _read(path)
     taken = {n for items in sections.values() for n in items}
     if name in taken:

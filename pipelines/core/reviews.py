@@ -89,6 +89,8 @@ class Review(BaseModel):
     translation: str | None = None
     decision: PostEditDecision | None = None
     machine: str | None = None
+    # where the row was read (``file:line``), for errors found later; never written
+    where: str | None = Field(default=None, exclude=True)
 
     @property
     def accepted(self) -> bool:
@@ -144,6 +146,7 @@ def read_reviews(path: Path) -> dict[str, Review]:
                     f"{'.'.join(str(p) for p in item['loc']) or 'row'}: {item['msg']}" for item in error.errors()
                 )
                 raise StageError(f"{path}:{number}: not a human-annotation row: {problems}") from None
+            row.where = f"{path}:{number}"
             rows[row.key] = row
     return rows
 

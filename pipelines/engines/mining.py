@@ -36,7 +36,8 @@ def fusable_translations(
     found = [translations.get(s.sent_id) for s in sentences]
     if not found or any(t is None or t.tgt_lang != target_lang for t in found):
         return None
-    return [t.text for t in found]
+    # a rejected translation (empty text) is not fused: the sentence itself stands in for it
+    return [t.text or s.text for s, t in zip(sentences, found, strict=True)]
 
 
 class Chrf:

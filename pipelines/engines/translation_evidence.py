@@ -17,6 +17,7 @@ from functools import cache
 from itertools import pairwise
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
+NAME_PART = re.compile(r"[^\W\d_][\w'’]*")
 MIN_CHARS_FOR_RATIO = 20  # a short line's length says little ("Ja." → "Yes.")
 NAME_SIMILARITY = 0.6  # Havanna ~ Havana, Kubas ~ Cuba's, Pjöngjang ~ Pyongyang
 EXONYM_SIMILARITY = 0.5  # as the gloss engine's close_match
@@ -79,12 +80,22 @@ def names(source: str, lang: str) -> list[str]:
     """Words tagged NE, and nouns next to one that the dictionary translates as themselves (the
     tagger reads Kim of "Der Vorsitzende Kim Jong Un" as a noun; Präsident is not a name)."""
     pairs = tagged(source, lang)
+    function_words = _function_words() if lang == "de" else set()
     found = []
     for index, (word, tag) in enumerate(pairs):
         beside = {pairs[j][1] for j in (index - 1, index + 1) if 0 <= j < len(pairs)}
+        if word.lower() in function_words:  # "Die", "Am": never a name, whatever the tagger says
+            continue
         if len(word) > 1 and (tag == "NE" or (tag == "NN" and "NE" in beside and translates_as_itself(word, lang))):
             found.append(word)
     return found
+
+
+@cache
+def _function_words() -> set[str]:
+    from pipelines.engines.gloss import load_function_words
+
+    return {word.lower() for word in load_function_words()}
 
 
 def translates_as_itself(word: str, lang: str) -> bool:
@@ -135,7 +146,7 @@ def form_flags(source: str, output: str, ratio_range: tuple[float, float]) -> li
 def output_names(output: str) -> list[tuple[int, str]]:
     """(position, word) of the output's capitalised words that do not start a sentence."""
     found = []
-    for match in WORD.finditer(output):
+    for match in NAME_PART.finditer(output):  # hyphen parts apart: Korea-Cuba is Korea and Cuba
         word = POSSESSIVE.sub("", match.group())
         if word[:1].isupper() and word not in ALWAYS_CAPITALISED and not SENTENCE_END.search(output[: match.start()]):
             found.append((match.start(), word))

@@ -30,7 +30,7 @@ from pipelines.core.layout import human_file
 from pipelines.core.private import exclusive_lock, private_dir
 from pipelines.core.reviews import Review
 from pipelines.labelstudio.results import human_rows
-from pipelines.labelstudio.server import load_credentials, local_url, running_server
+from pipelines.labelstudio.server import left_behind, load_credentials, local_url, running_server
 from pipelines.labelstudio.tasks import (
     KEY_FIELD,
     PROJECTS,
@@ -78,6 +78,12 @@ def connect(url: str | None, data_dir: Path, api_key: str | None = None) -> Any:
     from label_studio_sdk import LabelStudio
 
     recorded = running_server(data_dir)  # the server `corpus annotate serve` started, on whatever port
+    gone = left_behind(data_dir)
+    if gone and not (url or os.environ.get("LABEL_STUDIO_URL")):
+        raise StageError(
+            f"the Label Studio server that `corpus annotate serve` started at {gone} is no longer running "
+            f"(its {data_dir}/server.json was left behind, now removed); start it again with `corpus annotate serve`"
+        )
     url = (url or os.environ.get("LABEL_STUDIO_URL") or (recorded or {}).get("url") or local_url()).rstrip("/")
     environment_token = os.environ.get("LABEL_STUDIO_API_KEY") or os.environ.get("LABEL_STUDIO_USER_TOKEN")
     api_key = api_key or environment_token or load_credentials(data_dir).token

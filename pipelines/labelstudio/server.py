@@ -181,6 +181,20 @@ def running_server(data_dir: Path) -> dict | None:
     return recorded
 
 
+def left_behind(data_dir: Path) -> str | None:
+    """The URL in a ``server.json`` whose server is gone (``serve`` was killed): the file is
+    removed, and the URL returned so that a client can say which server it expected."""
+    path = data_dir / RUNNING
+    if running_server(data_dir) is not None or not path.exists():
+        return None
+    try:
+        url = str(json.loads(path.read_text())["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        url = None
+    path.unlink(missing_ok=True)
+    return url
+
+
 def stop_stale(data_dir: Path) -> int | None:
     """Stop a server an earlier `serve` on this data folder left running (its pid in
     ``server.json`` and a Label Studio command line naming this folder); returns its pid."""

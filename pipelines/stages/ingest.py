@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from pipelines.core.errors import InputError
+from pipelines.core.errors import InputError, warn
 from pipelines.core.hashing import file_sha256, package_version
 from pipelines.core.ids import check_doc_id, id_path
 from pipelines.core.layout import DOCUMENTS, MANIFEST, SEEDS
@@ -107,6 +107,8 @@ def check_new_source(file: Path, name: str | None, settings: IngestSettings, man
     if not file.is_file():
         raise InputError(file, "file not found")
     refuse_listed_content(file, manifest)
+    if name is not None:
+        check_doc_id(name, "--id")  # an empty --id is refused, not replaced by the file name
     if file.suffix == ".jsonl":
         entry = ManifestEntry(doc_id=check_doc_id(name or file.stem, file), file=file.name, licence="unknown")
         read_text_file(file)  # empty, binary, not UTF-8
@@ -116,10 +118,14 @@ def check_new_source(file: Path, name: str | None, settings: IngestSettings, man
         sources = [SourceDocument(doc_id, str(file), read_text_file(file), file_sha256(file), "unknown")]
     listed = {s.doc_id: s.where for s in read_sources(manifest.parent, manifest)} if manifest.exists() else {}
     work = IngestWork(settings)
+    warnings: list[str] = []
     for source in sources:
         if source.doc_id in listed:
             raise InputError(source.where, f"doc_id {source.doc_id!r} is already used by {listed[source.doc_id]}")
-        work.parse(source, [])
+        listed[source.doc_id] = source.where  # a collection that repeats an id is refused as ingest would
+        work.parse(source, warnings)
+    for warning in warnings:  # the same warnings ingest prints (size, repeated paragraphs, language)
+        warn(warning)
     return len(sources)
 
 
@@ -143,9 +149,9 @@ def run(
         package_version("lingua-language-detector"),
     )
     items = {s.doc_id: (s.sha256, json.dumps(asdict(s), ensure_ascii=False)) for s in sources}
-    removed = state.remove_others(set(items), "*.json")
     work = (IngestWork, (settings,))
     results = process_changed(state, items, make_executor(executor), work, executor.documents_per_batch, "ingest")
+    removed = state.remove_others(set(items), "*.json")  # only once every document succeeded
     return {
         "documents": len(items),
         "processed": [r["item"] for r in results],

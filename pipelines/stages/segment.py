@@ -106,9 +106,9 @@ def run(
         settings.portable(),
         engines,
     )
-    removed = state.remove_others(set(items), "*.jsonl")
     work = (SegmentWork, (settings, engines))
     results = process_changed(state, items, make_executor(executor), work, executor.documents_per_batch, "segment")
+    removed = state.remove_others(set(items), "*.jsonl")  # only once every document succeeded
     figures = segment_metrics(state)
     if metrics_path:
         write_json(metrics_path, figures)

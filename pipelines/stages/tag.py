@@ -110,7 +110,8 @@ def translations_analysed(
 ) -> dict[str, Analysis]:
     """The English analysis of each German sentence's translation, by German sentence id; cached
     like the corpus's own, so a re-run parses only new translations."""
-    english_of = {s.sent_id: english_sentence(s, translations[s.sent_id]) for s in german if s.sent_id in translations}
+    usable = [s for s in german if s.sent_id in translations and translations[s.sent_id].text.strip()]  # not rejected
+    english_of = {s.sent_id: english_sentence(s, translations[s.sent_id]) for s in usable}
     parsed = analyse_cached({"en": list(english_of.values())}, {"en": english}, settings, executor)
     return {sent_id: parsed[sentence.sent_id] for sent_id, sentence in english_of.items()}
 

@@ -63,14 +63,16 @@ def human_sentences(sentences_dir: Path, manifest: Path | None, annotations: Pat
     reviews = read_reviews(human_file(annotations, "tagging"))
     if not reviews:
         return []
-    return [
-        from_spans(sentence, review.entities)
-        for sentence in load_sentences(sentence_files(sentences_dir, manifest))
-        if sentence.lang == "de"
-        and (review := reviews.get(sentence.sent_id)) is not None
-        and not review.stale
-        and review.text_sha1 == review_sha1(sentence.text)
-    ]
+    rows = []
+    for sentence in load_sentences(sentence_files(sentences_dir, manifest)):
+        review = reviews.get(sentence.sent_id)
+        if sentence.lang != "de" or review is None or review.stale or review.text_sha1 != review_sha1(sentence.text):
+            continue
+        try:
+            rows.append(from_spans(sentence, review.entities))
+        except StageError as error:
+            raise StageError(f"{review.where}: {error}") from None  # the row to fix, as file:line
+    return rows
 
 
 def evaluate(model_dir: Path, held_out: list[TaggedSentence], settings: TrainNerSettings) -> dict[str, Any] | None:
