@@ -48,17 +48,18 @@ def human(*result: dict) -> Reviewed:
 
 
 def test_task_shows_every_candidate_and_its_prediction_fits_the_config() -> None:
-    data, result = alignment_task(row())
+    data, result = alignment_task(row(), None, 1.3)
     for k, candidate in enumerate(CANDIDATES, start=1):
         assert data[f"candidate_{k}"] == candidate["text"] and data[f"candidate_{k}_doc"] == candidate["tgt_doc"]
         assert data[f"candidate_{k}_score"] == candidate["score"]
-    assert {r["from_name"]: r["value"]["choices"] for r in result} == {"verdict": ["incorrect"], "pick": ["none"]}
+    assert result == []  # nothing pre-ticked: the reviewer decides
+    assert data["threshold"] == 1.3 and data["superseded"] == "no" and data["translation_flags"] == "none"
     validate_result(label_interface("alignment", CONFIGS), data, result, "al-1")  # the real SDK's check
     config = (CONFIGS / "alignment.xml").read_text()
     assert all(f"$candidate_{k}" in config for k in range(1, REVIEW_CANDIDATES + 1))
     # the candidate texts are part of what an annotation was made on
     changed = row().model_copy(update={"candidates": [CANDIDATES[1], CANDIDATES[0]]})
-    assert alignment_task(changed)[0]["text_sha1"] != data["text_sha1"]
+    assert alignment_task(changed, None, 1.3)[0]["text_sha1"] != data["text_sha1"]
 
 
 def test_the_annotators_pick_decides_the_exported_pair() -> None:

@@ -69,7 +69,9 @@ def test_repush_adds_nothing_and_a_new_model_version_adds_predictions(client, pu
     assert newer["tasks_added"] == 0 and newer["predictions_added"] == 16
     assert client.projects.get(id=project_id).model_version.endswith("-next")
     task = next(iter(tasks_by_key(client, project_id, "align_id").values()))
-    assert len(task.predictions) == 2
+    assert len(task.predictions) == 1  # one current prediction per task: the older one is replaced
+    prediction = task.predictions[0]
+    assert (prediction["model_version"] if isinstance(prediction, dict) else prediction.model_version).endswith("-next")
     assert ls_client.push(client, "alignment", full_corpus, CONFIGS)["predictions_added"] == 0
 
 

@@ -9,6 +9,7 @@ never needs the server again.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -89,8 +90,6 @@ class Review(BaseModel):
     translation: str | None = None
     decision: PostEditDecision | None = None
     machine: str | None = None
-    # where the row was read (``file:line``), for errors found later; never written
-    where: str | None = Field(default=None, exclude=True)
 
     @property
     def accepted(self) -> bool:
@@ -146,9 +145,18 @@ def read_reviews(path: Path) -> dict[str, Review]:
                     f"{'.'.join(str(p) for p in item['loc']) or 'row'}: {item['msg']}" for item in error.errors()
                 )
                 raise StageError(f"{path}:{number}: not a human-annotation row: {problems}") from None
-            row.where = f"{path}:{number}"
             rows[row.key] = row
     return rows
+
+
+def review_locations(path: Path) -> dict[str, str]:
+    """Each key's row as ``file:line`` (the last row of a key wins, as in ``read_reviews``), for
+    errors found after reading, so that a user knows which line to fix."""
+    locations = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if path.exists() else []:
+        if line.strip():
+            locations[str(json.loads(line).get("key"))] = f"{path}:{number}"
+    return locations
 
 
 def current_reviews(reviews: dict[str, Review], fingerprints: dict[str, str]) -> dict[str, Review]:

@@ -35,6 +35,7 @@ from pipelines.labelstudio.tasks import (
     KEY_FIELD,
     PROJECTS,
     SHOWN_FIELDS,
+    SUPERSEDED,
     build_items,
     config_text,
     current_fingerprints,
@@ -194,33 +195,44 @@ def remove_duplicate_tasks(
     return removed
 
 
-SUPERSEDED = "superseded"  # task data field: set on tasks whose item left the corpus (filterable column)
+Known = dict[str, tuple[int, dict[str, list[int]], dict]]  # key -> (task id, prediction ids by version, data)
 
 
-def existing_tasks(
-    client: Any, project_id: int, key: str, items: dict[str, dict], fields: tuple[str, ...]
-) -> dict[str, tuple[int, set[str], dict]]:
-    """The task that shows each item, by pipeline key: (task id, model versions of its predictions,
-    task data). Foreign tasks with a key of ours are not among them (see ``sort_tasks``)."""
-    found: dict[str, tuple[int, set[str], dict]] = {}
+def existing_tasks(client: Any, project_id: int, key: str, items: dict[str, dict], fields: tuple[str, ...]) -> Known:
+    """The task that shows each item, by pipeline key: (task id, its predictions' ids by model
+    version, task data). Foreign tasks with a key of ours are not among them (see ``sort_tasks``)."""
+    found: Known = {}
     tasks = sort_tasks(list(client.tasks.list(project=project_id, fields="all")), key, items, fields)
     for task in tasks.own.values():
-        versions = set()
+        versions: dict[str, list[int]] = {}
         for prediction in task.predictions or []:
-            version = prediction.get("model_version") if isinstance(prediction, dict) else prediction.model_version
-            versions.add(version or "")
+            plain = prediction if isinstance(prediction, dict) else prediction.dict()
+            versions.setdefault(plain.get("model_version") or "", []).append(plain.get("id"))
         found[task.data.get(key)] = (task.id, versions, dict(task.data))
     for number, task in enumerate(tasks.outdated):  # an older text of an item: superseded, never updated
-        found[f"{task.data.get(key)} (outdated task {task.id}, {number})"] = (task.id, set(), dict(task.data))
+        found[f"{task.data.get(key)} (outdated task {task.id}, {number})"] = (task.id, {}, dict(task.data))
     return found
 
 
-def mark_superseded(client: Any, known: dict[str, tuple[int, set[str], dict]], current: set[str], version: str) -> int:
+def replace_predictions(client: Any, known: Known, keys: list[str], version: str) -> int:
+    """One current prediction per task: the older versions' predictions of these tasks go (they
+    are machine output; annotations are never touched)."""
+    removed = 0
+    for item_key in keys:
+        for old_version, ids in known[item_key][1].items():
+            for prediction_id in ids if old_version != version else []:
+                with suppress(Exception):  # already gone: nothing to do
+                    client.predictions.delete(id=prediction_id)
+                    removed += 1
+    return removed
+
+
+def mark_superseded(client: Any, known: Known, current: set[str], version: str) -> int:
     """Tasks whose item is no longer in the corpus (its text changed, or its document left) get a
     visible, filterable ``superseded`` field; they and their annotations are never deleted."""
     marked = 0
     for key, (task_id, _, data) in known.items():
-        if key not in current and not data.get(SUPERSEDED):
+        if key not in current and not str(data.get(SUPERSEDED, "")).startswith("yes"):
             note = f"yes: no longer in the corpus as of model version {version}; see the task with the new text"
             client.tasks.update(id=task_id, data={**data, SUPERSEDED: note})
             marked += 1
@@ -270,7 +282,8 @@ def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) 
         project = with_retries(lambda: ensure_project(client, kind, configs))
         known = with_retries(lambda: existing_tasks(client, project.id, key, by_key, fields))
         new = [(d, r) for d, r in items if d[key] not in known]
-        stale = [(known[d[key]][0], r) for d, r in items if d[key] in known and version not in known[d[key]][1]]
+        stale_keys = {d[key] for d, _ in items if d[key] in known and version not in known[d[key]][1]}
+        stale = [(known[d[key]][0], r) for d, r in items if d[key] in stale_keys]
         with tqdm(total=len(new), desc=f"push {kind}", unit="task", disable=None) as bar:
             for begin in range(0, len(new), batch_size):
                 chunk = new[begin : begin + batch_size]
@@ -290,6 +303,7 @@ def _push(client: Any, kind: str, corpus: Path, configs: Path, batch_size: int) 
                     id=project.id,
                     request=[PredictionRequest(task=task_id, result=r, model_version=version) for task_id, r in chunk],
                 )
+            replace_predictions(client, known, sorted(stale_keys), version)
         duplicates = remove_duplicate_tasks(client, project.id, key, by_key, fields)
         superseded = mark_superseded(client, known, {d[key] for d, _ in items}, version)
         client.projects.update(id=project.id, model_version=version, show_collab_predictions=True)

@@ -6,6 +6,7 @@ of the text they show, so an annotation made on text that later changed can be t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ PROJECTS = {
     "alignment": "Corpus · alignment review",
     "translation": "Corpus · translation post-editing",
 }
+SUPERSEDED = "superseded"  # task data field: "yes: …" on tasks whose item left the corpus (filterable column)
+NOT_SUPERSEDED = "no"
 KEY_FIELD = {"tagging": "sent_id", "alignment": "align_id", "translation": "sent_id"}
 # what an annotator reads in a task: a task with our key whose fields differ is not ours
 SHOWN_FIELDS = {
@@ -67,7 +70,7 @@ def _span_region(region_id: str, control: str, start: int, end: int, text: str, 
     }
 
 
-def tagging_task(entities_row: Any, events_row: Any) -> tuple[dict, list[dict]]:
+def tagging_task(entities_row: Any, events_row: Any, translation: str = "") -> tuple[dict, list[dict]]:
     """Task data and prediction result for one sentence (entities, triggers, relations, details)."""
     text = entities_row.text
     result: list[dict] = []
@@ -137,7 +140,9 @@ def tagging_task(entities_row: Any, events_row: Any) -> tuple[dict, list[dict]]:
         "doc_id": entities_row.doc_id,
         "lang": entities_row.lang,
         "text": text,
+        "translation": translation or "(none: an English sentence, or no translation)",
         "text_sha1": review_sha1(text),
+        SUPERSEDED: NOT_SUPERSEDED,
     }
     return data, result
 
@@ -149,12 +154,13 @@ def actor_codes_text(event: Any) -> str:
     return "; ".join(parts)
 
 
-def alignment_task(row: Alignment) -> tuple[dict, list[dict]]:
+def alignment_task(row: Alignment, translation: Translation | None, threshold: float | None) -> tuple[dict, list[dict]]:
     """Task data and prediction for one German sentence and its top English candidates.
 
     The annotator picks the candidate that matches (``pick``: 1..3 or none) and says whether it
     is a full translation or a partial overlap (``verdict``). Candidate 1 is what the aligner
-    linked (or its best guess for ``no_match``), so the prediction is pick 1 or none.
+    linked (or its best guess for ``no_match``); the task shows the aligner's status, margin and
+    threshold, and the translation's quality and flags, but ticks nothing for the reviewer.
     """
     candidates = row.review_candidates()
     data = {
@@ -164,9 +170,13 @@ def alignment_task(row: Alignment) -> tuple[dict, list[dict]]:
         "src_text": row.src_text,
         "translation": row.translation or "",
         "translation_engine": row.translation_engine or "none",
+        "translation_quality": "n/a" if translation is None or translation.quality is None else translation.quality,
+        "translation_flags": "; ".join(translation.flags) if translation is not None and translation.flags else "none",
         "score": row.score,
+        "threshold": "n/a" if threshold is None else threshold,
         "status": row.status,
         "method": row.method,
+        SUPERSEDED: NOT_SUPERSEDED,
     }
     for k in range(REVIEW_CANDIDATES):
         shown = candidates[k] if k < len(candidates) else {}
@@ -178,12 +188,7 @@ def alignment_task(row: Alignment) -> tuple[dict, list[dict]]:
         data["candidate_1_ids"], data["candidate_1_doc"], data["candidate_1"]
     )  # fmt: skip
     data["text_sha1"] = alignment_review_sha1(row)
-    matched = row.status == "match"
-    result = [
-        _choices("verdict", "correct" if matched else "incorrect"),
-        _choices("pick", "1" if matched else "none"),
-    ]
-    return data, result
+    return data, []  # nothing pre-ticked: the aligner's decision is in the header, the choice is the reviewer's
 
 
 def translation_task(
@@ -212,6 +217,7 @@ def translation_task(
         "priority": post_edit_priority(row),
         "memory": f"{suggestion.english} ({suggestion.score}% match: {suggestion.german})" if suggestion else "none",
         "text_sha1": review_sha1(row.source),
+        SUPERSEDED: NOT_SUPERSEDED,
     }
     result = [
         {
@@ -250,10 +256,6 @@ def translation_items(
     return items, prediction_version("translation", [r.provenance for r in rows])
 
 
-def _choices(control: str, choice: str) -> dict:
-    return {"id": control, "from_name": control, "to_name": "src", "type": "choices", "value": {"choices": [choice]}}
-
-
 def validate_result(interface: Any, data: dict, result: list[dict], where: str) -> None:
     """What the server does not check: config names/labels, span text, relation ends."""
     problems = interface.validate_prediction({"result": result}, return_errors=True)
@@ -282,16 +284,27 @@ def validate_result(interface: Any, data: dict, result: list[dict], where: str) 
 
 
 def tagging_items(
-    entities: list[SentenceEntities], events: dict[str, SentenceEvents]
+    entities: list[SentenceEntities], events: dict[str, SentenceEvents], translations: dict[str, str] | None = None
 ) -> tuple[list[tuple[dict, list[dict]]], str]:
-    """Tagging tasks with their predictions, and the model version that made them."""
-    items = [tagging_task(row, events[row.sent_id]) for row in entities]
+    """Tagging tasks with their predictions (German sentences show their translation), and the
+    model version that made them."""
+    translations = translations or {}
+    items = [tagging_task(row, events[row.sent_id], translations.get(row.sent_id, "")) for row in entities]
     return items, prediction_version("tagging", [r.provenance for r in entities])
 
 
-def alignment_items(rows: list[Alignment]) -> tuple[list[tuple[dict, list[dict]]], str]:
+def alignment_items(
+    rows: list[Alignment], translations: dict[str, Translation] | None = None, threshold: float | None = None
+) -> tuple[list[tuple[dict, list[dict]]], str]:
     """Alignment-review tasks with their predictions, and the model version that made them."""
-    return [alignment_task(r) for r in rows], prediction_version("alignment", [r.provenance for r in rows])
+    translations = translations or {}
+    items = [alignment_task(r, translations.get(r.src_ids[0]) if r.src_ids else None, threshold) for r in rows]
+    return items, prediction_version("alignment", [r.provenance for r in rows])
+
+
+def corpus_translations(corpus: Path) -> dict[str, Translation]:
+    path = corpus / "translations.jsonl"
+    return {t.sent_id: t for t in read_jsonl(path, Translation)} if path.exists() else {}
 
 
 def build_items(kind: str, corpus: Path, annotations: Path = ANNOTATIONS) -> tuple[list[tuple[dict, list[dict]]], str]:
@@ -299,9 +312,12 @@ def build_items(kind: str, corpus: Path, annotations: Path = ANNOTATIONS) -> tup
     if kind == "tagging":
         entities = list(read_jsonl(corpus / "entities.jsonl", SentenceEntities))
         events = {r.sent_id: r for r in read_jsonl(corpus / "events.jsonl", SentenceEvents)}
-        return tagging_items(entities, events)
+        return tagging_items(entities, events, {k: t.text for k, t in corpus_translations(corpus).items()})
     if kind == "alignment":
-        return alignment_items(list(read_jsonl(corpus / "alignments.jsonl", Alignment)))
+        metrics = corpus / "metrics" / "align.json"
+        threshold = json.loads(metrics.read_text(encoding="utf-8")).get("threshold") if metrics.exists() else None
+        rows = list(read_jsonl(corpus / "alignments.jsonl", Alignment))
+        return alignment_items(rows, corpus_translations(corpus), threshold)
     if kind == "translation":
         rows = list(read_jsonl(corpus / "translations.jsonl", Translation))
         documents = {r.doc_id for r in rows}

@@ -26,7 +26,7 @@ from pipelines.core.errors import StageError, warn
 from pipelines.core.hashing import content_key, file_sha256
 from pipelines.core.io import write_json
 from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, SENTENCES, human_file
-from pipelines.core.reviews import read_reviews, review_sha1
+from pipelines.core.reviews import read_reviews, review_locations, review_sha1
 from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
 from pipelines.engines import crf_ner, ner_model, stanza_ner, word_vectors
 from pipelines.engines.stanza_variants import german_tags
@@ -60,7 +60,8 @@ def human_sentences(sentences_dir: Path, manifest: Path | None, annotations: Pat
 
     Stale or unknown reviews are left out, never guessed; the corpus is read only when there are
     reviews (reading it is the costly part)."""
-    reviews = read_reviews(human_file(annotations, "tagging"))
+    path = human_file(annotations, "tagging")
+    reviews = read_reviews(path)
     if not reviews:
         return []
     rows = []
@@ -71,7 +72,7 @@ def human_sentences(sentences_dir: Path, manifest: Path | None, annotations: Pat
         try:
             rows.append(from_spans(sentence, review.entities))
         except StageError as error:
-            raise StageError(f"{review.where}: {error}") from None  # the row to fix, as file:line
+            raise StageError(f"{review_locations(path)[review.key]}: {error}") from None  # the row to fix
     return rows
 
 
