@@ -112,7 +112,7 @@ def full_corpus(seed_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         work / "translations.jsonl",
         work / "alignments.jsonl",
         work / "align_summary.json",
-        work / "align_metrics.json",
+        work / "metrics" / "align.json",  # where the pipeline keeps it (the review task shows its threshold)
         settings.align,
     )
     tag.run(

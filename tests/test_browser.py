@@ -116,3 +116,41 @@ def test_a_post_edit_made_in_the_browser_reaches_the_dataset(browser, label_stud
     translate.run(files, out, settings, human=annotations / "translation.human.jsonl")
     row = next(r for r in read_jsonl(out, Translation) if r.sent_id == task.data["sent_id"])
     assert (row.text, row.translation_source, row.machine) == (post_edit, "human", task.data["machine"])
+
+
+def login(browser, label_studio):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{label_studio['url']}/user/login/")
+    page.fill('input[name="email"]', label_studio["credentials"].username)
+    page.fill('input[name="password"]', label_studio["credentials"].password)
+    page.click('button[type="submit"]')
+    page.wait_for_url(lambda url: "/user/login" not in url)
+    return page
+
+
+def test_the_review_views_show_what_reviewers_need(browser, label_studio, full_corpus, tmp_path) -> None:
+    """Alignment review: the translation's quality and flags, the threshold beside the margin,
+    nothing ticked, the superseded mark; German tagging: the translation; one prediction per task."""
+    client = ls_client.connect(label_studio["url"], label_studio["data_dir"], api_key=label_studio["credentials"].token)
+    configs = ROOT / "annotations" / "configs"
+    pushed = ls_client.push(client, "alignment", full_corpus, configs)
+    task = next(iter(client.tasks.list(project=pushed["project"], fields="all")))
+    client.tasks.update(id=task.id, data={**dict(task.data), "superseded": "yes: no longer in the corpus (test)"})
+    page = login(browser, label_studio)
+    page.goto(f"{label_studio['url']}/projects/{pushed['project']}/data?task={task.id}")
+    page.get_by_text("Which English candidate matches").wait_for(timeout=60_000)
+    page.screenshot(path=str(tmp_path / "alignment.png"))
+    body = page.inner_text(".lsf-main-view, body")
+    assert task.data["threshold"] == 1.3 and "a match needs 1.3 or more" in body
+    assert f"quality estimate {task.data['translation_quality']}" in body and "flags:" in body
+    assert "Superseded: yes: no longer in the corpus (test)" in body
+    assert page.locator(".lsf-choices input[type=checkbox]:checked").count() == 0  # nothing pre-ticked
+    assert page.locator("input[type=checkbox]:checked").count() == 0
+
+    tagging = ls_client.push(client, "tagging", full_corpus, configs)
+    german = next(t for t in client.tasks.list(project=tagging["project"], fields="all") if t.data["lang"] == "de")
+    page.goto(f"{label_studio['url']}/projects/{tagging['project']}/data?task={german.id}")
+    page.get_by_text("English translation (German sentences").wait_for(timeout=60_000)
+    assert german.data["translation"][:40] in page.inner_text("body")
+    assert "Superseded: no" in page.inner_text("body")
+    assert all(len(t.predictions) == 1 for t in client.tasks.list(project=tagging["project"], fields="all"))

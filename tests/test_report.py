@@ -18,7 +18,7 @@ def test_report_shows_the_metrics(full_corpus: Path, tmp_path: Path) -> None:
     (corpus / "sentences").symlink_to(full_corpus / "sentences")
     for name in ("translations.jsonl", "alignments.jsonl", "entities.jsonl"):
         (corpus / name).write_bytes((full_corpus / name).read_bytes())
-    (corpus / "metrics" / "align.json").write_bytes((full_corpus / "align_metrics.json").read_bytes())
+    (corpus / "metrics" / "align.json").write_bytes((full_corpus / "metrics" / "align.json").read_bytes())
     (corpus / "metrics" / "tag.json").write_bytes((full_corpus / "tag_metrics.json").read_bytes())
     agreement = {
         "alignment": {"items": 16, "reviewed": 4, "stale_annotations": 1, "match_accept_rate": 0.5},
