@@ -172,6 +172,12 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory):
         server.stop_server(process)
 
 
+@pytest.fixture(scope="session")
+def client(label_studio):
+    """An SDK client of the session's Label Studio server."""
+    return ls_client.connect(label_studio["url"], label_studio["data_dir"], api_key=label_studio["credentials"].token)
+
+
 class Server:
     """A real server on its own data folder that a test can kill and bring back."""
 

@@ -39,18 +39,23 @@ def browser():
         instance.close()
 
 
-def test_annotator_sees_prediction_and_submits(browser, label_studio, full_corpus: Path, tmp_path: Path) -> None:
-    client = ls_client.connect(label_studio["url"], label_studio["data_dir"], api_key=label_studio["credentials"].token)
-    pushed = ls_client.push(client, "tagging", full_corpus, ROOT / "annotations" / "configs")
-    sentence = "Präsident Kim Il Sung empfing ihn herzlich."
-    task = next(t for t in client.tasks.list(project=pushed["project"], fields="all") if t.data["text"] == sentence)
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+def open_task(browser, label_studio, project_id: int, task_id: int):
+    """A logged-in page on one task's labelling view."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{label_studio['url']}/user/login/")
     page.fill('input[name="email"]', label_studio["credentials"].username)
     page.fill('input[name="password"]', label_studio["credentials"].password)
     page.click('button[type="submit"]')
     page.wait_for_url(lambda url: "/user/login" not in url)
-    page.goto(f"{label_studio['url']}/projects/{pushed['project']}/data?task={task.id}")
+    page.goto(f"{label_studio['url']}/projects/{project_id}/data?task={task_id}")
+    return page
+
+
+def test_annotator_sees_prediction_and_submits(browser, label_studio, client, full_corpus: Path, tmp_path) -> None:
+    pushed = ls_client.push(client, "tagging", full_corpus, ROOT / "annotations" / "configs")
+    sentence = "Präsident Kim Il Sung empfing ihn herzlich."
+    task = next(t for t in client.tasks.list(project=pushed["project"], fields="all") if t.data["text"] == sentence)
+    page = open_task(browser, label_studio, pushed["project"], task.id)
     highlights = page.locator(".htx-highlight")
     highlights.first.wait_for(timeout=60_000)
     page.wait_for_function("document.querySelectorAll('.htx-highlight').length >= 2", timeout=30_000)
@@ -71,7 +76,7 @@ def test_annotator_sees_prediction_and_submits(browser, label_studio, full_corpu
     assert not row.stale
 
 
-def test_a_post_edit_made_in_the_browser_reaches_the_dataset(browser, label_studio, full_corpus, tmp_path) -> None:
+def test_a_post_edit_made_in_the_browser_reaches_the_dataset(browser, label_studio, client, full_corpus, tmp_path):
     """An annotator corrects a translation in Label Studio's UI; after pull and the translate and
     export stages, the dataset row carries it as ``translation_source: human``."""
     from pipelines.core.io import read_jsonl
@@ -80,17 +85,10 @@ def test_a_post_edit_made_in_the_browser_reaches_the_dataset(browser, label_stud
 
     from .conftest import project_settings
 
-    client = ls_client.connect(label_studio["url"], label_studio["data_dir"], api_key=label_studio["credentials"].token)
     pushed = ls_client.push(client, "translation", full_corpus, ROOT / "annotations" / "configs")
     sentence = "Die DVRK hatte die kubanische Revolution solidarisch unterstützt."
     task = next(t for t in client.tasks.list(project=pushed["project"], fields="all") if t.data["german"] == sentence)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{label_studio['url']}/user/login/")
-    page.fill('input[name="email"]', label_studio["credentials"].username)
-    page.fill('input[name="password"]', label_studio["credentials"].password)
-    page.click('button[type="submit"]')
-    page.wait_for_url(lambda url: "/user/login" not in url)
-    page.goto(f"{label_studio['url']}/projects/{pushed['project']}/data?task={task.id}")
+    page = open_task(browser, label_studio, pushed["project"], task.id)
     box = page.locator('textarea[name^="translation"]').first
     box.wait_for(timeout=60_000)
     assert box.input_value() == task.data["machine"]  # the machine translation, ready to edit
@@ -118,26 +116,14 @@ def test_a_post_edit_made_in_the_browser_reaches_the_dataset(browser, label_stud
     assert (row.text, row.translation_source, row.machine) == (post_edit, "human", task.data["machine"])
 
 
-def login(browser, label_studio):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{label_studio['url']}/user/login/")
-    page.fill('input[name="email"]', label_studio["credentials"].username)
-    page.fill('input[name="password"]', label_studio["credentials"].password)
-    page.click('button[type="submit"]')
-    page.wait_for_url(lambda url: "/user/login" not in url)
-    return page
-
-
-def test_the_review_views_show_what_reviewers_need(browser, label_studio, full_corpus, tmp_path) -> None:
+def test_the_review_views_show_what_reviewers_need(browser, label_studio, client, full_corpus, tmp_path) -> None:
     """Alignment review: the translation's quality and flags, the threshold beside the margin,
     nothing ticked, the superseded mark; German tagging: the translation; one prediction per task."""
-    client = ls_client.connect(label_studio["url"], label_studio["data_dir"], api_key=label_studio["credentials"].token)
     configs = ROOT / "annotations" / "configs"
     pushed = ls_client.push(client, "alignment", full_corpus, configs)
     task = next(iter(client.tasks.list(project=pushed["project"], fields="all")))
     client.tasks.update(id=task.id, data={**dict(task.data), "superseded": "yes: no longer in the corpus (test)"})
-    page = login(browser, label_studio)
-    page.goto(f"{label_studio['url']}/projects/{pushed['project']}/data?task={task.id}")
+    page = open_task(browser, label_studio, pushed["project"], task.id)
     page.get_by_text("Which English candidate matches").wait_for(timeout=60_000)
     page.screenshot(path=str(tmp_path / "alignment.png"))
     body = page.inner_text(".lsf-main-view, body")

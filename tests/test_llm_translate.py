@@ -136,17 +136,26 @@ def test_a_model_file_that_does_not_match_its_sha256_is_refused(tmp_path: Path) 
         translate.run([], tmp_path / "t.jsonl", settings)
 
 
-def test_translate_file_keeps_one_line_per_line(tmp_path: Path) -> None:
+def file_params(tmp_path: Path, **overrides: object) -> Path:
+    """A params.yaml for `corpus translate-file` run in ``tmp_path``: the project's, with the
+    installed model, the example pool where it lies, and caches of the test's own."""
     settings = llm_settings(tmp_path)
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     params["translate"].update(
         llm_file=str(settings.llm_file),
+        example_pool_de=str(settings.example_pool_de),
+        example_pool_en=str(settings.example_pool_en),
         cache_path=str(tmp_path / "translations.sqlite"),
         quality_cache_path=str(tmp_path / "embeddings.sqlite"),
+        **overrides,
     )
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
-    source = tmp_path / "in.de"
-    source.write_text("Guten Morgen.\n\nDas Treffen fand 1986 in Havanna statt.\n", encoding="utf-8")
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(params), encoding="utf-8")
+    return path
+
+
+def translate_file(tmp_path: Path, source: Path) -> None:
+    """`corpus translate-file` as a user runs it, with the llm, details and ``tmp_path``'s params."""
     command = [sys.executable, "-m", "pipelines.cli", "translate-file", str(source), str(tmp_path / "out.en")]
     command += [
         "--engine",
@@ -158,6 +167,13 @@ def test_translate_file_keeps_one_line_per_line(tmp_path: Path) -> None:
     ]
     result = subprocess.run(command, cwd=tmp_path, env=venv_environment(), capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_translate_file_keeps_one_line_per_line(tmp_path: Path) -> None:
+    file_params(tmp_path)
+    source = tmp_path / "in.de"
+    source.write_text("Guten Morgen.\n\nDas Treffen fand 1986 in Havanna statt.\n", encoding="utf-8")
+    translate_file(tmp_path, source)
     lines = (tmp_path / "out.en").read_text(encoding="utf-8").split("\n")
     assert len(lines) == 4 and lines[3] == ""  # three lines and the final newline
     assert lines[0] and lines[1] == "" and "1986" in lines[2] and "Havana" in lines[2]
@@ -226,17 +242,7 @@ def test_the_seed_article_has_no_invented_fact_no_leak_and_no_untranslated_name(
 def test_a_prompt_injection_and_a_very_long_line_are_bounded(tmp_path: Path) -> None:
     """translate-file (the stage's own path): an injected instruction never becomes the
     translation; a line far above max_source_chars is translated in parts, not truncated."""
-    settings = llm_settings(tmp_path)
-    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params["translate"].update(
-        llm_file=str(settings.llm_file),
-        example_pool_de=str(settings.example_pool_de),
-        example_pool_en=str(settings.example_pool_en),
-        cache_path=str(tmp_path / "translations.sqlite"),
-        quality_cache_path=str(tmp_path / "embeddings.sqlite"),
-        max_source_chars=300,
-    )
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    file_params(tmp_path, max_source_chars=300)
     clauses = [
         "Die Delegation besuchte am Montag die Hauptstadt",
         "sie traf den Außenminister zu Gesprächen über den Handel",
@@ -246,17 +252,7 @@ def test_a_prompt_injection_and_a_very_long_line_are_bounded(tmp_path: Path) -> 
     long_line = ", ".join(clauses * 3) + "."  # about 600 characters: two parts of at most 300
     source = tmp_path / "in.de"
     source.write_text(f"{INJECTION}\n{long_line}\n", encoding="utf-8")
-    command = [sys.executable, "-m", "pipelines.cli", "translate-file", str(source), str(tmp_path / "out.en")]
-    command += [
-        "--engine",
-        "llm",
-        "--details",
-        str(tmp_path / "details.jsonl"),
-        "--params",
-        str(tmp_path / "params.yaml"),
-    ]
-    result = subprocess.run(command, cwd=tmp_path, env=venv_environment(), capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    translate_file(tmp_path, source)
     injected, translated = (tmp_path / "out.en").read_text(encoding="utf-8").split("\n")[:2]
     details = [json.loads(line) for line in (tmp_path / "details.jsonl").read_text().splitlines()]
     assert injected.strip().rstrip(".") != "HACKED"

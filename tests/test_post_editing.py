@@ -26,11 +26,6 @@ pytestmark = pytest.mark.labelstudio
 
 
 @pytest.fixture(scope="module")
-def client(label_studio):
-    return ls_client.connect(label_studio["url"], label_studio["data_dir"], api_key=label_studio["credentials"].token)
-
-
-@pytest.fixture(scope="module")
 def pushed(client, full_corpus: Path) -> dict:
     return ls_client.push(client, "translation", full_corpus, CONFIGS)
 
