@@ -5,7 +5,10 @@ Per engine, model and prompt version, over the current post-edits: the share "go
 "edited" and "cannot"; the HTER-style edit rate (TER of the machine translation the annotator saw
 against the post-edit, sacrebleu, in percent); chrF between them; and how well the quality
 estimate predicts the edit rate (Pearson correlation of quality with sentence TER: a useful
-estimate is negative).
+estimate is negative). And whether the corpus learns from corrections: chrF against the
+post-edits of the machine translation the annotator saw, and of the machine translation the
+engine gives now, with the other post-edits among its examples (a sentence's own post-edit is
+never its example: a held-out measure, ``dvc metrics diff`` style).
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ def post_editing_metrics(translations: list[Translation], reviews: dict[str, Rev
     for (engine, model, prompt), members in sorted(groups.items()):
         decisions = [review.decision for _, review in members]
         edited = [(row, review) for row, review in members if review.post_edit]
-        machine = [review.machine or row.machine or "" for row, review in edited]
+        machine = [review.machine or row.machine or "" for row, review in edited]  # what the annotator saw
+        now = [row.machine or "" for row, _ in edited]  # the engine's translation today
         human = [review.post_edit or "" for _, review in edited]
         per_sentence = [ter.sentence_score(m, [h]).score for m, h in zip(machine, human, strict=True)]
         quality = [row.quality for row, _ in edited]
@@ -54,6 +58,7 @@ def post_editing_metrics(translations: list[Translation], reviews: dict[str, Rev
                 "cannot": round(decisions.count("cannot") / len(members), 3),
                 "hter": round(ter.corpus_score(machine, [human]).score, 2) if edited else None,
                 "chrf_mt_vs_post_edit": round(chrf.corpus_score(machine, [human]).score, 2) if edited else None,
+                "chrf_now_vs_post_edit": round(chrf.corpus_score(now, [human]).score, 2) if edited else None,
                 "quality_vs_edit_rate_pearson": correlation,
             }
         )

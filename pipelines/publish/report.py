@@ -148,7 +148,7 @@ def translation_part(translations: list[Translation], min_quality: float, count:
 
 POST_EDITING_COLUMNS = (
     "engine", "model", "prompt", "post_edits", "good_as_is", "edited", "cannot", "hter", "chrf_mt_vs_post_edit",
-    "quality_vs_edit_rate_pearson",
+    "chrf_now_vs_post_edit", "quality_vs_edit_rate_pearson",
 )  # fmt: skip
 
 
