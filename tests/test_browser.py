@@ -121,7 +121,7 @@ def test_the_review_views_show_what_reviewers_need(browser, label_studio, client
     nothing ticked, the superseded mark; German tagging: the translation; one prediction per task."""
     configs = ROOT / "annotations" / "configs"
     pushed = ls_client.push(client, "alignment", full_corpus, configs)
-    task = next(iter(client.tasks.list(project=pushed["project"], fields="all")))
+    task = next(t for t in client.tasks.list(project=pushed["project"], fields="all") if not t.total_annotations)
     client.tasks.update(id=task.id, data={**dict(task.data), "superseded": "yes: no longer in the corpus (test)"})
     page = open_task(browser, label_studio, pushed["project"], task.id)
     page.get_by_text("Which English candidate matches").wait_for(timeout=60_000)

@@ -1,11 +1,11 @@
 """Translate stage: German sentences -> ``corpus/translations.jsonl`` (one row per sentence).
 
-Translations are cached by (engine fingerprint, settings, attempt, source text), so re-running
-after adding a document translates only the new sentences; those run on the configured
-executor (in process, a process pool, the warm server or Ray actors, each loading the model
-once). Every translation is then checked (numbers, names, length, quality estimate); a failing
-one is retried with the engine's stricter attempt where it has one, and otherwise kept with
-``flagged: true`` and its reasons.
+Translations are cached by (engine fingerprint, settings, what the engine reads of the request),
+so re-running after adding a document translates only the new sentences; those run on the
+configured executor (in process, a process pool, the warm server or Ray actors, each loading the
+model once). Every translation is then checked both ways (``translation_checks``); the retry,
+keep-the-best and reject rule is ``translate_sentences``. Last, annotators' post-edits (and the
+memory of them) replace the machine's text, which the row keeps beside them.
 """
 
 from __future__ import annotations
