@@ -43,7 +43,7 @@ def edited_result(text: str, decision: str = "edited") -> list[dict]:
 
 def test_push_shows_the_machine_translation_editable_and_the_worst_first(client, pushed, full_corpus) -> None:
     rows = list(read_jsonl(full_corpus / "translations.jsonl", Translation))
-    assert pushed["tasks_added"] == len(rows)
+    assert pushed["tasks_total"] == len(rows)  # (another test of this session may have pushed first)
     shown = tasks(client, pushed["project"])
     by_key = {t.data["sent_id"]: t for t in shown}
     task = next(t for t in shown if t.data["german"] == SENTENCE)
@@ -66,8 +66,9 @@ def test_a_post_edit_becomes_the_translation_and_the_memory_reuses_it(client, pu
     client.annotations.create(id=task.id, result=edited_result(EDIT))
     annotations = tmp_path / "annotations"
     summary = ls_client.pull(client, "translation", annotations, full_corpus)
-    assert summary["annotated"] == 1
-    review = read_reviews(annotations / "translation.human.jsonl")[task.data["sent_id"]]
+    reviews = read_reviews(annotations / "translation.human.jsonl")
+    assert summary["annotated"] == len(reviews) >= 1  # ours, and any other test's on this server
+    review = reviews[task.data["sent_id"]]
     assert (review.translation, review.decision, review.post_edit) == (EDIT, "edited", EDIT)
     assert review.machine == task.data["machine"] and not review.stale
 
@@ -82,12 +83,12 @@ def test_a_post_edit_becomes_the_translation_and_the_memory_reuses_it(client, pu
     figures = translate.run(
         sorted(sentences.glob("*.jsonl")), out, settings, human=annotations / "translation.human.jsonl"
     )
-    assert figures["human"] == 1 and figures["human_memory"] == 1
+    assert figures["human"] == len(reviews) and figures["human_memory"] == 1
     rows = {r.sent_id: r for r in read_jsonl(out, Translation)}
     own, reused = rows[task.data["sent_id"]], rows["de-copy-s0000"]
     assert (own.text, own.translation_source, own.machine) == (EDIT, "human", task.data["machine"])
     assert (reused.text, reused.translation_source) == (EDIT, "human:memory")
-    others = [r for r in rows.values() if r.source != SENTENCE]
+    others = [r for r in rows.values() if r.source != SENTENCE and r.sent_id not in reviews]
     assert others and all(r.translation_source == "model:gloss" and r.machine is None for r in others)
 
     # the export carries who wrote each translation, and the edit rate
@@ -106,7 +107,7 @@ def test_a_post_edit_becomes_the_translation_and_the_memory_reuses_it(client, pu
         corpus, annotations, dist, tmp_path / "export.json", tmp_path / "plot.csv", project_settings(tmp_path).export
     )
     [edit_figures] = metrics["post_editing"]
-    assert edit_figures["post_edits"] == 1 and edit_figures["edited"] == 1.0 and edit_figures["hter"] > 0
+    assert edit_figures["post_edits"] == len(reviews) and edit_figures["edited"] == 1.0 and edit_figures["hter"] > 0
     # the gloss does not learn from examples: today's output is the one the annotator saw
     assert edit_figures["chrf_now_vs_post_edit"] == edit_figures["chrf_mt_vs_post_edit"] < 100
     exported = [json.loads(line) for line in _parquet_rows(dist / "dataset" / "data" / "translations")]
