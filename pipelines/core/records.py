@@ -145,9 +145,9 @@ class TranslationRequest(Record):
     terms: list[tuple[str, str]] = []  # (German, English) asked for
     examples: list[tuple[str, str]] = []
     strict: bool = False  # the retry of a translation that failed its checks
-    # 0: greedy decoding, one text; n > 0: n candidates sampled in one seeded call, returned as a JSON
-    # list (a retry's extra candidates)
-    samples: int = 0
+    # 0: greedy decoding, one text; n > 0: the n best of a beam search, returned as a JSON list (a
+    # retry's extra candidates; a beam is deterministic, where seeded sampling was not per process)
+    alternatives: int = 0
 
 
 class Translation(Record):

@@ -142,7 +142,7 @@ class TranslateSettings(Section):
     reject_on: tuple[str, ...] = (
         "form", "example_leak", "added_numbers", "added_names", "added_negation", "added_relations",
     )  # fmt: skip
-    retry_samples: int = 3  # llm: a failing translation's retry adds this many sampled candidates
+    retry_alternatives: int = 3  # llm: a failing translation's retry adds the n best of a beam search
     # the corpus's terms (German<TAB>English[<TAB>other|forms]) on top of the shipped table
     glossary_file: Path | None = None
     # llm few-shot examples: per document, the closest pairs of a parallel pool (German file, English

@@ -35,8 +35,6 @@ LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "
 END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<end_of_turn>", "</s>")
 # the token budget of a translation: generous for de→en, where English needs fewer tokens
 BUDGET_BASE, BUDGET_PER_SOURCE_TOKEN = 16, 2
-# a retry's extra candidates: top-20 sampling at temperature 0.8 (varied, still fluent)
-SAMPLING_TOPK, SAMPLING_TEMPERATURE, SAMPLING_SEED = 20, 0.8, 1234
 
 
 @cache
@@ -58,8 +56,7 @@ def describe(settings: TranslateSettings, sha256: str) -> tuple[str, dict[str, A
         "cpu_isa": pin_cpu_isa(settings) if device == "cpu" else None,
         "prompt": settings.llm_prompt,
         "prompt_sha256": content_key(prompt),
-        "decoding": f"greedy; a retry adds {settings.retry_samples} seeded samples (top-{SAMPLING_TOPK}, "
-        f"temperature {SAMPLING_TEMPERATURE})",
+        "decoding": f"greedy; a retry adds the {settings.retry_alternatives} best of a beam search",
         "max_new_tokens": f"{BUDGET_BASE} + {BUDGET_PER_SOURCE_TOKEN} x source tokens",
         "batching": "same prompt length only",
     }
@@ -137,7 +134,7 @@ class LLMEngine:
         prompts = [self._prompt(request) for request in requests]
         groups: dict[tuple[tuple[str, ...], int], list[int]] = defaultdict(list)
         for index, (static, turn) in enumerate(prompts):
-            if requests[index].samples:
+            if requests[index].alternatives:
                 continue
             groups[(static, len(turn))].append(index)  # no padding: each output is the one it gets alone
         results = [""] * len(requests)
@@ -170,27 +167,24 @@ class LLMEngine:
                     if position in stopped:
                         self.timed_out.add(index)
         for index, request in enumerate(requests):
-            if request.samples:
-                results[index] = json.dumps(self._sample(request, *prompts[index]), ensure_ascii=False)
+            if request.alternatives:
+                results[index] = json.dumps(self._alternatives(request, *prompts[index]), ensure_ascii=False)
         return results
 
-    def _sample(self, request: TranslationRequest, static: tuple[str, ...], turn: list[str]) -> list[str]:
-        """``request.samples`` candidates from one seeded call, alone: the same request gives the same texts."""
-        import ctranslate2
-
-        ctranslate2.set_random_seed(SAMPLING_SEED)
+    def _alternatives(self, request: TranslationRequest, static: tuple[str, ...], turn: list[str]) -> list[str]:
+        """The ``request.alternatives`` best hypotheses of one beam search, alone in its call. Beam
+        search is deterministic; seeded sampling was not (CTranslate2 seeds a thread's generator
+        once, so a process's second call drew other samples). CTranslate2 takes no callback with a
+        beam, so this call is bounded by its token budget alone."""
         source_tokens = len(self.tokenizer.encode(request.sentence.text, add_special_tokens=False).ids)
-        deadline = time.monotonic() + self.max_seconds
         [output] = self.generator.generate_batch(
             [turn],
             static_prompt=list(static) or None,
             include_prompt_in_result=False,
-            sampling_topk=SAMPLING_TOPK,
-            sampling_temperature=SAMPLING_TEMPERATURE,
-            num_hypotheses=request.samples,
+            beam_size=request.alternatives + 1,
+            num_hypotheses=request.alternatives,
             max_length=min(self.max_length, BUDGET_BASE + BUDGET_PER_SOURCE_TOKEN * source_tokens),
             end_token=self.end_tokens or None,
-            callback=lambda step: time.monotonic() > deadline,
         )
         return [self.tokenizer.decode(ids).strip() for ids in output.sequences_ids]
 

@@ -123,8 +123,8 @@ def cache_key(engine: Translator | EngineInfo, request: TranslationRequest) -> s
     if not engine.can_retry:
         return content_key(engine.fingerprint, engine.settings, source)
     prompt = request.model_dump(mode="json", include={"context", "terms", "examples"})
-    if request.samples:
-        prompt["samples"] = request.samples
+    if request.alternatives:
+        prompt["alternatives"] = request.alternatives
     return content_key(engine.fingerprint, engine.settings, "strict" if request.strict else "", source, prompt)
 
 

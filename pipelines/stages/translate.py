@@ -51,10 +51,11 @@ class Translations:
         self.work_args = (settings.model_dump_json(), info.kind, engine_threads(settings, executor))
         # the llm batches only same-length prompts: give it many sentences of similar length at once
         self.batch_size = max(1, (settings.llm_batch_size if info.kind == "llm" else settings.batch_size) * 4)
-        self.made = 0
+        self.made = self.asked = 0
 
     def get(self, requests: list[TranslationRequest]) -> list[str]:
         keys = [cache_key(self.info, r) for r in requests]
+        self.asked += len(set(keys))
         found = self.store.get_many(list(dict.fromkeys(keys)))
         todo = list({key: r for key, r in zip(keys, requests, strict=True) if key not in found}.items())
         todo.sort(key=lambda pair: len(pair[1].sentence.text))  # neighbours in a batch: similar lengths
@@ -89,23 +90,24 @@ class Result:
     verdicts: list[Verdict]
     attempts: list[int]
     made: int
+    asked: int  # distinct requests looked up (first attempts, retries and their alternatives)
     rejected: list[str | None]
     examples: str | None  # the example pool's name
 
 
-def retry_candidates(made: Translations, requests: list[list[TranslationRequest]], samples: int) -> list[list[str]]:
+def retry_candidates(made: Translations, requests: list[list[TranslationRequest]], count: int) -> list[list[str]]:
     """A retry's candidates for each failing sentence, as lists in candidate order: the strict
-    prompt's greedy output, then ``samples`` seeded samples (one generate call per part)."""
+    prompt's greedy output, then the ``count`` best of a beam search (one generate call per part)."""
     strict = {"strict": True, "examples": []}
     greedy = made.get_joined([[r.model_copy(update=strict) for r in parts] for parts in requests])
-    if samples <= 0:
+    if count <= 0:
         return [greedy]
-    sampled = made.get([r.model_copy(update={**strict, "samples": samples}) for parts in requests for r in parts])
-    lists = iter(json.loads(item) for item in sampled)
-    per_sentence = [[next(lists) for _ in parts] for parts in requests]  # parts x samples
+    beams = made.get([r.model_copy(update={**strict, "alternatives": count}) for parts in requests for r in parts])
+    lists = iter(json.loads(item) for item in beams)
+    per_sentence = [[next(lists) for _ in parts] for parts in requests]  # parts x alternatives
     joined = [
         [" ".join(part[min(n, len(part) - 1)] for part in parts).strip() for parts in per_sentence]
-        for n in range(samples)
+        for n in range(count)
     ]
     return [greedy, *joined]
 
@@ -124,7 +126,7 @@ def translate_sentences(
     post_edits: list[tuple[str, str]] | None = None,
 ) -> Result:
     """Cached or fresh translations, checked; failing ones retried where the engine can (strict
-    prompt, no examples: its greedy output and ``retry_samples`` seeded samples), the best of all
+    prompt, no examples: its greedy output and a beam's ``retry_alternatives`` best), the best of all
     candidates kept, and an output failing a ``reject_on`` check
     moved to ``rejected``. This is the one place of that rule. ``english``: the corpus's English
     sentences (the glossary asks for the forms they use); ``post_edits``: example pairs first."""
@@ -142,7 +144,7 @@ def translate_sentences(
         attempts = [1] * len(sentences)
         failing = [i for i, verdict in enumerate(verdicts) if verdict.flags] if info.can_retry else []
         if failing:
-            for candidates in retry_candidates(made, [requests[i] for i in failing], settings.retry_samples):
+            for candidates in retry_candidates(made, [requests[i] for i in failing], settings.retry_alternatives):
                 candidates = [repair(text, terms[i]) for i, text in zip(failing, candidates, strict=True)]
                 second = checker.check([sources[i] for i in failing], candidates, [terms[i] for i in failing])
                 for index, text, verdict in zip(failing, candidates, second, strict=True):
@@ -155,7 +157,7 @@ def translate_sentences(
         if reasons and texts[index]:
             rejected[index], texts[index] = texts[index], ""
             verdict.flags.append(f"rejected ({', '.join(reasons)}): the output is kept in `rejected` only")
-    return Result(info, texts, verdicts, attempts, made.made, rejected, pool.name if pool else None)
+    return Result(info, texts, verdicts, attempts, made.made, made.asked, rejected, pool.name if pool else None)
 
 
 def run(
@@ -212,7 +214,7 @@ def run(
     return {
         "sentences": len(rows),
         "translated": result.made,
-        "cached": len(rows) + retried - result.made,
+        "cached": result.asked - result.made,
         "retried": retried,
         "flagged": sum(row.flagged for row in rows),
         "rejected": sum(row.rejected is not None for row in rows),
