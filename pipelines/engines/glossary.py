@@ -55,6 +55,10 @@ class Glossary:
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self.terms = {term.german: term for term in terms}  # a user's entry replaces a built-in one
+        self.order = {german: rank for rank, german in enumerate(self.terms)}
+        self.by_first: dict[str, list[Term]] = {}  # first German word -> terms: one look-up per word
+        for term in self.terms.values():
+            self.by_first.setdefault(term.german.split()[0], []).append(term)
 
     @classmethod
     def load(cls, user_file: Path | None) -> Glossary:
@@ -78,16 +82,16 @@ class Glossary:
     def found_in(self, source: str) -> list[Term]:
         """The terms a source sentence contains (as a whole word or hyphen part, with case endings)."""
         words = _words(source)
-        found = []
-        for term in self.terms.values():
-            parts = term.german.split()
-            for start in range(len(words) - len(parts) + 1):
+        found: dict[str, Term] = {}
+        for start, word in enumerate(words):
+            stems = {word[: len(word) - len(end)] for end in INFLECTIONS if word.endswith(end)}
+            for term in (t for stem in stems | {word} for t in self.by_first.get(stem, [])):
+                parts = term.german.split()
                 window = words[start : start + len(parts)]
-                last = window[-1] if window else ""
+                last = window[-1] if len(window) == len(parts) else ""
                 if window[:-1] == parts[:-1] and any(last == parts[-1] + end for end in INFLECTIONS):
-                    found.append(term)
-                    break
-        return found
+                    found.setdefault(term.german, term)
+        return sorted(found.values(), key=lambda term: self.order[term.german])  # in the table's order
 
 
 def repair(output: str, terms: Iterable[Term]) -> str:

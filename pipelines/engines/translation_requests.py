@@ -15,7 +15,7 @@ from collections import defaultdict
 from pipelines.core.records import Provenance, Sentence, Token, TranslationRequest
 from pipelines.core.settings import TranslateSettings
 from pipelines.engines.example_pool import ExamplePool
-from pipelines.engines.glossary import Glossary, Term
+from pipelines.engines.glossary import Glossary
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 CLAUSE_BREAKS = (
@@ -97,13 +97,10 @@ class RequestBuilder:
                     TranslationRequest(
                         sentence=piece,
                         context=previous[sentence.sent_id] if prompted and self.settings.context_sentences else [],
-                        terms=[(t.german, t.english) for t in self.terms(piece.text)] if prompted else [],
+                        terms=[(t.german, t.english) for t in self.glossary.found_in(piece.text)] if prompted else [],
                         examples=examples.get(sentence.doc_id, []),
                     )
                     for piece in pieces
                 ]
             )
         return requests
-
-    def terms(self, text: str) -> list[Term]:
-        return self.glossary.found_in(text)
