@@ -125,6 +125,7 @@ def test_the_review_views_show_what_reviewers_need(browser, label_studio, client
     client.tasks.update(id=task.id, data={**dict(task.data), "superseded": "yes: no longer in the corpus (test)"})
     page = open_task(browser, label_studio, pushed["project"], task.id)
     page.get_by_text("Which English candidate matches").wait_for(timeout=60_000)
+    page.get_by_text("Superseded: yes: no longer in the corpus (test)").first.wait_for(timeout=60_000)
     page.screenshot(path=str(tmp_path / "alignment.png"))
     body = page.inner_text(".lsf-main-view, body")
     assert task.data["threshold"] == 1.3 and "a match needs 1.3 or more" in body
@@ -136,7 +137,9 @@ def test_the_review_views_show_what_reviewers_need(browser, label_studio, client
     tagging = ls_client.push(client, "tagging", full_corpus, configs)
     german = next(t for t in client.tasks.list(project=tagging["project"], fields="all") if t.data["lang"] == "de")
     page.goto(f"{label_studio['url']}/projects/{tagging['project']}/data?task={german.id}")
+    # The data manager rewrites the URL (adds &tab=) and may re-mount the task panel after the
+    # first render, so wait for each text rather than reading the body once.
     page.get_by_text("English translation (German sentences").wait_for(timeout=60_000)
-    assert german.data["translation"][:40] in page.inner_text("body")
-    assert "Superseded: no" in page.inner_text("body")
+    page.get_by_text("Superseded: no").first.wait_for(timeout=60_000)
+    page.get_by_text(german.data["translation"][:40]).first.wait_for(timeout=60_000)
     assert all(len(t.predictions) == 1 for t in client.tasks.list(project=tagging["project"], fields="all"))
