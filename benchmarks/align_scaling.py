@@ -19,8 +19,8 @@ import numpy as np
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Sentence
 from pipelines.core.settings import AlignSettings
-from pipelines.engines.embedders import CachedEmbedder, make_embedder, normalise
-from pipelines.engines.mining import mine
+from pipelines.engines.align.mining import mine
+from pipelines.engines.vectors.embedders import CachedEmbedder, make_embedder, normalise
 from pipelines.evaluation import align_eval
 
 ROOT = Path(__file__).resolve().parents[1]

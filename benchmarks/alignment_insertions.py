@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.core.settings import load_settings  # noqa: E402
-from pipelines.engines import document_aligner  # noqa: E402
-from pipelines.engines.embedders import embedder_from_settings  # noqa: E402
+from pipelines.engines.align import document_aligner  # noqa: E402
+from pipelines.engines.vectors.embedders import embedder_from_settings  # noqa: E402
 from pipelines.evaluation.align_eval import read_lines, read_links, score_links  # noqa: E402
 
 Links = list[tuple[tuple[int, ...], tuple[int, ...]]]

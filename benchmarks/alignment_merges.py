@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from alignment_quality import GoldDocument  # noqa: E402
 
 from pipelines.core.settings import load_settings  # noqa: E402
-from pipelines.engines.document_aligner import align_document  # noqa: E402
-from pipelines.engines.embedders import embedder_from_settings  # noqa: E402
+from pipelines.engines.align.document_aligner import align_document  # noqa: E402
+from pipelines.engines.vectors.embedders import embedder_from_settings  # noqa: E402
 from pipelines.evaluation.align_eval import read_lines, score_links  # noqa: E402
 
 SHORT_WORDS = 4

@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.core.settings import ExecutorSettings, load_settings  # noqa: E402
-from pipelines.engines.document_aligner import align_document  # noqa: E402
-from pipelines.engines.embedders import embedder_from_settings  # noqa: E402
-from pipelines.engines.gloss import GlossEngine  # noqa: E402
-from pipelines.engines.translation_checks import TranslationChecker  # noqa: E402
+from pipelines.engines.align.document_aligner import align_document  # noqa: E402
+from pipelines.engines.translate.gloss import GlossEngine  # noqa: E402
+from pipelines.engines.translate.translation_checks import TranslationChecker  # noqa: E402
+from pipelines.engines.vectors.embedders import embedder_from_settings  # noqa: E402
 from pipelines.evaluation.align_eval import (  # noqa: E402
     evaluate_mining,
     read_lines,

@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.core.bio import bioes  # noqa: E402
 from pipelines.core.settings import load_settings  # noqa: E402
-from pipelines.engines import truecase  # noqa: E402
-from pipelines.engines.stanza_variants import _spacy_english  # noqa: E402
-from pipelines.engines.tagger import build_tagger  # noqa: E402
+from pipelines.engines.ner import truecase  # noqa: E402
+from pipelines.engines.ner.stanza_variants import _spacy_english  # noqa: E402
+from pipelines.engines.ner.tagger import build_tagger  # noqa: E402
 from pipelines.training.scoring import score  # noqa: E402
 
 

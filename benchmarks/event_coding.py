@@ -33,7 +33,7 @@ from pipelines.core.hashing import file_sha256  # noqa: E402
 from pipelines.core.io import read_jsonl, write_jsonl  # noqa: E402
 from pipelines.core.records import SentenceEvents  # noqa: E402
 from pipelines.core.settings import load_settings  # noqa: E402
-from pipelines.engines.segmenter import Segmenter  # noqa: E402
+from pipelines.engines.text.segmenter import Segmenter  # noqa: E402
 from pipelines.stages import tag  # noqa: E402
 from pipelines.tagging.cameo import load_plover_table, plover_for  # noqa: E402
 from tests.helpers.documents import plain_document  # noqa: E402

@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.core.records import Provenance, Sentence, Translation  # noqa: E402
 from pipelines.core.settings import ExecutorSettings, load_settings  # noqa: E402
-from pipelines.engines.ner_model import trained_model  # noqa: E402
-from pipelines.engines.tagger import analyse, build_tagger  # noqa: E402
-from pipelines.engines.translation_checks import TranslationChecker  # noqa: E402
+from pipelines.engines.ner.ner_model import trained_model  # noqa: E402
+from pipelines.engines.ner.tagger import analyse, build_tagger  # noqa: E402
+from pipelines.engines.translate.translation_checks import TranslationChecker  # noqa: E402
 from pipelines.stages.translate import translate_sentences  # noqa: E402
 from pipelines.tagging.entities import Projector  # noqa: E402
 from pipelines.tagging.events_via_english import english_sentence  # noqa: E402

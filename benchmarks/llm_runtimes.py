@@ -1,7 +1,7 @@
 """One GGUF, two runtimes: CTranslate2 (the project's, after conversion) vs llama.cpp, same prompt.
 
 Translates the first ``--lines`` Tatoeba German sentences with the llm engine's prompt (system
-prompt + example pairs from ``pipelines/engines/data/llm_prompts.yaml``), greedy, one sentence
+prompt + example pairs from ``pipelines/engines/translate/data/llm_prompts.yaml``), greedy, one sentence
 per request, and prints BLEU/chrF, sentences/s and peak memory. The ``ctranslate2`` runtime runs
 in the project's virtualenv; ``llama-cpp`` needs ``llama-cpp-python`` (no wheel for Python 3.11
 on PyPI: a 10-17 min source build), so it runs in any Python that has it plus PyYAML and
@@ -32,7 +32,7 @@ PROMPTS = ROOT / "pipelines" / "engines" / "data" / "llm_prompts.yaml"
 def with_ctranslate2(texts: list[str], batch_size: int) -> list[str]:
     sys.path.insert(0, str(ROOT))
     from pipelines.core.settings import load_settings
-    from pipelines.engines.llm import LLMEngine
+    from pipelines.engines.translate.llm import LLMEngine
 
     settings = load_settings(ROOT / "params.yaml").translate.model_copy(update={"llm_batch_size": batch_size})
     return LLMEngine(settings, threads=2).translate_texts(texts)

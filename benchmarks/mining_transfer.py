@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.core.settings import load_settings  # noqa: E402
-from pipelines.engines.embedders import embedder_from_settings  # noqa: E402
-from pipelines.engines.mining import mine  # noqa: E402
+from pipelines.engines.align.mining import mine  # noqa: E402
+from pipelines.engines.vectors.embedders import embedder_from_settings  # noqa: E402
 from pipelines.evaluation.align_eval import prf, read_lines, read_links, sweep  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

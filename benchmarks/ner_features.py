@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.core.bio import bioes, spans  # noqa: E402
 from pipelines.core.settings import load_settings  # noqa: E402
-from pipelines.engines import crf_ner  # noqa: E402
+from pipelines.engines.ner import crf_ner  # noqa: E402
 from pipelines.stages import train_ner  # noqa: E402
 from pipelines.training.tagged import read_germeval, split  # noqa: E402
 

@@ -22,8 +22,8 @@ import sacrebleu
 
 from pipelines.core.settings import ExecutorSettings, load_settings
 from pipelines.core.translation_memory import TranslationMemory
-from pipelines.engines.translation_checks import TranslationChecker
-from pipelines.engines.translation_requests import line_sentence
+from pipelines.engines.translate.translation_checks import TranslationChecker
+from pipelines.engines.translate.translation_requests import line_sentence
 from pipelines.stages.translate import translate_sentences
 
 ROOT = Path(__file__).resolve().parents[1]

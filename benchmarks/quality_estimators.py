@@ -19,7 +19,7 @@ import numpy as np
 import sacrebleu
 
 from pipelines.core.settings import load_settings
-from pipelines.engines.embedders import make_embedder
+from pipelines.engines.vectors.embedders import make_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +53,7 @@ def main() -> None:
         "multilingual-e5-small cosine": cosines("multilingual-e5-small", german, outputs),
     }
     if args.back_translation:
-        from pipelines.engines.llm import LLMEngine
+        from pipelines.engines.translate.llm import LLMEngine
 
         settings = load_settings(ROOT / "params.yaml").translate.model_copy(
             update={"source_lang": "en", "target_lang": "de", "examples_per_document": 0}

@@ -17,8 +17,8 @@ from pathlib import Path
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Sentence
 from pipelines.core.settings import TranslateSettings
-from pipelines.engines import models
-from pipelines.engines.translators import ArgosEngine
+from pipelines.engines.translate import models
+from pipelines.engines.translate.translators import ArgosEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the tiny test-model builder lives under tests/

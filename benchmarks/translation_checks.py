@@ -17,8 +17,8 @@ import re
 from pathlib import Path
 
 from pipelines.core.settings import load_settings
-from pipelines.engines.glossary import Glossary
-from pipelines.engines.translation_checks import CHECKS, Item
+from pipelines.engines.translate.glossary import Glossary
+from pipelines.engines.translate.translation_checks import CHECKS, Item
 
 ROOT = Path(__file__).resolve().parents[1]
 TATOEBA = ROOT.parent / "shared" / "data" / "tatoeba_deu_eng"

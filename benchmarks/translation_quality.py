@@ -24,12 +24,12 @@ import sacrebleu
 
 from pipelines.core.records import TranslationRequest
 from pipelines.core.settings import ExecutorSettings, TranslateSettings, load_settings
-from pipelines.engines.llm import LLMEngine
-from pipelines.engines.translation_checks import TranslationChecker
-from pipelines.engines.translation_evidence import added_names
-from pipelines.engines.translation_numbers import added_numbers
-from pipelines.engines.translation_requests import line_sentence
-from pipelines.engines.translators import TranslateWork
+from pipelines.engines.translate.llm import LLMEngine
+from pipelines.engines.translate.translation_checks import TranslationChecker
+from pipelines.engines.translate.translation_evidence import added_names
+from pipelines.engines.translate.translation_numbers import added_numbers
+from pipelines.engines.translate.translation_requests import line_sentence
+from pipelines.engines.translate.translators import TranslateWork
 from pipelines.run.executor import make_executor
 from pipelines.stages.translate import translate_sentences
 

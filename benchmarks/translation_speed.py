@@ -19,7 +19,7 @@ from pathlib import Path
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Sentence
 from pipelines.core.settings import load_settings
-from pipelines.engines.llm import LLMEngine
+from pipelines.engines.translate.llm import LLMEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 TATOEBA = ROOT.parent / "shared" / "data" / "tatoeba_deu_eng" / "tatoeba.deu-eng.deu"

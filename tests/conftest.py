@@ -67,8 +67,8 @@ def own_datasets_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 def coded():
     """A function from English text to the English coder's events, through the tag stage's
     English pipeline (segmenter, parser, entity typing); for sentences written in the tests."""
-    from pipelines.engines.segmenter import Segmenter
-    from pipelines.engines.tagger import analyse, build_tagger
+    from pipelines.engines.ner.tagger import analyse, build_tagger
+    from pipelines.engines.text.segmenter import Segmenter
     from pipelines.tagging.entities import entities_for
     from pipelines.tagging.events_en import english_events
 

@@ -13,10 +13,10 @@ from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Alignment, Provenance, Sentence, Token, Translation
 from pipelines.core.settings import AlignSettings
-from pipelines.engines.anchors import Anchors, anchor_tokens, mismatch_share, names, shared_anchors
-from pipelines.engines.document_aligner import align_document
-from pipelines.engines.embedders import CachedEmbedder, Embedder, make_embedder, normalise
-from pipelines.engines.mining import fusable_translations, mine
+from pipelines.engines.align.anchors import Anchors, anchor_tokens, mismatch_share, names, shared_anchors
+from pipelines.engines.align.document_aligner import align_document
+from pipelines.engines.align.mining import fusable_translations, mine
+from pipelines.engines.vectors.embedders import CachedEmbedder, Embedder, make_embedder, normalise
 from pipelines.evaluation import align_eval
 from pipelines.stages import align
 
@@ -80,7 +80,7 @@ def gloss_texts(texts: list[str]) -> list[str]:
     """The offline translation the pipeline uses (dictionary gloss) of raw German texts."""
     import re
 
-    from pipelines.engines.gloss import GlossEngine
+    from pipelines.engines.translate.gloss import GlossEngine
 
     engine, provenance = GlossEngine(), Provenance(engine="test")
     out = []

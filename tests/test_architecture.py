@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 import yaml
 
@@ -34,6 +36,17 @@ ALLOWED = {
 }
 
 
+# engines/ by concern: which sub-packages each may import (deliberate, few edges). NER reads the
+# gloss's dictionary (a word's translations are a feature), nothing else of translation.
+ENGINE_GROUPS = {
+    "text": {"text"},
+    "vectors": {"vectors"},
+    "translate": {"translate", "vectors"},
+    "align": {"align", "vectors"},
+    "ner": {"ner", "vectors", "text", "translate.gloss"},
+}
+
+
 def layer(module: str) -> str:
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "package"
@@ -52,6 +65,26 @@ def test_layers_import_only_downwards() -> None:
         if layer(imported) not in ALLOWED[layer(module)]
     ]
     assert wrong == []
+
+
+def test_engines_are_grouped_by_concern_and_import_each_other_deliberately() -> None:
+    modules = [m for m in all_modules() if layer(m) == "engines"]
+    engines = [m for m in modules if len(m.split(".")) == 4]  # pipelines.engines.<group>.<module>
+    loose = [m for m in modules if len(m.split(".")) > 3 and m not in engines]
+    assert loose == [] and [p.name for p in (PACKAGE / "engines").glob("*.py")] == ["__init__.py"]
+    assert {m.split(".")[2] for m in engines} == set(ENGINE_GROUPS)
+    wrong = []
+    for module in engines:
+        group = module.split(".")[2]
+        for imported in direct_imports(module):
+            parts = imported.split(".")
+            if layer(imported) != "engines" or parts[2] == group:
+                continue
+            if parts[2] not in ENGINE_GROUPS[group] and ".".join(parts[2:4]) not in ENGINE_GROUPS[group]:
+                wrong.append(f"{module} imports {imported}")
+    assert wrong == []
+    for group in ENGINE_GROUPS:  # each sub-package says what it holds
+        assert has_docstring(PACKAGE / "engines" / group / "__init__.py"), group
 
 
 def test_no_stage_imports_another_stage() -> None:
@@ -97,7 +130,7 @@ def test_dvc_deps_list_every_imported_module_and_data_file() -> None:
 def test_the_deps_check_sees_data_files_and_deep_imports() -> None:
     tag_deps = required_deps("pipelines.stages.tag")
     assert "pipelines/tagging/data/event_rules.yaml" in tag_deps
-    assert "pipelines/engines/gloss.py" in tag_deps  # imported through tagging.entities
+    assert "pipelines/engines/translate/gloss.py" in tag_deps  # imported through tagging.entities
     assert "pipelines/publish/templates/dataset_card.md" in required_deps("pipelines.stages.export")
 
 
@@ -112,6 +145,10 @@ def test_label_studio_json_stays_in_its_layer() -> None:
         if "labelstudio" not in p.parts
     }
     assert {path: keys for path, keys in outside.items() if keys} == {}
+
+
+def has_docstring(path) -> bool:
+    return bool(ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))))
 
 
 def test_modules_stay_small() -> None:

@@ -207,7 +207,7 @@ def test_ray_gives_byte_identical_outputs(seed_corpus: Path, full_corpus: Path, 
 
 
 def test_mining_blocks_compare_each_document_with_its_closest_documents() -> None:
-    from pipelines.engines.mining import candidate_blocks
+    from pipelines.engines.align.mining import candidate_blocks
 
     rng = np.random.default_rng(0)
     topics = rng.normal(size=(6, 16))
@@ -229,7 +229,7 @@ def test_mining_blocks_compare_each_document_with_its_closest_documents() -> Non
 def test_cached_chrf_equals_sacrebleu() -> None:
     from sacrebleu.metrics import CHRF
 
-    from pipelines.engines.mining import Chrf
+    from pipelines.engines.align.mining import Chrf
 
     lines = (ROOT.parent / "shared" / "data" / "tatoeba_deu_eng" / "tatoeba.deu-eng.eng").read_text().splitlines()
     rng, cached, reference = random.Random(0), Chrf(), CHRF()
@@ -242,7 +242,7 @@ def test_cached_chrf_equals_sacrebleu() -> None:
 def test_chrf_scores_kept_across_runs_are_the_scores(tmp_path: Path) -> None:
     import sqlite3
 
-    from pipelines.engines.mining import Chrf
+    from pipelines.engines.align.mining import Chrf
 
     lines = (ROOT.parent / "shared" / "data" / "tatoeba_deu_eng" / "tatoeba.deu-eng.eng").read_text().splitlines()
     rng = random.Random(1)

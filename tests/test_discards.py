@@ -10,7 +10,7 @@ import pytest
 from pipelines.core.errors import InputError
 from pipelines.core.io import read_jsonl, write_jsonl
 from pipelines.core.records import SentenceEvents
-from pipelines.engines.segmenter import Segmenter
+from pipelines.engines.text.segmenter import Segmenter
 from pipelines.stages import tag
 from pipelines.tagging.discards import NEWS_DISCARDS, discarded_sentences, load_discards, parse_discards
 

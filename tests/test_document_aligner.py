@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from pipelines.core.settings import AlignSettings
-from pipelines.engines.document_aligner import align_document, moves
-from pipelines.engines.embedders import normalise
+from pipelines.engines.align.document_aligner import align_document, moves
+from pipelines.engines.vectors.embedders import normalise
 
 
 class BagOfWords:
@@ -118,7 +118,7 @@ def test_long_blocks_are_the_weighted_mean_of_encoded_pieces() -> None:
     """Blocks longer than ``encoded_block_size`` are not encoded: their vector sums the encoded
     pieces (5 = 2 + 2 + 1), each weighted by the square root of its sentences, which for
     one-token sentences is exactly what encoding the joined text gives."""
-    from pipelines.engines.document_aligner import Side
+    from pipelines.engines.align.document_aligner import Side
 
     texts = ["pear", "quince", "rowan", "sloe", "medlar"]
     encoded, pieced = Side(texts, BagOfWords(), 5, encoded=5), Side(texts, BagOfWords(), 5, encoded=2)
@@ -169,7 +169,7 @@ def test_a_path_along_the_band_edge_is_searched_again_wider() -> None:
     path. A fixed band of 2 around it can only reach the pairs through skips on both sides; the
     path then runs along the band's edge, so the search is repeated with a wider band, which
     finds the true path: 20 skips, then 40 exact 1-1 links."""
-    from pipelines.engines.document_aligner import _banded_dp, _straight
+    from pipelines.engines.align.document_aligner import _banded_dp, _straight
 
     n, m = 40, 60
 

@@ -38,8 +38,8 @@ def argument(start: int, text: str, code: str | None = None) -> Argument:
 
 @pytest.fixture(scope="module")
 def german_analysis():
-    from pipelines.engines.segmenter import Segmenter
-    from pipelines.engines.tagger import analyse, build_tagger
+    from pipelines.engines.ner.tagger import analyse, build_tagger
+    from pipelines.engines.text.segmenter import Segmenter
 
     settings = project_settings()
     text = "Präsident Kim Il Sung empfing den Präsidenten Kubas in Pjöngjang."
@@ -48,7 +48,7 @@ def german_analysis():
 
 
 def test_gloss_tokens_link_back_to_the_german_words_they_render(german_analysis) -> None:
-    from pipelines.engines.gloss import GlossEngine
+    from pipelines.engines.translate.gloss import GlossEngine
 
     german = german_analysis.sentence
     gloss = GlossEngine().gloss(german)

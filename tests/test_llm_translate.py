@@ -15,12 +15,12 @@ import yaml
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Sentence, Translation
 from pipelines.core.settings import ExecutorSettings, TranslateSettings
-from pipelines.engines import llm_install
-from pipelines.engines.llm import LLMEngine
-from pipelines.engines.translation_checks import TranslationChecker
-from pipelines.engines.translation_evidence import form_flags, missing_names
-from pipelines.engines.translation_numbers import missing_numbers
-from pipelines.engines.translators import choose_engine
+from pipelines.engines.translate import llm_install
+from pipelines.engines.translate.llm import LLMEngine
+from pipelines.engines.translate.translation_checks import TranslationChecker
+from pipelines.engines.translate.translation_evidence import form_flags, missing_names
+from pipelines.engines.translate.translation_numbers import missing_numbers
+from pipelines.engines.translate.translators import choose_engine
 from pipelines.stages import translate
 
 from .conftest import ROOT, project_settings
@@ -154,7 +154,7 @@ def file_params(tmp_path: Path, **overrides: object) -> Path:
     return path
 
 
-def translate_file(tmp_path: Path, source: Path) -> None:
+def translate_file(tmp_path: Path, source: Path, **environment: str) -> None:
     """`corpus translate-file` as a user runs it, with the llm, details and ``tmp_path``'s params."""
     command = [sys.executable, "-m", "pipelines.cli", "translate-file", str(source), str(tmp_path / "out.en")]
     command += [
@@ -165,8 +165,25 @@ def translate_file(tmp_path: Path, source: Path) -> None:
         "--params",
         str(tmp_path / "params.yaml"),
     ]
-    result = subprocess.run(command, cwd=tmp_path, env=venv_environment(), capture_output=True, text=True)
+    env = {**venv_environment(), **environment}
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_cpu_pin_wins_over_an_environment_asking_for_another_isa(seed_corpus: Path, tmp_path: Path) -> None:
+    """CTranslate2 picks kernels by ISA (AVX2 vs GENERIC changed 9 of 16 seed lines). A process
+    told CT2_FORCE_CPU_ISA=GENERIC, as another CPU's default would be, writes the pinned bytes."""
+    sentences = read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence)[:5]
+    lines = "".join(f"{s.text}\n" for s in sentences)  # 5 lines: GENERIC alone changes about half of them
+    outputs = []
+    for name, environment in (("pinned", {}), ("generic", {"CT2_FORCE_CPU_ISA": "GENERIC", "MKL_CBWR": "COMPATIBLE"})):
+        folder = tmp_path / name
+        folder.mkdir()
+        file_params(folder)
+        (folder / "in.de").write_text(lines, encoding="utf-8")
+        translate_file(folder, folder / "in.de", **environment)
+        outputs.append((folder / "out.en").read_bytes())
+    assert outputs[0] == outputs[1] and outputs[0].strip()
 
 
 def test_translate_file_keeps_one_line_per_line(tmp_path: Path) -> None:
@@ -213,9 +230,9 @@ def test_the_seed_article_has_no_invented_fact_no_leak_and_no_untranslated_name(
     """The known-bad cases of the v1 prompt: a leaked "in 1986", Jugoslawien -> Serbia, "his son
     Kim Jong Il", "the Korean War", DVRK and Kuba left in German. Every row's text is checked
     both ways; a row that still invents something is rejected, never published as a translation."""
-    from pipelines.engines.glossary import Glossary
-    from pipelines.engines.translation_evidence import added_names, added_negation, added_relations
-    from pipelines.engines.translation_numbers import added_numbers
+    from pipelines.engines.translate.glossary import Glossary
+    from pipelines.engines.translate.translation_evidence import added_names, added_negation, added_relations
+    from pipelines.engines.translate.translation_numbers import added_numbers
 
     glossary = Glossary.load(None)
 

@@ -14,7 +14,7 @@ from pipelines.core.io import read_json, read_jsonl
 from pipelines.core.lexicon import words
 from pipelines.core.records import Document, Sentence
 from pipelines.core.settings import SegmentSettings
-from pipelines.engines.segmenter import REPAIR_RULES, Segmenter, attach_punctuation, repair_splits
+from pipelines.engines.text.segmenter import REPAIR_RULES, Segmenter, attach_punctuation, repair_splits
 
 from .conftest import ROOT, SEEDS, project_settings
 

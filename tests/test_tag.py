@@ -173,8 +173,8 @@ def test_variants_compose_with_the_real_stanza_tokenizer() -> None:
     """The real stanza English tokenizer weights + our processor variants in one stanza Pipeline."""
     import stanza
 
-    from pipelines.engines import stanza_variants
-    from pipelines.engines.stanza_setup import stanza_stub_dir
+    from pipelines.engines.ner import stanza_variants
+    from pipelines.engines.text.stanza_setup import stanza_stub_dir
 
     stanza_variants.register()
     model = ROOT / "models" / "stanza" / "en" / "tokenize" / "combined.pt"

@@ -12,8 +12,8 @@ from pipelines.core.io import read_jsonl
 from pipelines.core.records import Sentence
 from pipelines.core.reviews import LabelledSpan, Review, review_sha1
 from pipelines.core.settings import TagSettings
-from pipelines.engines import ner_model
-from pipelines.engines.tagger import analyse, build_tagger, plan_tagger
+from pipelines.engines.ner import ner_model
+from pipelines.engines.ner.tagger import analyse, build_tagger, plan_tagger
 from pipelines.stages import train_ner
 from pipelines.training.scoring import score, spans
 from pipelines.training.tagged import TaggedSentence, from_spans, read_germeval, split

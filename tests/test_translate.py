@@ -11,8 +11,8 @@ from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Sentence, Translation
 from pipelines.core.settings import TranslateSettings
-from pipelines.engines import models
-from pipelines.engines.translators import ArgosEngine
+from pipelines.engines.translate import models
+from pipelines.engines.translate.translators import ArgosEngine
 from pipelines.stages import translate
 
 from .conftest import ROOT, SEEDS, project_settings

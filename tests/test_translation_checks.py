@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from pipelines.core.errors import InputError
-from pipelines.engines.glossary import Glossary, read_terms, repair
-from pipelines.engines.translation_checks import CHECKS, Item, TranslationChecker
-from pipelines.engines.translation_evidence import added_names, missing_names
-from pipelines.engines.translation_numbers import added_numbers, missing_numbers
-from pipelines.engines.translation_requests import clause_parts
+from pipelines.engines.translate.glossary import Glossary, read_terms, repair
+from pipelines.engines.translate.translation_checks import CHECKS, Item, TranslationChecker
+from pipelines.engines.translate.translation_evidence import added_names, missing_names
+from pipelines.engines.translate.translation_numbers import added_numbers, missing_numbers
+from pipelines.engines.translate.translation_requests import clause_parts
 
 from .conftest import project_settings
 

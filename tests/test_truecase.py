@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pipelines.core.settings import load_settings
-from pipelines.engines.tagger import build_tagger
-from pipelines.engines.truecase import Truecaser, english_truecaser, is_all_caps
+from pipelines.engines.ner.tagger import build_tagger
+from pipelines.engines.ner.truecase import Truecaser, english_truecaser, is_all_caps
 
 from .conftest import ROOT
 

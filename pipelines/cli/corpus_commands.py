@@ -18,8 +18,8 @@ from pipelines.core.manifest import (
 )
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.core.sources import read_sources
-from pipelines.engines import llm_install, models
-from pipelines.engines.duplicates import near_duplicates
+from pipelines.engines.text.duplicates import near_duplicates
+from pipelines.engines.translate import llm_install, models
 from pipelines.publish.hub import publish
 from pipelines.run.warm_client import WarmClient
 

@@ -123,7 +123,7 @@ class TranslateSettings(Section):
     llm_file: Path = Path("models/llm/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
     llm_sha256: str = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
     llm_compute_type: str = "int8"
-    llm_prompt: str = "v2"  # a version in pipelines/engines/data/llm_prompts.yaml
+    llm_prompt: str = "v2"  # a version in pipelines/engines/translate/data/llm_prompts.yaml
     llm_batch_size: int = 16  # sentences per generate call (grouped by prompt length)
     llm_threads: int = 0  # per engine; 0: the machine's cores shared among the executor's workers
     llm_gpu_batch_size: int = 64  # the same on a GPU (translate.device)
@@ -133,7 +133,7 @@ class TranslateSettings(Section):
     length_ratio: tuple[float, float] = (0.45, 2.2)  # characters out / in, for sources of 20+ characters
     quality_embedder: str = "use-multilingual-v3"
     quality_cache_path: Path | None = Path(".cache/embeddings.sqlite")
-    # the named checks (pipelines/engines/translation_checks.py) and those whose failure, after the
+    # the named checks (pipelines/engines/translate/translation_checks.py) and those whose failure, after the
     # retry, rejects the output: the row keeps it only in `rejected`, with the reasons
     checks: tuple[str, ...] = (
         "form", "missing_numbers", "added_numbers", "missing_names", "added_names", "added_negation",
@@ -248,7 +248,9 @@ class TrainNerSettings(Section):
     enabled: bool = True
     learner: Literal["crf", "stanza"] = "crf"
     germeval: Path | None = Path("../shared/data/germeval2014/NER-de-test.tsv")  # CC BY 4.0
-    held_out_every: int = 5  # every 5th GermEval sentence is held out: scored, never trained on
+    # GermEval's train split (BIOES, 24k sentences): all of it is training data; null: test file only
+    germeval_train: Path | None = Path("../shared/data/germeval2014/train_bioes.train")
+    held_out_every: int = 5  # every 5th sentence of the test file is held out: scored, never trained on
     dev_every: int = 20  # of the rest, every 20th: the dev score in the training log (stanza: picks the checkpoint)
     max_train_sentences: int = 0  # 0: all; tests train on a few
     human_repeats: int = 2  # a corrected sentence counts this many times in the training data
@@ -264,6 +266,10 @@ class TrainNerSettings(Section):
     crf_c2: float = 0.3
     cluster_sizes: list[int] = [64, 256, 1024]
     cluster_dims: int = 32  # dense PCA features per word
+    # contextual features (crf): e5-small's final-layer state of each word in its sentence
+    context_vectors: Literal["none", "e5-small"] = "e5-small"
+    context_sizes: list[int] = [64, 256, 1024]
+    context_dims: int = 32
     gazetteer_folds: int = 5  # training sentences see a gazetteer built from the other folds
     # stanza: ner_tagger's flags; vectors reduced to vector_dims and saved in its pretrain format
     vector_dims: int = 256

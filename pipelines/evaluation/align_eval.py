@@ -27,10 +27,10 @@ import typer
 
 from pipelines.core.errors import StageError
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, IngestSettings, load_settings
-from pipelines.engines.document_aligner import align_document
-from pipelines.engines.embedders import Embedder, embedder_from_settings
-from pipelines.engines.language import LanguageIdentifier
-from pipelines.engines.mining import accepted, mine
+from pipelines.engines.align.document_aligner import align_document
+from pipelines.engines.align.mining import accepted, mine
+from pipelines.engines.text.language import LanguageIdentifier
+from pipelines.engines.vectors.embedders import Embedder, embedder_from_settings
 
 Link = tuple[tuple[int, ...], tuple[int, ...]]
 

@@ -26,9 +26,9 @@ from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import ALIGN_METRICS, ALIGN_SUMMARY, ALIGNMENTS, MANIFEST, TRANSLATIONS
 from pipelines.core.records import Alignment, Provenance, Sentence, Translation, alignment_id
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
-from pipelines.engines.document_aligner import align_document, closest_documents
-from pipelines.engines.embedders import Embedder, embedder_from_settings
-from pipelines.engines.mining import Candidate, Chrf, accepted, candidate_blocks, fusable_translations, mine
+from pipelines.engines.align.document_aligner import align_document, closest_documents
+from pipelines.engines.align.mining import Candidate, Chrf, accepted, candidate_blocks, fusable_translations, mine
+from pipelines.engines.vectors.embedders import Embedder, embedder_from_settings
 from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
 

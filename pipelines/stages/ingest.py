@@ -23,9 +23,9 @@ from pipelines.core.manifest import ManifestEntry, refuse_listed_content
 from pipelines.core.records import Document
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, IngestSettings, load_settings
 from pipelines.core.sources import SourceDocument, collection_documents, read_sources, read_text_file
-from pipelines.engines.duplicates import repeated_share
-from pipelines.engines.language import LanguageIdentifier
-from pipelines.engines.wiki import parse_wiki
+from pipelines.engines.text.duplicates import repeated_share
+from pipelines.engines.text.language import LanguageIdentifier
+from pipelines.engines.text.wiki import parse_wiki
 from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.fingerprint import code_fingerprint

@@ -23,7 +23,7 @@ from pipelines.core.io import parse_record, write_json
 from pipelines.core.layout import DOCUMENTS, MANIFEST, SEGMENT_METRICS, SENTENCES, sentence_file
 from pipelines.core.records import Document
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, SegmentSettings, load_settings
-from pipelines.engines.segmenter import Segmenter, engine_description
+from pipelines.engines.text.segmenter import Segmenter, engine_description
 from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.fingerprint import code_fingerprint

@@ -29,7 +29,7 @@ from pipelines.core.records import (
     Translation,
 )
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TagSettings, load_settings
-from pipelines.engines.tagger import (
+from pipelines.engines.ner.tagger import (
     Analysis,
     TaggerPlan,
     analyse,

@@ -26,15 +26,25 @@ from pipelines.core.errors import StageError, warn
 from pipelines.core.hashing import content_key, file_sha256
 from pipelines.core.io import write_json
 from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, SENTENCES, human_file
+from pipelines.core.progress import Progress
 from pipelines.core.reviews import read_reviews, review_locations, review_sha1
 from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
-from pipelines.engines import crf_ner, ner_model, stanza_ner, word_vectors
-from pipelines.engines.stanza_variants import german_tags
+from pipelines.engines.ner import crf_ner, ner_model, stanza_ner
+from pipelines.engines.ner.stanza_variants import german_tags
+from pipelines.engines.vectors import word_vectors
 from pipelines.run.contract import StageContract
 from pipelines.run.fingerprint import code_fingerprint
 from pipelines.run.runner import run_command
 from pipelines.training.scoring import score
-from pipelines.training.tagged import TaggedSentence, data_key, from_spans, read_germeval, split, write_stanza_json
+from pipelines.training.tagged import (
+    TaggedSentence,
+    data_key,
+    from_spans,
+    read_germeval,
+    read_germeval_bioes,
+    split,
+    write_stanza_json,
+)
 
 CONTRACT = StageContract(
     "train-ner", outs=("${tag.trained_ner}",), metrics=(NER_METRICS,), params=("train_ner", "tag.trained_ner")
@@ -43,9 +53,11 @@ CONTRACT = StageContract(
 # what decides the trained weights (not this stage's reporting, nor the reviews reader)
 TRAINING_CODE = (
     "pipelines.training.tagged",
-    "pipelines.engines.crf_ner",
-    "pipelines.engines.stanza_ner",
-    "pipelines.engines.word_vectors",
+    "pipelines.engines.ner.crf_ner",
+    "pipelines.engines.ner.stanza_ner",
+    "pipelines.engines.vectors.word_vectors",
+    "pipelines.engines.vectors.word_clusters",
+    "pipelines.engines.vectors.token_vectors",
 )
 GERMEVAL = {
     "name": "GermEval 2014 NER",
@@ -84,7 +96,8 @@ def evaluate(model_dir: Path, held_out: list[TaggedSentence], settings: TrainNer
     learner, model = trained
     tokens = [s.tokens for s in held_out]
     if learner == "crf":
-        tagger = crf_ner.CrfTagger(model_dir, crf_ner.use_encoder(word_cache(settings)))
+        states = crf_ner.contextual_states(states_cache(settings))
+        tagger = crf_ner.CrfTagger(model_dir, crf_ner.use_encoder(word_cache(settings)), states)
         predicted = tagger.tag([crf_ner.Example(t, p) for t, p in zip(tokens, german_tags(tokens), strict=True)])
     else:
         predicted = stanza_ner.predict(stanza_ner.load(model, settings.work_dir / "stanza"), tokens, model)
@@ -93,6 +106,21 @@ def evaluate(model_dir: Path, held_out: list[TaggedSentence], settings: TrainNer
 
 def word_cache(settings: TrainNerSettings) -> Path:
     return settings.work_dir / "word-vectors.sqlite"
+
+
+def states_cache(settings: TrainNerSettings) -> Path:
+    return settings.work_dir / "word-states.sqlite"
+
+
+def train_split(settings: TrainNerSettings) -> list[TaggedSentence]:
+    """GermEval's train split (all training data), or nothing when not configured or absent."""
+    path = settings.germeval_train
+    if path is None:
+        return []
+    if not path.exists():
+        warn(f"train-ner: GermEval's train split not found ({path}): training on the test file's part only")
+        return []
+    return read_germeval_bioes(path)
 
 
 def run(
@@ -119,9 +147,10 @@ def run(
     parts = split(read_germeval(settings.germeval), settings.held_out_every, settings.dev_every)
     corrected = {s.tokens for s in human}
     held_out = [s for s in parts.held_out if s.tokens not in corrected]
-    germeval_train = parts.train[: settings.max_train_sentences or None]
+    train_part = train_split(settings)
+    germeval_train = (parts.train + train_part)[: settings.max_train_sentences or None]
     train = germeval_train + human * settings.human_repeats
-    recorded = settings.model_dump(mode="json", exclude={"germeval", "work_dir"})  # not where things are
+    recorded = settings.model_dump(mode="json", exclude={"germeval", "germeval_train", "work_dir"})  # not where
     engine = crf_ner.engine_version() if settings.learner == "crf" else stanza_ner.engine_version()
 
     def key_of(sentences: list[TaggedSentence]) -> str:
@@ -160,8 +189,20 @@ def run(
                 **GERMEVAL,
                 file=settings.germeval.name,
                 sha256=file_sha256(settings.germeval),
-                sentences=len(germeval_train),
+                sentences=min(len(parts.train), len(germeval_train)),
                 dev_sentences=len(parts.dev),
+            ),
+            *(
+                [
+                    ner_model.TrainingData(
+                        **{**GERMEVAL, "name": "GermEval 2014 NER, train split (BIOES conversion)"},
+                        file=settings.germeval_train.name,
+                        sha256=file_sha256(settings.germeval_train),
+                        sentences=len(germeval_train) - len(parts.train),
+                    )
+                ]
+                if len(germeval_train) > len(parts.train)
+                else []
             ),
             ner_model.TrainingData(
                 name="human entity corrections pulled from Label Studio",
@@ -226,7 +267,13 @@ def _train_crf(
         vector_dims=settings.cluster_dims if settings.word_vectors != "none" else 0,
         gazetteer_folds=settings.gazetteer_folds,
         seed=settings.seed,
+        context_sizes=tuple(settings.context_sizes) if settings.context_vectors != "none" else (),
+        context_dims=settings.context_dims if settings.context_vectors != "none" else 0,
     )
+    if settings.context_vectors != "none":
+        with Progress(len(examples), "train-ner contextual word states (e5-small)", "sentence") as bar:
+            states = crf_ner.contextual_states(states_cache(settings))
+            examples = crf_ner.with_states(examples, lambda words: states(words, bar.update))
     encode = crf_ner.use_encoder(word_cache(settings))
     log = crf_ner.train(examples[: len(train)], examples[len(train) :], vocabulary(settings), built, options, encode)
     _move_into(built, out, ner_model.LEARNER_FILES["crf"])
@@ -270,7 +317,7 @@ def vocabulary(settings: TrainNerSettings, sentences: list[TaggedSentence] = ())
     """The training words, then the gloss dictionary's ``vector_words`` most frequent German words."""
     words = dict.fromkeys(t for s in sentences for t in s.tokens)
     if settings.vector_words:
-        from pipelines.engines.gloss import load_gloss_table
+        from pipelines.engines.translate.gloss import load_gloss_table
 
         table, _ = load_gloss_table()
         words.update(dict.fromkeys(w for w, _ in zip(table.word2x, range(settings.vector_words), strict=False)))

@@ -26,11 +26,11 @@ from pipelines.core.records import Sentence, Translation, TranslationRequest
 from pipelines.core.reviews import Review, current_reviews, read_reviews, tagging_fingerprints
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TranslateSettings, load_settings
 from pipelines.core.translation_memory import TranslationMemory
-from pipelines.engines.example_pool import ExamplePool
-from pipelines.engines.glossary import Glossary, repair
-from pipelines.engines.translation_checks import TranslationChecker, Verdict
-from pipelines.engines.translation_requests import RequestBuilder, line_sentence
-from pipelines.engines.translators import EngineInfo, TranslateWork, cache_key, choose_engine, describe_engine
+from pipelines.engines.translate.example_pool import ExamplePool
+from pipelines.engines.translate.glossary import Glossary, repair
+from pipelines.engines.translate.translation_checks import TranslationChecker, Verdict
+from pipelines.engines.translate.translation_requests import RequestBuilder, line_sentence
+from pipelines.engines.translate.translators import EngineInfo, TranslateWork, cache_key, choose_engine, describe_engine
 from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.runner import run_command

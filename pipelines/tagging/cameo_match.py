@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.engines.tagger import Analysis
+from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.cameo import NO_EVENT, Pattern, VerbDictionary, Word
 from pipelines.tagging.dependency import children, subtree
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines.core.records import Argument, DateValue, Entity
-from pipelines.engines.tagger import Analysis
+from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.dates import normalise_date
 from pipelines.tagging.entities import token_span
 

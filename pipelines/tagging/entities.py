@@ -13,8 +13,8 @@ from collections import Counter, defaultdict
 from itertools import pairwise
 
 from pipelines.core.records import Entity, Sentence, Translation, TypeEvidence, TypeSource
-from pipelines.engines.gloss import load_gloss_table
-from pipelines.engines.tagger import Analysis
+from pipelines.engines.ner.tagger import Analysis
+from pipelines.engines.translate.gloss import load_gloss_table
 from pipelines.tagging.dates import german_dates
 from pipelines.tagging.labels import german_words, unify_label
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pipelines.core.records import Entity, Event
-from pipelines.engines.tagger import Analysis
+from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.dependency import date_and_location
 from pipelines.tagging.events import as_argument, make_event
 from pipelines.tagging.labels import event_rules, german_words

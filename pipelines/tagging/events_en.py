@@ -16,7 +16,7 @@ from pipelines.core.errors import InputError, warn
 from pipelines.core.memo import file_cache
 from pipelines.core.records import Entity, Event
 from pipelines.core.settings import TagSettings
-from pipelines.engines.tagger import Analysis
+from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.actors import GERMAN_NAMES, ORGANISATIONS, event_date, load_actors, resolve_actor
 from pipelines.tagging.cameo import PloverType, VerbDictionary, load_plover_table, load_verb_dictionary, plover_for
 from pipelines.tagging.cameo_match import code_verbs, describes_noun, spoken_for, unrealised, verb_phrase

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 
 from pipelines.core.records import Argument, Event, Sentence, Span, Token, Translation
-from pipelines.engines.gloss import gloss_word, load_gloss_table
-from pipelines.engines.tagger import Analysis
+from pipelines.engines.ner.tagger import Analysis
+from pipelines.engines.translate.gloss import gloss_word, load_gloss_table
 
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 

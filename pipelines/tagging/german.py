@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from pipelines.core.records import Entity, Event, Sentence
 from pipelines.core.settings import TagSettings
-from pipelines.engines.tagger import Analysis
+from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.actors import code_arguments
 from pipelines.tagging.entities import entities_for
 from pipelines.tagging.events_de import german_events

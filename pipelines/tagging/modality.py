@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from pipelines.engines.tagger import Analysis
+from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.cameo_match import MODIFIERS, NEGATIONS
 from pipelines.tagging.dependency import children, depth, follow, subtree
 from pipelines.tagging.labels import Coding, Frame, event_rules, rejected_code

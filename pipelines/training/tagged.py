@@ -70,6 +70,47 @@ def read_germeval(path: Path) -> list[TaggedSentence]:
     return sentences
 
 
+def bioes_to_names(tag: str) -> str:
+    """A tag of the BIOES train split ('S-LOC', 'E-ORG', 'B-LOCDERIV') as the BIO names-only tag."""
+    if tag == "O":
+        return "O"
+    prefix, _, kind = tag.partition("-")
+    if kind not in NAME_TYPES or prefix not in ("B", "I", "E", "S"):
+        return "O"  # DERIV/PART variants ("deutschen", "EU-weit") are not names
+    return f"{'B' if prefix in ('B', 'S') else 'I'}-{kind}"
+
+
+def read_germeval_bioes(path: Path, max_sentences: int = 0) -> list[TaggedSentence]:
+    """GermEval 2014's train split as converted by a third party: 'token tag' lines, BIOES with
+    upper-cased DERIV/PART suffixes, a blank line between sentences (../shared/data/README.md)."""
+    if not path.exists():
+        raise StageError(f"{path}: GermEval 2014 train split not found (see ../shared/data/README.md)")
+    sentences: list[TaggedSentence] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+    start = 0
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            line = line.rstrip("\n")
+            if not line.strip():
+                if tokens:
+                    sentences.append(TaggedSentence(tuple(tokens), tuple(repair(tags)), f"germeval-train:{start}"))
+                    if max_sentences and len(sentences) >= max_sentences:
+                        return sentences
+                tokens, tags = [], []
+                continue
+            token, _, tag = line.rpartition(" ")
+            if not token or not tag:
+                raise StageError(f"{path}:{number}: expected 'token tag'")
+            if not tokens:
+                start = number
+            tokens.append(token)
+            tags.append(bioes_to_names(tag))
+    if tokens:
+        sentences.append(TaggedSentence(tuple(tokens), tuple(repair(tags)), f"germeval-train:{start}"))
+    return sentences
+
+
 @dataclass(frozen=True)
 class Split:
     train: list[TaggedSentence]

@@ -26,7 +26,7 @@ from pipelines.core.hashing import file_sha256, package_version
 from pipelines.core.lexicon import words
 from pipelines.core.records import Document, Provenance, Sentence, Token, sentence_id
 from pipelines.core.settings import SegmentSettings
-from pipelines.engines.stanza_setup import default_processors, stanza_stub_dir
+from pipelines.engines.text.stanza_setup import default_processors, stanza_stub_dir
 
 Spans = list[tuple[int, int]]  # token spans of one sentence, relative to its paragraph
 REPAIR_RULES = "split-repair-v2"  # v2: closing quotes stay with their sentence, no punctuation-only ones

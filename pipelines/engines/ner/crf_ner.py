@@ -5,12 +5,17 @@ matches in under a minute (benchmarks/README.md). Features per token, for the to
 neighbours: the word, its shape and affixes, HanTa's STTS tag (the tag stage's German POS,
 so training and tagging see the same tags), whether the gloss dictionary knows the word and
 whether its English translations are capitalised (Deutschland -> Germany: a name), word
-classes from USE-multilingual vectors (:mod:`pipelines.engines.word_clusters`), and a
+classes from USE-multilingual vectors (:mod:`pipelines.engines.vectors.word_clusters`), and a
 gazetteer of the names in the training data. The gazetteer is built in folds for training
 (a sentence never sees its own names), else the CRF would learn to trust it blindly.
 
-A model folder holds ``model.crfsuite``, ``clusters.npz`` and ``gazetteer.json``; the tag
-stage loads it as stanza's ``ner`` processor (the ``crf`` variant in ``stanza_variants``).
+Contextual classes: multilingual-e5-small's final-layer state of each word in its sentence
+(:mod:`pipelines.engines.vectors.token_vectors`) described the same way (k-means classes and a few PCA
+dimensions), so "Paris" the person and "Paris" the city get different features.
+
+A model folder holds ``model.crfsuite``, ``clusters.npz``, ``gazetteer.json`` and, with
+contextual features, ``context.npz``; the tag stage loads it as stanza's ``ner`` processor
+(the ``crf`` variant in ``stanza_variants``).
 """
 
 from __future__ import annotations
@@ -18,20 +23,24 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from pipelines.core.bio import repair, spans
 from pipelines.core.hashing import package_version
 from pipelines.core.progress import Progress
-from pipelines.engines.word_clusters import Encode, WordClusters, WordTable
+from pipelines.engines.vectors.word_clusters import Encode, WordClusters, WordTable
 
 MODEL = "model.crfsuite"
 CLUSTERS = "clusters.npz"
 GAZETTEER = "gazetteer.json"
+CONTEXT = "context.npz"
 MAX_NAME_TOKENS = 6
+CONTEXT_SAMPLE = 200_000  # token states the contextual PCA and k-means are fitted on
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class CrfOptions:
     vector_dims: int  # dense PCA features per word
     gazetteer_folds: int
     seed: int
+    context_sizes: tuple[int, ...] = ()  # k-means granularities over the contextual word states
+    context_dims: int = 0  # dense PCA features of the contextual state
 
 
 @dataclass(frozen=True)
@@ -51,12 +62,13 @@ class Example:
     tokens: tuple[str, ...]
     pos: tuple[str, ...]  # HanTa STTS tags
     tags: tuple[str, ...] = ()  # BIO, for training
+    states: np.ndarray | None = field(default=None, compare=False, repr=False)  # words x 384, contextual
 
 
 @cache
 def _dictionary() -> tuple[frozenset[str], dict[str, str]]:
     """The gloss dictionary's German words, and per word whether its top translations are capitalised."""
-    from pipelines.engines.gloss import load_gloss_table
+    from pipelines.engines.translate.gloss import load_gloss_table
 
     table, _ = load_gloss_table()
     return frozenset(table.word2x), _CapitalisedTranslations(table)
@@ -120,7 +132,39 @@ class Gazetteer:
         return cls({tuple(r["tokens"]): r["type"] for r in json.loads(path.read_text(encoding="utf-8"))})
 
 
-def features(example: Example, words: WordTable, gazetteer: Gazetteer) -> list[dict[str, float]]:
+class ContextClasses:
+    """The contextual states' classes and dense features (WordClusters fitted on token states)."""
+
+    def __init__(self, clusters: WordClusters) -> None:
+        self.clusters = clusters
+
+    @classmethod
+    def fit(cls, examples: Sequence[Example], options: CrfOptions) -> ContextClasses:
+        states = np.concatenate([e.states for e in examples if e.states is not None and len(e.tokens)])
+        rng = np.random.default_rng(options.seed)
+        if len(states) > CONTEXT_SAMPLE:
+            states = states[np.sort(rng.choice(len(states), CONTEXT_SAMPLE, replace=False))]
+        return cls(WordClusters.fit(states, options.context_sizes, options.context_dims, options.seed))
+
+    def describe(self, example: Example) -> tuple[np.ndarray | None, np.ndarray]:
+        return self.clusters.describe(example.states)
+
+
+def _context_features(rows: list[dict[str, float]], example: Example, context: ContextClasses) -> None:
+    ids, dense = context.describe(example)
+    for k, f in enumerate(rows):
+        f.update({f"x{d}": float(value) for d, value in enumerate(dense[k])})
+        if ids is None:
+            continue
+        f.update({f"xc{g}={c}": 1.0 for g, c in enumerate(ids[k])})
+        for d in (-1, 1):
+            if 0 <= k + d < len(rows):  # the neighbours' two coarsest classes
+                f.update({f"{d}:xc{g}={c}": 1.0 for g, c in enumerate(ids[k + d][:2])})
+
+
+def features(
+    example: Example, words: WordTable, gazetteer: Gazetteer, context: ContextClasses | None = None
+) -> list[dict[str, float]]:
     known, capitalised = _dictionary()
     tokens, lower = example.tokens, [t.lower() for t in example.tokens]
     names = gazetteer.match(tokens)
@@ -163,6 +207,8 @@ def features(example: Example, words: WordTable, gazetteer: Gazetteer) -> list[d
             f.update({f"{d}:c{g}={c}": 1.0 for g, c in enumerate(words[tokens[j]][0])})
         f.update({f"c{g}={c}": 1.0 for g, c in enumerate(ids)})
         rows.append(f)
+    if context is not None and example.states is not None:
+        _context_features(rows, example, context)
     return rows
 
 
@@ -185,6 +231,10 @@ def train(
     clusters.save(folder / CLUSTERS)
     table = WordTable(clusters, encode)
     table.add(words, vectors)  # encoded once, above
+    context = None
+    if options.context_sizes or options.context_dims:
+        context = ContextClasses.fit(examples, options)
+        context.clusters.save(folder / CONTEXT)
     folds = max(options.gazetteer_folds, 2)
     partial = [Gazetteer.from_examples([e for k, e in enumerate(examples) if k % folds != f]) for f in range(folds)]
     log: list[dict[str, float]] = []
@@ -208,12 +258,12 @@ def train(
     trainer = Trainer(verbose=True)
     with Progress(len(examples), "train-ner features", "sentence") as bar:
         for k, example in enumerate(examples):
-            trainer.append(features(example, table, partial[k % folds]), list(example.tags))
+            trainer.append(features(example, table, partial[k % folds], context), list(example.tags))
             bar.update()
     gazetteer = Gazetteer.from_examples(examples)
     table.add([t for e in dev for t in e.tokens])
     for example in dev:  # CRFsuite's holdout group: scored after every iteration, never trained on
-        trainer.append(features(example, table, gazetteer), list(example.tags), 1)
+        trainer.append(features(example, table, gazetteer, context), list(example.tags), 1)
     trainer.select(options.algorithm)
     params = {"c1": options.c1, "c2": options.c2, "max_iterations": options.max_iterations}
     params = {k: v for k, v in params.items() if k in trainer.params()}
@@ -227,23 +277,45 @@ def train(
 class CrfTagger:
     """A trained model folder, ready to tag; word classes of new words are computed on first sight."""
 
-    def __init__(self, folder: Path, encode: Encode) -> None:
+    def __init__(self, folder: Path, encode: Encode, states: StatesOf | None = None) -> None:
         import pycrfsuite
 
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(folder / MODEL))
         self.words = WordTable(WordClusters.load(folder / CLUSTERS), encode)
         self.gazetteer = Gazetteer.load(folder / GAZETTEER)
+        self.context = ContextClasses(WordClusters.load(folder / CONTEXT)) if (folder / CONTEXT).exists() else None
+        self.states = states
 
     def tag(self, examples: Sequence[Example]) -> list[list[str]]:
         """BIO tags per token (an I- without its B- starts a name)."""
         self.words.add([t for e in examples for t in e.tokens])
-        return [repair(self.tagger.tag(features(e, self.words, self.gazetteer))) if e.tokens else [] for e in examples]
+        if self.context is not None:
+            examples = with_states(examples, self.states or contextual_states(None))
+        tagged = (features(e, self.words, self.gazetteer, self.context) for e in examples)
+        return [repair(self.tagger.tag(f)) if e.tokens else [] for e, f in zip(examples, tagged, strict=True)]
+
+
+StatesOf = Callable[[list[tuple[str, ...]]], list[np.ndarray]]
+
+
+def contextual_states(cache_path: Path | None) -> StatesOf:
+    """e5-small word states per sentence, cached per sentence when ``cache_path`` is set."""
+    from pipelines.engines.vectors.token_vectors import CachedWordStates
+
+    return CachedWordStates(cache_path).sentences
+
+
+def with_states(examples: Sequence[Example], states_of: StatesOf) -> list[Example]:
+    """The examples with their contextual states (computed for those without)."""
+    missing = [e.tokens for e in examples if e.states is None]
+    found = dict(zip(missing, states_of(missing), strict=True)) if missing else {}
+    return [e if e.states is not None else replace(e, states=found[e.tokens]) for e in examples]
 
 
 def use_encoder(cache_path: Path | None, threads: int = 2) -> Encode:
     """USE-multilingual-v3 vectors of single words, cached per word when ``cache_path`` is set."""
-    from pipelines.engines.embedders import CachedEmbedder, make_embedder
+    from pipelines.engines.vectors.embedders import CachedEmbedder, make_embedder
 
     return CachedEmbedder(make_embedder("use-multilingual-v3", threads), cache_path).embed
 

@@ -24,7 +24,7 @@ from pipelines.core.cache import KeyValueCache
 from pipelines.core.hashing import content_key, package_version, text_hash
 from pipelines.core.records import REVIEW_CANDIDATES, Sentence, Translation
 from pipelines.core.settings import AlignSettings
-from pipelines.engines.anchors import mismatch_share, shared_anchors
+from pipelines.engines.align.anchors import mismatch_share, shared_anchors
 
 
 def fusable_translations(

@@ -4,9 +4,9 @@
   length-sorted batches with one model load. Tokenisation, decoding options and
   detokenisation follow ``argostranslate.translate.apply_packaged_translation`` so the
   output equals argos's own ``translate()`` for the same model and settings (tested).
-- ``llm``: a local instruct model through CTranslate2 (:mod:`pipelines.engines.llm`), the
+- ``llm``: a local instruct model through CTranslate2 (:mod:`pipelines.engines.translate.llm`), the
   offline substitute for argos; it can retry a failed translation with a stricter prompt.
-- ``gloss``: the offline dictionary gloss of :mod:`pipelines.engines.gloss`, labelled as such.
+- ``gloss``: the offline dictionary gloss of :mod:`pipelines.engines.translate.gloss`, labelled as such.
 
 :func:`describe_engine` says which engine will translate and how rows will be labelled without
 loading a model; :class:`TranslateWork` loads it where the executor runs the work.
@@ -26,8 +26,8 @@ from pipelines.core.errors import StageError, warn
 from pipelines.core.hashing import content_key
 from pipelines.core.records import Provenance, TranslationRequest
 from pipelines.core.settings import TranslateSettings
-from pipelines.engines import llm, llm_install, models
-from pipelines.engines.gloss import GlossEngine
+from pipelines.engines.translate import llm, llm_install, models
+from pipelines.engines.translate.gloss import GlossEngine
 
 
 class Translator(Protocol):

@@ -4,7 +4,7 @@ Each sentence goes through a stanza ``Pipeline`` with ``tokenize_pretokenized``,
 annotation lines up with ``Sentence.tokens``:
 
 - official stanza models (POS, lemma, depparse, NER) when installed in ``stanza_dir``;
-- offline, the processor variants of :mod:`pipelines.engines.stanza_variants`: spaCy
+- offline, the processor variants of :mod:`pipelines.engines.ner.stanza_variants`: spaCy
   ``en_core_web_sm`` for English, HanTa for German (untyped proper-noun chunks); for German
   the ``ner`` processor is the project's trained model (the train-ner stage) when there is
   one: its CRF as the ``crf`` variant, or a stanza model through ``ner_model_path``.
@@ -20,8 +20,8 @@ from pipelines.core.errors import StageError
 from pipelines.core.hashing import file_sha256, package_version
 from pipelines.core.records import Provenance, Sentence
 from pipelines.core.settings import TagSettings
-from pipelines.engines import ner_model, stanza_ner, truecase
-from pipelines.engines.stanza_setup import default_processors, stanza_stub_dir
+from pipelines.engines.ner import ner_model, stanza_ner, truecase
+from pipelines.engines.text.stanza_setup import default_processors, stanza_stub_dir
 
 
 @dataclass
@@ -118,7 +118,7 @@ def _variant(lang: str) -> str:
 def build_tagger(lang: str, settings: TagSettings) -> Tagger:
     import stanza
 
-    from pipelines.engines import stanza_variants
+    from pipelines.engines.ner import stanza_variants
 
     plan = plan_tagger(lang, settings)
     if plan.official:

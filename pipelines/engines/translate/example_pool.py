@@ -20,7 +20,7 @@ import numpy as np
 
 from pipelines.core.errors import InputError, warn
 from pipelines.core.settings import TranslateSettings
-from pipelines.engines.embedders import CachedEmbedder
+from pipelines.engines.vectors.embedders import CachedEmbedder
 
 DIGIT = re.compile(r"\d")
 MAX_EXAMPLE_CHARS = 300

@@ -80,7 +80,7 @@ class Truecaser:
 @cache
 def english_truecaser() -> Truecaser:
     """From the word2word dictionary's English vocabulary (its ids are frequency ranks)."""
-    from pipelines.engines.gloss import load_gloss_table
+    from pipelines.engines.translate.gloss import load_gloss_table
 
     table, _ = load_gloss_table()
     return Truecaser([table.y2word[k] for k in sorted(table.y2word)])

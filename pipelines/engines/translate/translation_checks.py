@@ -19,10 +19,10 @@ from typing import ClassVar
 import numpy as np
 
 from pipelines.core.settings import TranslateSettings
-from pipelines.engines import translation_evidence as evidence
-from pipelines.engines.embedders import CachedEmbedder, make_embedder
-from pipelines.engines.glossary import Term, term_used
-from pipelines.engines.translation_numbers import added_numbers, missing_numbers
+from pipelines.engines.translate import translation_evidence as evidence
+from pipelines.engines.translate.glossary import Term, term_used
+from pipelines.engines.translate.translation_numbers import added_numbers, missing_numbers
+from pipelines.engines.vectors.embedders import CachedEmbedder, make_embedder
 
 LEAK_NGRAM = 3  # words in a row shared with an example's English side
 LEAK_WORD = 4  # ... of which one, this long or longer, the source does not license

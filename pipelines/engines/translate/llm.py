@@ -27,8 +27,8 @@ from pipelines.core.errors import StageError
 from pipelines.core.hashing import content_key, package_version
 from pipelines.core.records import Provenance, TranslationRequest
 from pipelines.core.settings import TranslateSettings
-from pipelines.engines import llm_install
-from pipelines.engines.translation_requests import line_sentence
+from pipelines.engines.translate import llm_install
+from pipelines.engines.translate.translation_requests import line_sentence
 
 PROMPTS = Path(__file__).parent / "data" / "llm_prompts.yaml"
 LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch"}
@@ -72,16 +72,17 @@ def describe(settings: TranslateSettings, sha256: str) -> tuple[str, dict[str, A
 
 def pin_cpu_isa(settings: TranslateSettings) -> str:
     """Pin the CPU kernels that decide outputs (CTranslate2's ISA, MKL's code path) before the
-    library first runs, so machines with and without AVX-512 write the same rows; an environment
-    that sets them already wins. Returns what is in force ("native" where the CPU cannot)."""
+    library first runs, so machines with and without AVX-512 write the same rows. The pin wins
+    over an environment that asks for another ISA (``translate.cpu_isa: null`` leaves the choice
+    to the environment and the machine). Returns what is in force ("native" where the CPU cannot)."""
     isa = settings.cpu_isa
     if not isa:
         return os.environ.get("CT2_FORCE_CPU_ISA", "native")
     flags = Path("/proc/cpuinfo").read_text(encoding="utf-8") if Path("/proc/cpuinfo").exists() else ""
     if isa.lower() != "generic" and f" {isa.lower()}" not in flags:
         return os.environ.get("CT2_FORCE_CPU_ISA", "native")
-    os.environ.setdefault("CT2_FORCE_CPU_ISA", isa.upper())
-    os.environ.setdefault("MKL_CBWR", "COMPATIBLE" if isa.lower() == "generic" else isa.upper())
+    os.environ["CT2_FORCE_CPU_ISA"] = isa.upper()
+    os.environ["MKL_CBWR"] = "COMPATIBLE" if isa.lower() == "generic" else isa.upper()
     return os.environ["CT2_FORCE_CPU_ISA"]
 
 

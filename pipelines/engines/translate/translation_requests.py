@@ -14,8 +14,8 @@ from collections import defaultdict
 
 from pipelines.core.records import Provenance, Sentence, Token, TranslationRequest
 from pipelines.core.settings import TranslateSettings
-from pipelines.engines.example_pool import ExamplePool
-from pipelines.engines.glossary import Glossary
+from pipelines.engines.translate.example_pool import ExamplePool
+from pipelines.engines.translate.glossary import Glossary
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 CLAUSE_BREAKS = (

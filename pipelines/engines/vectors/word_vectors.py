@@ -5,7 +5,7 @@ wheel: each word of a vocabulary is encoded on its own, the vectors are reduced 
 saved in stanza's own pretrain format (``stanza.models.common.pretrain``), which its NER
 trainer reads with ``--wordvec_pretrain_file`` and its pipeline with ``ner_pretrain_path``.
 The projection is saved too, so a word first met when tagging gets the vector it would have
-had in training (:func:`pipelines.engines.stanza_ner.extend_vocabulary`). On GermEval the
+had in training (:func:`pipelines.engines.ner.stanza_ner.extend_vocabulary`). On GermEval the
 vectors lift the dev F1 after 250 steps from 0.50 (random vectors) to 0.67, and growing the
 vocabulary lifts the held-out F1 from 0.60 to 0.66 (benchmarks/README.md).
 """

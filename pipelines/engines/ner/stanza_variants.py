@@ -28,7 +28,7 @@ from stanza.pipeline.registry import PROCESSOR_VARIANTS
 
 from pipelines.core import lexicon
 from pipelines.core.bio import bioes, spans
-from pipelines.engines.truecase import english_truecaser
+from pipelines.engines.ner.truecase import english_truecaser
 
 NAME_NOUNS = frozenset(lexicon.words("name_nouns", "de"))  # nouns that form German names
 
@@ -53,7 +53,7 @@ def _words(sentence: Any) -> list[str]:
 
 def _spacy_parse(document: Any) -> list[Any]:
     """One spaCy parse per stanza sentence, built on stanza's words (1:1 tokens; a sentence in
-    capitals recased first, :mod:`pipelines.engines.truecase`), cached on the doc."""
+    capitals recased first, :mod:`pipelines.engines.ner.truecase`), cached on the doc."""
     cached = getattr(document, "_spacy_sentences", None)
     if cached is None:
         from spacy.tokens import Doc
@@ -167,14 +167,14 @@ def register() -> None:
         """The train-ner stage's CRF (``ner_model_path``: its folder) over HanTa's tags."""
 
         def __init__(self, config: dict[str, Any]) -> None:
-            from pipelines.engines import crf_ner
+            from pipelines.engines.ner import crf_ner
 
             self.config = config
             cache = Path(config["word_cache"]) if config.get("word_cache") else None
             self.tagger = crf_ner.CrfTagger(Path(config["model_path"]), crf_ner.use_encoder(cache))
 
         def process(self, document: Any) -> Any:
-            from pipelines.engines.crf_ner import Example
+            from pipelines.engines.ner.crf_ner import Example
 
             examples = [
                 Example(tuple(_words(sentence)), tuple(tag for _, _, tag in tags))

@@ -18,8 +18,8 @@ from typing import Any
 
 from pipelines.core.hashing import package_version
 from pipelines.core.progress import Progress
-from pipelines.engines import word_vectors
-from pipelines.engines.stanza_setup import stanza_stub_dir
+from pipelines.engines.text.stanza_setup import stanza_stub_dir
+from pipelines.engines.vectors import word_vectors
 
 MODEL = "model.pt"  # the files of a model folder (the train-ner stage's output, tag.trained_ner)
 PRETRAIN = "pretrain.pt"  # the word vectors it was trained with

@@ -93,7 +93,7 @@ def names(source: str, lang: str) -> list[str]:
 
 @cache
 def _function_words() -> set[str]:
-    from pipelines.engines.gloss import load_function_words
+    from pipelines.engines.translate.gloss import load_function_words
 
     return {word.lower() for word in load_function_words()}
 
@@ -120,7 +120,7 @@ def dictionary(word: str, lang: str) -> list[str]:
     """The de-en dictionary's first translations of a German word (the gloss engine's table)."""
     if lang != "de":
         return []
-    from pipelines.engines.gloss import load_gloss_table
+    from pipelines.engines.translate.gloss import load_gloss_table
 
     table, _ = load_gloss_table()
     return table.candidates(word)[:DICTIONARY_CANDIDATES]

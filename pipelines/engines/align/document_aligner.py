@@ -38,8 +38,8 @@ import numpy as np
 
 from pipelines.core.records import Sentence
 from pipelines.core.settings import AlignSettings
-from pipelines.engines.anchors import Anchors
-from pipelines.engines.embedders import Embedder, normalise
+from pipelines.engines.align.anchors import Anchors
+from pipelines.engines.vectors.embedders import Embedder, normalise
 
 Path_ = list[tuple[int, int]]  # monotonic search path of (source, target) node positions
 WORDLESS_LETTERS = 3  # a line with fewer letters (".....", "- _-") carries no evidence of belonging to a link
