@@ -250,3 +250,15 @@ def test_every_stage_runs_in_one_shape() -> None:
         if problems:
             wrong[module_file.stem] = problems
     assert wrong == {}
+
+
+def test_translation_engines_come_from_one_registry_that_the_settings_name() -> None:
+    """`translate.engine` accepts exactly the registered engines (plus auto); no if-chain on names."""
+    from typing import get_args
+
+    from pipelines.core.settings import TranslateSettings
+    from pipelines.engines.translate import translators
+
+    assert set(get_args(TranslateSettings.model_fields["engine"].annotation)) == {"auto", *translators.ENGINES}
+    source = module_path("pipelines.engines.translate.translators").read_text(encoding="utf-8")
+    assert 'kind == "' not in source and "kind == '" not in source

