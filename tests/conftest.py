@@ -9,12 +9,16 @@ import shutil
 import signal
 from pathlib import Path
 
-import pytest
+from pipelines.core.floats import pin_float_paths
 
-from pipelines.labelstudio import client as ls_client
-from pipelines.labelstudio import server as ls_server
+pin_float_paths()  # as the `corpus` command does, before numpy loads: tests see the pipeline's floats
 
-from .helpers.ports import free_port
+import pytest  # noqa: E402
+
+from pipelines.labelstudio import client as ls_client  # noqa: E402
+from pipelines.labelstudio import server as ls_server  # noqa: E402
+
+from .helpers.ports import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -121,7 +121,7 @@ def _loop(seed_corpus: Path, tmp_path: Path, **update: object) -> tuple[dict, di
     annotations = tmp_path / "annotations"
     annotations.mkdir()
     settings = project_settings(tmp_path).train_ner.model_copy(
-        update={"germeval": _small_germeval(tmp_path, corrected), "dev_every": 10, **update}
+        update={"germeval": _small_germeval(tmp_path, corrected), "germeval_train": None, "dev_every": 10, **update}
     )
     where = {
         "out": tmp_path / "model",
@@ -164,7 +164,8 @@ def test_crf_corrections_loop_retrains_and_scores_without_them(seed_corpus: Path
     model = tmp_path / "model"
     gazetteer = json.loads((model / "gazetteer.json").read_text())
     assert {"tokens": ["Kuba"], "type": "LOC"} in gazetteer
-    assert sorted(p.name for p in model.iterdir()) == ["clusters.npz", "gazetteer.json", "model.crfsuite", "model.json"]
+    files = ["clusters.npz", "context.npz", "gazetteer.json", "model.crfsuite", "model.json"]
+    assert sorted(p.name for p in model.iterdir()) == files  # context.npz: the contextual classes
     # the baseline (GermEval alone) is trained again only when its own data changes
     assert second["before"]["f1"] == json.loads((model / "model.json").read_text())["baseline"]["scores"]["f1"]
 

@@ -13,8 +13,12 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from pipelines.core.layout import PARAMS_FILE
-from pipelines.run.runner import run_app
+from pipelines.core.floats import pin_float_paths
+
+pin_float_paths()  # before anything imports numpy: the same floats on every x86-64 CPU
+
+from pipelines.core.layout import PARAMS_FILE  # noqa: E402
+from pipelines.run.runner import run_app  # noqa: E402
 
 # the commands dvc.yaml runs (``annotate metrics`` is the agreement stage), but train-ner: a
 # training run holds gigabytes while it lasts, which a server would keep after it

@@ -1,7 +1,8 @@
 """Train-ner stage: a German NER model from GermEval 2014 plus the annotators' corrections.
 
-The learner is ``train_ner.learner``: a CRF (``engines/crf_ner.py``, about a minute) or
-stanza's own trainer (``engines/stanza_ner.py``, 15-80 minutes). Writes the model folder
+The learner is ``train_ner.learner``, one of the registry in ``engines/ner/learners.py``: a
+CRF (``engines/ner/crf_ner.py``, the default) or stanza's own trainer (``engines/ner/stanza_ner.py``).
+Writes the model folder
 (loaded by the tag stage as stanza's ``ner`` processor), ``model.json`` (the learner, what
 it was trained on, its sha256 and licence) and
 ``corpus/metrics/ner.json``: the model scored on a fixed held-out part of GermEval
@@ -15,7 +16,6 @@ The stage retrains only when its training data, settings or code changed (``data
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +26,9 @@ from pipelines.core.errors import StageError, warn
 from pipelines.core.hashing import content_key, file_sha256
 from pipelines.core.io import write_json
 from pipelines.core.layout import ANNOTATIONS, MANIFEST, NER_METRICS, SENTENCES, human_file
-from pipelines.core.progress import Progress
 from pipelines.core.reviews import read_reviews, review_locations, review_sha1
 from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
-from pipelines.engines.ner import crf_ner, ner_model, stanza_ner
-from pipelines.engines.ner.stanza_variants import german_tags
-from pipelines.engines.vectors import word_vectors
+from pipelines.engines.ner import learners, ner_model
 from pipelines.run.contract import StageContract
 from pipelines.run.fingerprint import code_fingerprint
 from pipelines.run.runner import run_command
@@ -43,7 +40,6 @@ from pipelines.training.tagged import (
     read_germeval,
     read_germeval_bioes,
     split,
-    write_stanza_json,
 )
 
 CONTRACT = StageContract(
@@ -53,6 +49,7 @@ CONTRACT = StageContract(
 # what decides the trained weights (not this stage's reporting, nor the reviews reader)
 TRAINING_CODE = (
     "pipelines.training.tagged",
+    "pipelines.engines.ner.learners",
     "pipelines.engines.ner.crf_ner",
     "pipelines.engines.ner.stanza_ner",
     "pipelines.engines.vectors.word_vectors",
@@ -90,26 +87,8 @@ def human_sentences(sentences_dir: Path, manifest: Path | None, annotations: Pat
 
 def evaluate(model_dir: Path, held_out: list[TaggedSentence], settings: TrainNerSettings) -> dict[str, Any] | None:
     """The model in ``model_dir`` (either learner) scored on the held-out sentences; None without one."""
-    trained = ner_model.trained_model(model_dir)
-    if trained is None:
-        return None
-    learner, model = trained
-    tokens = [s.tokens for s in held_out]
-    if learner == "crf":
-        states = crf_ner.contextual_states(states_cache(settings))
-        tagger = crf_ner.CrfTagger(model_dir, crf_ner.use_encoder(word_cache(settings)), states)
-        predicted = tagger.tag([crf_ner.Example(t, p) for t, p in zip(tokens, german_tags(tokens), strict=True)])
-    else:
-        predicted = stanza_ner.predict(stanza_ner.load(model, settings.work_dir / "stanza"), tokens, model)
-    return score([s.tags for s in held_out], predicted)
-
-
-def word_cache(settings: TrainNerSettings) -> Path:
-    return settings.work_dir / "word-vectors.sqlite"
-
-
-def states_cache(settings: TrainNerSettings) -> Path:
-    return settings.work_dir / "word-states.sqlite"
+    predicted = learners.predict(model_dir, [s.tokens for s in held_out], settings)
+    return None if predicted is None else score([s.tags for s in held_out], predicted)
 
 
 def train_split(settings: TrainNerSettings) -> list[TaggedSentence]:
@@ -151,7 +130,8 @@ def run(
     germeval_train = (parts.train + train_part)[: settings.max_train_sentences or None]
     train = germeval_train + human * settings.human_repeats
     recorded = settings.model_dump(mode="json", exclude={"germeval", "germeval_train", "work_dir"})  # not where
-    engine = crf_ner.engine_version() if settings.learner == "crf" else stanza_ner.engine_version()
+    learner = learners.LEARNERS[settings.learner]
+    engine = learner.engine_version()
 
     def key_of(sentences: list[TaggedSentence]) -> str:
         code = [code_fingerprint(m) for m in TRAINING_CODE]
@@ -181,8 +161,8 @@ def run(
         sha256=file_sha256(model),
         files={n: file_sha256(out / n) for n in ner_model.LEARNER_FILES[settings.learner] if (out / n).exists()},
         engine=engine,
-        trainer=f"CRFsuite {settings.crf_algorithm}" if settings.learner == "crf" else "stanza.models.ner_tagger",
-        word_vectors=vectors_description(settings),
+        trainer=learner.trainer(settings),
+        word_vectors=learner.vectors(settings),
         labels=["PER", "LOC", "ORG", "OTH"],
         training_data=[
             ner_model.TrainingData(
@@ -245,108 +225,9 @@ def _headline(scores: dict[str, Any] | None) -> dict[str, float] | None:
 def _train(
     settings: TrainNerSettings, train: list[TaggedSentence], dev: list[TaggedSentence], out: Path, work: Path
 ) -> list:
-    """Train the configured learner in ``work``, then move the model into ``out``, which then
-    holds only that learner's files (the old model stays if training fails)."""
-    shutil.rmtree(work, ignore_errors=True)
-    log = (_train_crf if settings.learner == "crf" else _train_stanza)(settings, train, dev, out, work)
-    ner_model.remove_other_learners(out, settings.learner)
-    return log
-
-
-def _train_crf(
-    settings: TrainNerSettings, train: list[TaggedSentence], dev: list[TaggedSentence], out: Path, built: Path
-) -> list:
-    tags = german_tags([s.tokens for s in train + dev])
-    examples = [crf_ner.Example(s.tokens, pos, s.tags) for s, pos in zip(train + dev, tags, strict=True)]
-    options = crf_ner.CrfOptions(
-        algorithm=settings.crf_algorithm,
-        max_iterations=settings.crf_iterations,
-        c1=settings.crf_c1,
-        c2=settings.crf_c2,
-        cluster_sizes=tuple(settings.cluster_sizes) if settings.word_vectors != "none" else (),
-        vector_dims=settings.cluster_dims if settings.word_vectors != "none" else 0,
-        gazetteer_folds=settings.gazetteer_folds,
-        seed=settings.seed,
-        context_sizes=tuple(settings.context_sizes) if settings.context_vectors != "none" else (),
-        context_dims=settings.context_dims if settings.context_vectors != "none" else 0,
+    return learners.train_into(
+        settings, [(s.tokens, s.tags) for s in train], [(s.tokens, s.tags) for s in dev], out, work
     )
-    if settings.context_vectors != "none":
-        with Progress(len(examples), "train-ner contextual word states (e5-small)", "sentence") as bar:
-            states = crf_ner.contextual_states(states_cache(settings))
-            examples = crf_ner.with_states(examples, lambda words: states(words, bar.update))
-    encode = crf_ner.use_encoder(word_cache(settings))
-    log = crf_ner.train(examples[: len(train)], examples[len(train) :], vocabulary(settings), built, options, encode)
-    _move_into(built, out, ner_model.LEARNER_FILES["crf"])
-    return log
-
-
-def _train_stanza(
-    settings: TrainNerSettings, train: list[TaggedSentence], dev: list[TaggedSentence], out: Path, work: Path
-) -> list:
-    built = work / "model"
-    write_stanza_json(train, work / "train.json")
-    write_stanza_json(dev, work / "dev.json")
-    vectors = _vectors(settings, train + dev, built / stanza_ner.PRETRAIN)
-    options = {
-        **({"wordvec_pretrain_file": vectors, "no_lowercase": True} if vectors else {"no_pretrain": True}),
-        "no_emb_finetune": not settings.finetune_vectors,
-        "max_steps": settings.max_steps,
-        "max_steps_no_improve": settings.max_steps_no_improve,
-        "eval_interval": min(settings.eval_interval, settings.max_steps),
-        "log_step": max(1, min(25, settings.max_steps)),
-        "batch_size": settings.batch_size,
-        "optim": settings.optim,
-        "lr": settings.lr,
-        "seed": settings.seed,
-    }
-    dev_scores = stanza_ner.train(work / "train.json", work / "dev.json", built / stanza_ner.MODEL, options)
-    _move_into(built, out, ner_model.LEARNER_FILES["stanza"])
-    return [{"step": step, "dev_f1": f1} for step, f1 in dev_scores]
-
-
-def _move_into(built: Path, out: Path, names: tuple[str, ...]) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        if (built / name).exists():
-            shutil.move(built / name, out / name)
-        else:
-            (out / name).unlink(missing_ok=True)
-
-
-def vocabulary(settings: TrainNerSettings, sentences: list[TaggedSentence] = ()) -> list[str]:
-    """The training words, then the gloss dictionary's ``vector_words`` most frequent German words."""
-    words = dict.fromkeys(t for s in sentences for t in s.tokens)
-    if settings.vector_words:
-        from pipelines.engines.translate.gloss import load_gloss_table
-
-        table, _ = load_gloss_table()
-        words.update(dict.fromkeys(w for w, _ in zip(table.word2x, range(settings.vector_words), strict=False)))
-    return [w for w in words if w and not any(c.isspace() for c in w)]
-
-
-def vectors_description(settings: TrainNerSettings) -> str | None:
-    if settings.word_vectors == "none":
-        return None
-    use = "k-means word classes " + "/".join(map(str, settings.cluster_sizes)) + f" + {settings.cluster_dims} PCA dims"
-    shape = use if settings.learner == "crf" else f"PCA to {settings.vector_dims} dims"
-    extra = f" + the {settings.vector_words:,} most frequent German words of the word2word de-en dictionary"
-    words = "training words" + (extra if settings.vector_words else "")
-    return f"{word_vectors.encoder_name()} of single words ({words}), {shape}"
-
-
-def _vectors(settings: TrainNerSettings, sentences: list[TaggedSentence], pretrain: Path) -> Path | None:
-    """Build the pretrain file beside the model (reused while its words and settings are the same)."""
-    if settings.word_vectors == "none":
-        return None
-    words = vocabulary(settings, sentences)
-    key = content_key(words, settings.vector_dims, word_vectors.encoder_name())
-    cached = settings.work_dir / f"pretrain-{key[:16]}.pt"
-    if not word_vectors.projection_file(cached).exists():
-        word_vectors.build(words, cached, settings.vector_dims, threads=2)
-    pretrain.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, pretrain)
-    shutil.copyfile(word_vectors.projection_file(cached), word_vectors.projection_file(pretrain))
-    return pretrain
 
 
 def command(params: Path = typer.Option(PARAMS_FILE, help="parameters file")) -> None:

@@ -28,9 +28,6 @@ class TaggedSentence:
     tags: tuple[str, ...]  # BIO over NAME_TYPES
     origin: str  # "germeval:<line>" or "human:<sent_id>"
 
-    def stanza_rows(self) -> list[dict[str, str]]:
-        return [{"text": t, "ner": g} for t, g in zip(self.tokens, self.tags, strict=True)]
-
 
 def names_only(tag: str) -> str:
     """A GermEval outer tag with deriv/part variants dropped: 'B-LOCderiv' -> 'O'."""
@@ -151,11 +148,6 @@ def from_spans(sentence: Sentence, spans: list[LabelledSpan]) -> TaggedSentence:
         for k in range(first + 1, last + 1):
             tags[k] = f"I-{kind}"
     return TaggedSentence(tuple(t.text for t in sentence.tokens), tuple(tags), f"human:{sentence.sent_id}")
-
-
-def write_stanza_json(sentences: list[TaggedSentence], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps([s.stanza_rows() for s in sentences], ensure_ascii=False), encoding="utf-8")
 
 
 def data_key(*parts: list[TaggedSentence]) -> str:

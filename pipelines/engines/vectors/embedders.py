@@ -10,6 +10,7 @@ import numpy as np
 
 from pipelines.core.cache import KeyValueCache
 from pipelines.core.errors import StageError
+from pipelines.core.floats import float_mode
 from pipelines.core.hashing import content_key, package_version
 from pipelines.core.settings import AlignSettings
 
@@ -104,14 +105,15 @@ class CachedEmbedder:
             return np.zeros((0, 1), dtype=np.float32)
         if self.cache_path is None:
             return self.inner.embed(texts)
-        keys = [content_key(self.name, text) for text in texts]
+        mode = float_mode()
+        keys = [content_key(self.name, mode, text) for text in texts]
         with KeyValueCache(self.cache_path, "embeddings") as store:
             found = store.get_many(list(dict.fromkeys(keys)))
             missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
             if missing:
                 vectors = self.inner.embed(missing)
                 fresh = {
-                    content_key(self.name, t): v.astype(np.float32).tobytes()
+                    content_key(self.name, mode, t): v.astype(np.float32).tobytes()
                     for t, v in zip(missing, vectors, strict=True)
                 }
                 store.put_many(fresh)
