@@ -41,8 +41,8 @@ ALLOWED = {
 ENGINE_GROUPS = {
     "text": {"text"},
     "vectors": {"vectors"},
-    "translate": {"translate", "vectors"},
-    "align": {"align", "vectors"},
+    "translate": {"translate", "vectors", "text"},
+    "align": {"align", "vectors", "text"},
     "ner": {"ner", "vectors", "text", "translate.gloss"},
 }
 

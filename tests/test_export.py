@@ -17,7 +17,7 @@ from pipelines.publish.hub import publish
 from pipelines.stages import export
 from pipelines.tagging.discards import NEWS_DISCARDS
 
-from .conftest import project_settings
+from .conftest import ROOT, project_settings
 
 
 def run_export(corpus: Path, annotations: Path, out: Path) -> dict:
@@ -277,3 +277,23 @@ def test_what_users_type_is_shown_as_text_in_the_card(full_corpus: Path) -> None
     card = render_card(card_data("t", documents, {}), {}, {}, documents, 0.0, [], summary)
     assert "<script>" not in card and "<img" not in card and "<b>" not in card
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
+
+
+def test_the_card_names_the_ner_models_training_data_licences_and_held_out_score(full_corpus: Path) -> None:
+    """The card reads train-ner's summary (a typed field, not an engine-name match): what the
+    German NER was trained on, under which licence, and what it scores on its held-out part."""
+    from pipelines.core.corpus import load_documents
+    from pipelines.publish.card import card_data, corpus_summary, render_card
+    from pipelines.stages.export import trained_ner_summary
+
+    documents = load_documents(full_corpus / "documents")
+    summary = corpus_summary(documents, [], [], [])
+    plain = render_card(card_data("t", documents, {}), {}, {}, documents, 0.0, [], summary)
+    assert "typed by projection from the English side" in plain  # no model: said so
+    metrics = ROOT / "corpus" / "metrics" / "ner.json"
+    model = trained_ner_summary(metrics)
+    if model is None:
+        pytest.skip("no trained model summary in corpus/metrics/ner.json (run dvc repro train-ner)")
+    card = render_card(card_data("t", documents, {}), {}, {}, documents, 0.0, [], summary, ner_model=model)
+    assert f"F1 {model['after']['f1']:.3f}" in card and "CC BY 4.0" in card
+    assert "GermEval 2014 NER, train split" in card and f"{model['held_out_sentences']:,} GermEval sentences" in card

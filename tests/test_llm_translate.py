@@ -173,7 +173,7 @@ def translate_file(tmp_path: Path, source: Path, **environment: str) -> None:
 def test_the_cpu_pin_wins_over_an_environment_asking_for_another_isa(seed_corpus: Path, tmp_path: Path) -> None:
     """CTranslate2 picks kernels by ISA (AVX2 vs GENERIC changed 9 of 16 seed lines). A process
     told CT2_FORCE_CPU_ISA=GENERIC, as another CPU's default would be, writes the pinned bytes."""
-    sentences = read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence)[:5]
+    sentences = list(read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence))[:5]
     lines = "".join(f"{s.text}\n" for s in sentences)  # 5 lines: GENERIC alone changes about half of them
     outputs = []
     for name, environment in (("pinned", {}), ("generic", {"CT2_FORCE_CPU_ISA": "GENERIC", "MKL_CBWR": "COMPATIBLE"})):

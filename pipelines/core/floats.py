@@ -2,12 +2,12 @@
 
 The same commit gave other bytes on an AMD EPYC without AVX-512 than on an Intel machine with
 it: libraries pick their kernels by what the CPU has, and other kernels sum in another order.
-CTranslate2's ISA is pinned by ``translate.cpu_isa`` (``engines/translate/llm.pin_cpu_isa``);
-numpy's own SIMD loops and OpenBLAS's kernels (USE vectors, PCA, k-means, alignment scores)
-are pinned here to what every x86-64 CPU of the last decade has: AVX2, and OpenBLAS to one
-thread (its one-thread path sums otherwise than its threaded one, and executor workers run
-with one thread; for USE's small matrices one thread was also faster: 623 vs 431 sentences/s
-in one run). The pin wins over the
+CTranslate2's ISA is pinned by ``translate.cpu_isa`` (``engines/translate/llm.pin_cpu_isa``).
+numpy's own SIMD loops, OpenBLAS's kernels (USE vectors, PCA, k-means, alignment scores) and
+torch's MKL and oneDNN (the NER head's training) are pinned here to what every x86-64 CPU of
+the last decade has: AVX2. OpenBLAS runs on one thread: its one-thread path sums otherwise
+than its threaded one, executor workers run with one thread, and for USE's small matrices one
+thread was also faster (623 vs 431 sentences/s in one run). The pin wins over the
 environment (a machine's default or a user's variable), so a run gives the same bytes on
 any such CPU; ``CORPUS_NATIVE_FLOATS=1`` lets the machine choose (faster on AVX-512, other
 bytes). Values that decide an output are also rounded where they are decided.
@@ -36,7 +36,13 @@ def pin_float_paths() -> dict[str, str]:
         return {}
     if "numpy" in sys.modules or not cpu_has("avx2"):
         return {}
-    pins = {"OPENBLAS_CORETYPE": OPENBLAS_CORE, "NPY_DISABLE_CPU_FEATURES": NUMPY_WITHOUT, "OPENBLAS_NUM_THREADS": "1"}
+    pins = {
+        "OPENBLAS_CORETYPE": OPENBLAS_CORE,
+        "NPY_DISABLE_CPU_FEATURES": NUMPY_WITHOUT,
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_CBWR": "AVX2",  # torch's MKL (the NER head's training), CTranslate2's MKL
+        "ONEDNN_MAX_CPU_ISA": "AVX2",  # torch's oneDNN kernels
+    }
     os.environ.update(pins)
     return pins
 

@@ -270,6 +270,10 @@ class TrainNerSettings(Section):
     context_vectors: Literal["none", "e5-small"] = "e5-small"
     context_sizes: list[int] = [64, 256, 1024]
     context_dims: int = 32
+    # an MLP over each word's state and its neighbours' (torch), its label probabilities stacked
+    # into the CRF (out of fold for the CRF's training sentences); 0 epochs: none
+    head_epochs: int = 4
+    head_folds: int = 2
     gazetteer_folds: int = 5  # training sentences see a gazetteer built from the other folds
     # stanza: ner_tagger's flags; vectors reduced to vector_dims and saved in its pretrain format
     vector_dims: int = 256

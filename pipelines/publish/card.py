@@ -103,7 +103,9 @@ def render_card(
     summary: dict[str, Any],
     discards: Path | None = None,
     post_editing: list[dict[str, Any]] | None = None,
+    ner_model: dict[str, Any] | None = None,
 ) -> str:
+    """``ner_model``: train-ner's summary (held-out scores, training data and licences), or None."""
     from huggingface_hub import DatasetCard
 
     card = DatasetCard.from_template(
@@ -118,7 +120,7 @@ def render_card(
         discards=discards.name if discards else None,
         listed_documents=documents[:50],
         entity_labels=labels.entity_labels(),
-        trained_ner=any("train-ner" in engine for engine in engines.get("tagging", [])),
+        trained_ner=ner_model,
         event_types=labels.event_types(),
         post_editing=post_editing or [],
     )

@@ -31,6 +31,7 @@ from pipelines.core.layout import (
     EVENTS,
     EXPORT_METRICS,
     MANIFEST,
+    NER_METRICS,
     SCORE_PLOT,
     SENTENCES,
     TRANSLATIONS,
@@ -64,6 +65,15 @@ def score_histogram(scores: np.ndarray, settings: ExportSettings) -> str:
     bins = np.linspace(settings.histogram_min, settings.histogram_max, settings.histogram_bins + 1)
     histogram, edges = np.histogram(np.clip(scores, bins[0], bins[-1]), bins=bins)
     return "bin,count\n" + "".join(f"{edges[k]:.2f},{int(c)}\n" for k, c in enumerate(histogram))
+
+
+def trained_ner_summary(path: Path) -> dict[str, Any] | None:
+    """train-ner's figures (held-out scores, training data and licences) for the card; None
+    when no model was trained (the tag stage then types German names by projection)."""
+    if not path.exists():
+        return None
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    return summary if summary.get("after") and summary.get("training_data") else None
 
 
 def run(
@@ -137,7 +147,16 @@ def run(
     summary = corpus_summary(documents, sentences, alignments, parallel)
     data = card_data(settings.pretty_name, documents, infos)
     card = render_card(
-        data, counts, engines, documents, human_share, translation_engines, summary, discards, post_editing
+        data,
+        counts,
+        engines,
+        documents,
+        human_share,
+        translation_engines,
+        summary,
+        discards,
+        post_editing,
+        ner_model=trained_ner_summary(corpus / NER_METRICS.relative_to(CORPUS)),
     )
     write_text(building / "README.md", card)
 

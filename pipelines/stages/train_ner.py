@@ -197,6 +197,8 @@ def run(
         settings=recorded,
     )
     ner_model.write_card(out, card)
+    stacked = settings.learner == "crf" and settings.context_vectors != "none" and settings.head_epochs
+    head = f"; an MLP head over the states ({settings.head_epochs} epochs), probabilities stacked" if stacked else ""
     summary = {  # a function of the inputs only: a fresh clone writes the same file
         "learner": settings.learner,
         "held_out_sentences": len(held_out),
@@ -206,6 +208,12 @@ def run(
         "before": _headline(before),
         "after": _headline(after),
         "after_per_type": (after or {}).get("per_type", {}),
+        # what the dataset card names: the training data, their licences, the model's learner
+        "training_data": [
+            {"name": d.name, "sentences": d.sentences, "licence": d.licence or "the annotators' own work"}
+            for d in card.training_data
+        ],
+        "model": f"{card.learner}: {card.trainer}" + (f"; {card.word_vectors}" if card.word_vectors else "") + head,
     }
     write_json(metrics, summary)
     return {"status": status, **summary}

