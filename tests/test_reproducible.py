@@ -53,9 +53,11 @@ def test_fresh_copies_reproduce_the_committed_lock(tmp_path: Path) -> None:
 
 
 def clone_like(folder: Path) -> Path:
-    """What ``git clone`` gives: the inputs and code, the lock and the model committed with it."""
+    """What ``git clone`` gives: the inputs and code, the lock, and train-ner's outputs committed
+    with it (the model and its metrics file, both ``cache: false``)."""
     project = fresh_copy(folder)
     shutil.copy2(ROOT / "dvc.lock", project / "dvc.lock")
-    model = ROOT / "corpus" / "models" / "ner-de"
-    shutil.copytree(model, project / "corpus" / "models" / "ner-de")
+    shutil.copytree(ROOT / "corpus" / "models" / "ner-de", project / "corpus" / "models" / "ner-de")
+    (project / "corpus" / "metrics").mkdir()
+    shutil.copy2(ROOT / "corpus" / "metrics" / "ner.json", project / "corpus" / "metrics" / "ner.json")
     return project

@@ -164,8 +164,8 @@ def test_crf_corrections_loop_retrains_and_scores_without_them(seed_corpus: Path
     model = tmp_path / "model"
     gazetteer = json.loads((model / "gazetteer.json").read_text())
     assert {"tokens": ["Kuba"], "type": "LOC"} in gazetteer
-    files = ["clusters.npz", "context.npz", "gazetteer.json", "model.crfsuite", "model.json"]
-    assert sorted(p.name for p in model.iterdir()) == files  # context.npz: the contextual classes
+    files = ["clusters.npz", "context.npz", "gazetteer.json", "head.npz", "model.crfsuite", "model.json"]
+    assert sorted(p.name for p in model.iterdir()) == files  # context.npz, head.npz: contextual
     # the baseline (GermEval alone) is trained again only when its own data changes
     assert second["before"]["f1"] == json.loads((model / "model.json").read_text())["baseline"]["scores"]["f1"]
 
