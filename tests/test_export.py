@@ -126,6 +126,20 @@ def test_every_config_loads_back_exactly(exported, monkeypatch) -> None:
     assert any(r["flagged"] for r in translations)  # a gloss reads badly, and its rows say so
 
 
+def test_a_row_whose_columns_drift_from_the_schema_is_named(tmp_path) -> None:
+    """The row builders and the schema are checked against each other on every export (the
+    test above runs every config through that check); a drift names the config, row and column."""
+    from pipelines.publish.formats import write_config
+
+    schema = features()["documents"]
+    row = {name: None for name in schema}
+    write_config(tmp_path, "documents", [dict(row)], schema)  # exactly the schema's columns: written
+    with pytest.raises(StageError, match=r"'documents', row 1: .*missing \['licence'\]"):
+        write_config(tmp_path, "documents", [row, {k: v for k, v in row.items() if k != "licence"}], schema)
+    with pytest.raises(StageError, match=r"not in the schema \['extra'\]"):
+        write_config(tmp_path, "documents", [{**row, "extra": 1}], schema)
+
+
 def test_human_work_wins_and_rows_say_so(exported, monkeypatch) -> None:
     from datasets import load_dataset
 

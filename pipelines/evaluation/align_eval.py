@@ -28,9 +28,10 @@ import typer
 from pipelines.core.errors import StageError
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, IngestSettings, load_settings
 from pipelines.engines.align.document_aligner import align_document
+from pipelines.engines.align.encoders import encoder_for
 from pipelines.engines.align.mining import accepted, mine
 from pipelines.engines.text.language import LanguageIdentifier
-from pipelines.engines.vectors.embedders import Embedder, embedder_from_settings
+from pipelines.engines.vectors.embedders import Embedder
 
 Link = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -258,7 +259,7 @@ def document_command(
         raise StageError("give the same number of --src, --tgt, --gold (and --mt, if any)")
     settings = load_settings(params).align
     triples = [(s, t, g, mt[k] if mt else None) for k, (s, t, g) in enumerate(zip(src, tgt, gold, strict=True))]
-    result, tests = evaluate_documents(triples, settings, embedder_from_settings(settings), pair, mt_lang)
+    result, tests = evaluate_documents(triples, settings, encoder_for(settings, "document"), pair, mt_lang)
     if out is not None:
         for k, links in enumerate(tests):
             Path(f"{out}.{k}" if len(tests) > 1 else out).write_text(format_links(links), encoding="utf-8")
@@ -285,7 +286,7 @@ def mining_command(
     targets = read_lines(tgt)
     translations = translation_to_fuse(translations, mt_lang, targets, None, mt)
     result = evaluate_mining(
-        sources, targets, read_pairs(gold), translations, settings, embedder_from_settings(settings)
+        sources, targets, read_pairs(gold), translations, settings, encoder_for(settings, "mining")
     )
     pairs = result.pop("pairs")
     if out is not None:

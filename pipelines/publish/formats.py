@@ -7,12 +7,29 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipelines.core.errors import StageError
 from pipelines.core.io import write_text
 from pipelines.publish.features import SPLIT
 
 
+def check_rows(name: str, rows: list[dict], feature_set: Any) -> None:
+    """Every row has exactly the config's columns: the schema (``features.py``) and the row
+    builders (``rows.py``) cannot drift apart, as ``Dataset.from_list`` would let them (a column
+    a builder stopped writing would be filled with nulls, one it started writing dropped)."""
+    expected = set(feature_set)
+    for number, row in enumerate(rows):
+        if set(row) != expected:
+            missing, extra = sorted(expected - set(row)), sorted(set(row) - expected)
+            raise StageError(
+                f"export config {name!r}, row {number}: columns differ from its features "
+                f"(missing {missing}, not in the schema {extra}); publish/features.py and publish/rows.py must agree"
+            )
+
+
 def write_config(out: Path, name: str, rows: list[dict], feature_set: Any) -> Any:
     from datasets import Dataset, SplitDict, SplitInfo
+
+    check_rows(name, rows, feature_set)
     from datasets.utils.logging import disable_progress_bar
 
     if not sys.stderr.isatty() or os.environ.get("TQDM_DISABLE"):

@@ -27,8 +27,9 @@ from pipelines.core.layout import ALIGN_METRICS, ALIGN_SUMMARY, ALIGNMENTS, MANI
 from pipelines.core.records import Alignment, Provenance, Sentence, Translation, alignment_id
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
 from pipelines.engines.align.document_aligner import align_document, closest_documents
+from pipelines.engines.align.encoders import encoder_for
 from pipelines.engines.align.mining import Candidate, Chrf, accepted, candidate_blocks, fusable_translations, mine
-from pipelines.engines.vectors.embedders import Embedder, embedder_from_settings
+from pipelines.engines.vectors.embedders import Embedder
 from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
 
@@ -228,7 +229,7 @@ def run(
             f"align needs {settings.source_lang} and {settings.target_lang} sentences; got {len(src)} and {len(tgt)}"
         )
     translations = load_translations(translations_path)
-    embedder = embedder or embedder_from_settings(settings)
+    embedder = embedder or encoder_for(settings, settings.mode)
     if settings.mode == "mining":
         rows = mining_rows(src, tgt, translations, embedder, settings)
     else:

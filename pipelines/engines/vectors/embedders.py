@@ -82,13 +82,35 @@ def _installed(name: str, threads: int) -> Embedder:
     return UseEmbedder(threads) if name == "use-multilingual-v3" else E5Embedder(threads)
 
 
-def make_embedder(name: str, threads: int) -> Embedder:
+class EnsembleEmbedder:
+    """Several encoders as one: each one's unit vector scaled by 1/sqrt(n) and concatenated, so
+    the cosine of two rows is the mean of the encoders' cosines (the DP and mining unchanged)."""
+
+    def __init__(self, members: list[Embedder]) -> None:
+        self.members = members
+        self.name = "ensemble(" + " + ".join(m.name for m in members) + ")"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        scale = 1.0 / np.sqrt(len(self.members))
+        return np.concatenate([m.embed(texts) * scale for m in self.members], axis=1).astype(np.float32)
+
+
+def make_embedder(name: str, threads: int, settings: AlignSettings | None = None) -> Embedder:
+    """An embedder by its ``align.embedder`` name; ``a+b`` is the ensemble of two."""
+    if "+" in name:
+        return EnsembleEmbedder([make_embedder(part, threads, settings) for part in name.split("+")])
     if name in ("use-multilingual-v3", "multilingual-e5-small"):
         return _installed(name, threads)
+    if name == "embeddinggemma":
+        from pipelines.engines.vectors.gemma import GemmaEmbedder
+
+        settings = settings or AlignSettings()
+        return GemmaEmbedder(settings.gemma_dir, settings.gemma_prompt, threads)
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name[3:])
     raise StageError(
-        f"params.yaml: align.embedder {name!r} unknown; use use-multilingual-v3, multilingual-e5-small or st:<model>"
+        f"params.yaml: align.embedder {name!r} unknown; use use-multilingual-v3, multilingual-e5-small, "
+        "embeddinggemma, st:<model>, or two joined by '+' (an ensemble)"
     )
 
 
@@ -121,6 +143,11 @@ class CachedEmbedder:
         return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
 
 
-def embedder_from_settings(settings: AlignSettings) -> Embedder:
-    """The configured embedder, cached per sentence unless ``cache_path`` is null."""
-    return CachedEmbedder(make_embedder(settings.embedder, settings.threads), settings.cache_path)
+def embedder_from_settings(settings: AlignSettings, mode: str | None = None) -> Embedder:
+    """The configured embedder (document mode's own when ``document_embedder`` is set), cached
+    per sentence unless ``cache_path`` is null."""
+    name = settings.document_embedder if mode == "document" and settings.document_embedder else settings.embedder
+    if "+" in name:  # each encoder cached on its own: an ensemble reuses what either one embedded
+        members = [embedder_from_settings(settings.model_copy(update={"embedder": part})) for part in name.split("+")]
+        return EnsembleEmbedder(members)
+    return CachedEmbedder(make_embedder(name, settings.threads, settings), settings.cache_path)
