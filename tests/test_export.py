@@ -311,3 +311,18 @@ def test_the_card_names_the_ner_models_training_data_licences_and_held_out_score
     card = render_card(card_data("t", documents, {}), {}, {}, documents, 0.0, [], summary, ner_model=model)
     assert f"F1 {model['after']['f1']:.3f}" in card and "CC BY 4.0" in card
     assert "GermEval 2014 NER, train split" in card and f"{model['held_out_sentences']:,} GermEval sentences" in card
+
+
+def test_the_card_names_the_gemma_terms_when_an_alignment_used_embeddinggemma(full_corpus: Path) -> None:
+    from pipelines.core.corpus import load_documents
+    from pipelines.publish.card import card_data, corpus_summary, render_card
+
+    documents = load_documents(full_corpus / "documents")
+    summary = corpus_summary(documents, [], [], [])
+    gemma = "document: ensemble(use-multilingual-v3 + embeddinggemma-300m (cbf5a78393b6, prompt BitextMining))"
+    cards = {
+        used: render_card(card_data("t", documents, {}), {}, {"alignment": [name]}, documents, 0.0, [], summary)
+        for used, name in ((True, gemma), (False, "mining: use-multilingual-v3"))
+    }
+    assert "Gemma Terms of Use" in cards[True] and "https://ai.google.dev/gemma/terms" in cards[True]
+    assert "Gemma Terms of Use" not in cards[False]

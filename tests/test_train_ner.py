@@ -160,7 +160,7 @@ def test_crf_corrections_loop_retrains_and_scores_without_them(seed_corpus: Path
     """The CRF: a correction enters the training data (its gazetteer), before/after metrics are
     written, a held-out sentence equal to the corrected one is not scored, the same inputs give
     the same model files, and the tag stage runs the model as stanza's ner processor."""
-    _, second, _, german, corrected = _loop(seed_corpus, tmp_path, crf_iterations=5)
+    _, second, _, german, corrected = _loop(seed_corpus, tmp_path, crf_iterations=50)
     model = tmp_path / "model"
     gazetteer = json.loads((model / "gazetteer.json").read_text())
     assert {"tokens": ["Kuba"], "type": "LOC"} in gazetteer
