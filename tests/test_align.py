@@ -12,11 +12,12 @@ import pytest
 from pipelines.core.errors import StageError
 from pipelines.core.io import read_jsonl
 from pipelines.core.records import Alignment, Provenance, Sentence, Token, Translation
-from pipelines.core.settings import AlignSettings
+from pipelines.core.settings import AlignSettings, ExecutorSettings
 from pipelines.engines.align.anchors import Anchors, anchor_tokens, mismatch_share, names, shared_anchors
 from pipelines.engines.align.document_aligner import align_document
 from pipelines.engines.align.mining import fusable_translations, mine
-from pipelines.engines.vectors.embedders import CachedEmbedder, Embedder, make_embedder, normalise
+from pipelines.engines.vectors.each import EachEncoded
+from pipelines.engines.vectors.embedders import Embedder, make_embedder, normalise
 from pipelines.evaluation import align_eval
 from pipelines.stages import align
 
@@ -314,9 +315,38 @@ def test_stage_on_the_seed_corpus(seed_corpus: Path, tmp_path: Path, use) -> Non
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["rows"] == len(german) and metrics["score"]["max"] < metrics["threshold"]
     # embeddings were cached per sentence: a second run embeds nothing new
-    cached = CachedEmbedder(use, tmp_path / "emb.sqlite")
+    cached = EachEncoded("use-multilingual-v3", settings)
+    assert cached.missing([s.text for s in german]) == []
     cached.inner = None  # any embedding call would fail now
     assert cached.embed([german[0].text]).shape == (1, 512)
+
+
+def test_a_vector_does_not_depend_on_its_batch_mates(seed_texts, tmp_path: Path) -> None:
+    """Batched USE moves a vector by ~1e-7 with its batch mates; encoded alone, a text's vector
+    is the same whatever was encoded with it or before it."""
+    german, english = seed_texts
+    texts = german[:6] + english[:6]
+    each = EachEncoded("use-multilingual-v3", align_settings(cache_path=tmp_path / "a.sqlite"))
+    together = each.embed(texts)
+    reversed_later = EachEncoded("use-multilingual-v3", align_settings(cache_path=tmp_path / "b.sqlite"))
+    np.testing.assert_array_equal(reversed_later.embed(texts[::-1])[::-1], together)
+    np.testing.assert_array_equal(each.embed(texts[3:5]), together[3:5])
+
+
+def test_a_process_pool_encodes_ahead_and_writes_the_same_rows(seed_corpus: Path, tmp_path: Path) -> None:
+    files = sorted((seed_corpus / "sentences").glob("*.jsonl"))
+    outputs = {}
+    for name, executor in (("here", ExecutorSettings()), ("pool", ExecutorSettings(workers=2))):
+        settings = align_settings(cache_path=tmp_path / f"{name}.sqlite")
+        out = tmp_path / f"{name}.jsonl"
+        side = (tmp_path / f"{name}-s.json", tmp_path / f"{name}-m.json")
+        align.run(files, None, out, *side, settings, executor=executor)
+        outputs[name] = out.read_bytes()
+    assert outputs["pool"] == outputs["here"]
+    # the workers' vectors were stored: the same texts need no encoding now
+    pooled = EachEncoded("use-multilingual-v3", align_settings(cache_path=tmp_path / "pool.sqlite"))
+    texts = [s.text for f in files for s in read_jsonl(f, Sentence)]
+    assert len(texts) > 100 and pooled.missing(texts) == []
 
 
 def test_document_mode_through_the_stage(tmp_path: Path, use) -> None:

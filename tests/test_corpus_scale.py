@@ -184,7 +184,7 @@ def test_the_local_path_does_not_import_ray(tmp_path: Path) -> None:
 @pytest.mark.ray
 def test_ray_gives_byte_identical_outputs(seed_corpus: Path, full_corpus: Path, tmp_path: Path) -> None:
     pytest.importorskip("ray", reason="Ray is an optional install: pip install '.[ray]'")
-    from pipelines.stages import tag
+    from pipelines.stages import align, tag
 
     ray_settings = ExecutorSettings(kind="ray", workers=2, documents_per_batch=1)
     try:
@@ -195,6 +195,9 @@ def test_ray_gives_byte_identical_outputs(seed_corpus: Path, full_corpus: Path, 
         outputs = [tmp_path / name for name in ("entities.jsonl", "events.jsonl", "tag.json")]
         tag.run(files, full_corpus / "translations.jsonl", full_corpus / "alignments.jsonl", *outputs,
                 settings.tag, executor=ray_settings)  # fmt: skip
+        align_outputs = [tmp_path / name for name in ("alignments.jsonl", "align_summary.json", "align.json")]
+        align.run(files, full_corpus / "translations.jsonl", *align_outputs, settings.align,
+                  executor=ray_settings)  # fmt: skip  # every sentence encoded by Ray actors
     finally:
         import ray
 
@@ -202,7 +205,7 @@ def test_ray_gives_byte_identical_outputs(seed_corpus: Path, full_corpus: Path, 
     for sub, pattern in (("documents", "*.json"), ("sentences", "*.jsonl")):
         expected = {p.name: p.read_bytes() for p in (seed_corpus / sub).glob(pattern)}
         assert {p.name: p.read_bytes() for p in (tmp_path / sub).glob(pattern)} == expected
-    for name in ("entities.jsonl", "events.jsonl"):
+    for name in ("entities.jsonl", "events.jsonl", "alignments.jsonl"):
         assert (tmp_path / name).read_bytes() == (full_corpus / name).read_bytes(), name
 
 

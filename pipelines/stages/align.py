@@ -25,14 +25,17 @@ from pipelines.core.hashing import package_version
 from pipelines.core.io import write_json, write_jsonl
 from pipelines.core.layout import ALIGN_METRICS, ALIGN_SUMMARY, ALIGNMENTS, MANIFEST, TRANSLATIONS
 from pipelines.core.records import Alignment, Provenance, Sentence, Translation, alignment_id
-from pipelines.core.settings import PARAMS_FILE, AlignSettings, load_settings
-from pipelines.engines.align.document_aligner import align_document, closest_documents
+from pipelines.core.settings import PARAMS_FILE, AlignSettings, ExecutorSettings, load_settings
+from pipelines.engines.align.document_aligner import align_document, closest_documents, texts_to_encode
 from pipelines.engines.align.encoders import encoder_for
 from pipelines.engines.align.mining import Candidate, Chrf, accepted, candidate_blocks, fusable_translations, mine
+from pipelines.engines.vectors.each import EncodeWork, cached_parts, from_texts
 from pipelines.engines.vectors.embedders import Embedder
 from pipelines.run.contract import StageContract
+from pipelines.run.executor import make_executor
 from pipelines.run.runner import run_command
 
+ENCODE_BATCH = 256  # texts per executor batch: a Ray actor's or pool worker's unit of work
 CONTRACT = StageContract("align", outs=(ALIGNMENTS, ALIGN_SUMMARY), metrics=(ALIGN_METRICS,), params=("align",))
 
 
@@ -42,6 +45,22 @@ def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:
         model=embedder.name,
         version=f"sacrebleu {package_version('sacrebleu', '?')} chrF; numpy {np.__version__}",
     )
+
+
+class Encoder:
+    """Encodes ahead, on the configured executor, what the aligner will look up: the texts no
+    cache holds yet, in batches, each text alone on one thread (so the vectors equal the
+    in-process ones)."""
+
+    def __init__(self, embedder: Embedder, executor: ExecutorSettings) -> None:
+        self.embedder, self.executor = embedder, executor
+
+    def ahead(self, texts: list[str]) -> None:
+        for part in cached_parts(self.embedder):
+            todo = part.missing(texts)
+            if todo:
+                results = make_executor(self.executor).map(EncodeWork, part.load_args, todo, ENCODE_BATCH, "encode")
+                part.keep(todo, from_texts(list(results)))
 
 
 def review_candidate(candidate: Candidate, tgt: list[Sentence]) -> dict:
@@ -63,8 +82,11 @@ def mining_rows(
     translations: dict[str, Translation],
     embedder: Embedder,
     settings: AlignSettings,
+    encoder: Encoder | None = None,
 ) -> list[Alignment]:
     mt = fusable_translations(src, translations, settings.target_lang)
+    if encoder is not None:
+        encoder.ahead([s.text for s in src + tgt])
     src_vecs = embedder.embed([s.text for s in src])
     tgt_vecs = embedder.embed([t.text for t in tgt])
     src_docs, tgt_docs = [s.doc_id for s in src], [t.doc_id for t in tgt]
@@ -115,19 +137,26 @@ def document_rows(
     translations: dict[str, Translation],
     embedder: Embedder,
     settings: AlignSettings,
+    encoder: Encoder | None = None,
 ) -> list[Alignment]:
     """Align each source document with its paired target document (params or best mean similarity)."""
     by_doc: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in src + tgt:
         by_doc[sentence.doc_id].append(sentence)
+    if encoder is not None and not settings.document_pairs:
+        encoder.ahead([s.text for s in src + tgt])
     pairs = settings.document_pairs or closest_documents(src, tgt, embedder)
-    provenance = _stage_provenance("document", embedder)
-    rows = []
     for src_doc, tgt_doc in pairs:
         if src_doc not in by_doc or tgt_doc not in by_doc:
             raise StageError(f"params.yaml: align.document_pairs names unknown document {src_doc!r} or {tgt_doc!r}")
+    texts = [[s.text for s in by_doc[doc]] for pair in pairs for doc in pair]
+    mts = [fusable_translations(by_doc[src_doc], translations, settings.target_lang) for src_doc, _ in pairs]
+    if encoder is not None:
+        encoder.ahead([t for n, mt in enumerate(mts) for t in texts_to_encode(*texts[2 * n : 2 * n + 2], mt, settings)])
+    provenance = _stage_provenance("document", embedder)
+    rows = []
+    for (src_doc, tgt_doc), mt in zip(pairs, mts, strict=True):
         left, right = by_doc[src_doc], by_doc[tgt_doc]
-        mt = fusable_translations(left, translations, settings.target_lang)
         for link in align_document([s.text for s in left], [s.text for s in right], mt, embedder, settings):
             src_ids = [left[i].sent_id for i in link.src]
             tgt_ids = [right[j].sent_id for j in link.tgt]
@@ -216,6 +245,7 @@ def run(
     settings: AlignSettings,
     *,
     embedder: Embedder | None = None,
+    executor: ExecutorSettings | None = None,
 ) -> dict[str, Any]:
     """Align the source-language sentences with the target-language ones: mining (one row per
     source sentence, match or honest no_match) or document mode (links per document pair), with
@@ -230,10 +260,11 @@ def run(
         )
     translations = load_translations(translations_path)
     embedder = embedder or encoder_for(settings, settings.mode)
+    encoder = Encoder(embedder, executor or ExecutorSettings())
     if settings.mode == "mining":
-        rows = mining_rows(src, tgt, translations, embedder, settings)
+        rows = mining_rows(src, tgt, translations, embedder, settings, encoder)
     else:
-        rows = document_rows(src, tgt, translations, embedder, settings)
+        rows = document_rows(src, tgt, translations, embedder, settings, encoder)
     write_jsonl(out, rows)
     summary = document_summary(rows, tgt)
     write_json(summary_path, summary)
@@ -257,9 +288,10 @@ def command(
     manifest: Path = typer.Option(MANIFEST, help="only documents listed here are read"),
 ) -> None:
     """Align source sentences with target sentences (mining or document mode), with scores."""
-    settings = load_settings(params).align
+    everything = load_settings(params)
     sentences = in_manifest(sentences, manifest)
-    typer.echo(json.dumps(run(sentences, translations, out, summary, metrics_out, settings)))
+    result = run(sentences, translations, out, summary, metrics_out, everything.align, executor=everything.executor)
+    typer.echo(json.dumps(result))
 
 
 if __name__ == "__main__":

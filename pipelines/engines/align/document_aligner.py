@@ -62,6 +62,26 @@ def moves(max_link: int) -> list[tuple[int, int]]:
     return [(a, b) for a in range(1, max_link) for b in range(1, max_link) if a + b <= max_link]
 
 
+def encoded_sizes(sizes: int, encoded: int | None) -> int:
+    """Blocks up to this many sentences are encoded; longer ones are sums of encoded pieces."""
+    return sizes if encoded is None else max(1, min(encoded, sizes))
+
+
+def block_texts(texts: Sequence[str], encoded: int) -> dict[int, list[str]]:
+    """The joined text of every block of 1..``encoded`` consecutive sentences, by block size."""
+    return {k: [" ".join(texts[i : i + k]) for i in range(len(texts) - k + 1)] for k in range(1, encoded + 1)}
+
+
+def texts_to_encode(
+    src_texts: Sequence[str], tgt_texts: Sequence[str], src_mt: Sequence[str] | None, settings: AlignSettings
+) -> list[str]:
+    """Every text :func:`align_document` encodes for one document pair (to encode them ahead,
+    elsewhere)."""
+    encoded = encoded_sizes(max(max(a, b) for a, b in moves(settings.max_link)), settings.encoded_block_size)
+    sides = [src_texts, tgt_texts] + ([src_mt] if src_mt is not None else [])
+    return [text for side in sides if side for texts in block_texts(side, encoded).values() for text in texts]
+
+
 class Side:
     """One document's block embeddings: ``vectors[k][i]`` embeds sentences ``i .. i+k-1``."""
 
@@ -71,8 +91,8 @@ class Side:
         wordless = [sum(c.isalpha() for c in t) < WORDLESS_LETTERS for t in texts]
         self.wordless = np.concatenate([[0], np.cumsum(wordless)])
         self.vectors: dict[int, np.ndarray] = {}
-        encoded = sizes if encoded is None else max(1, min(encoded, sizes))
-        blocks = {k: [" ".join(texts[i : i + k]) for i in range(self.size - k + 1)] for k in range(1, encoded + 1)}
+        encoded = encoded_sizes(sizes, encoded)
+        blocks = block_texts(texts, encoded)
         flat = [text for k in blocks for text in blocks[k]]
         embedded = embedder.embed(flat) if flat else np.zeros((0, 1), dtype=np.float32)
         start = 0

@@ -5,7 +5,8 @@ mode uses ``align.document_embedder``; ``auto`` is the measured winner on the Te
 (benchmarks/document_encoders.py: USE + EmbeddingGemma, the mean of both cosines, strict F1
 0.924 against USE's 0.906) when EmbeddingGemma is installed, else ``align.embedder``.
 ``models/encoders.json`` records which optional encoders are installed; the align stage depends
-on it in ``dvc.yaml``, so installing one re-runs the stage.
+on it in ``dvc.yaml``, so installing one re-runs the stage. Vectors come from
+:mod:`pipelines.engines.vectors.each` (each text alone, cached).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 
 from pipelines.core.io import write_json
 from pipelines.core.settings import AlignSettings
-from pipelines.engines.vectors.embedders import Embedder, embedder_from_settings
+from pipelines.engines.vectors.each import EachEncoded
+from pipelines.engines.vectors.embedders import Embedder, EnsembleEmbedder
 from pipelines.engines.vectors.gemma import gemma_installed
 from pipelines.engines.vectors.gemma_install import installed_record
 
@@ -33,9 +35,10 @@ def encoder_name(settings: AlignSettings, mode: str) -> str:
 
 
 def encoder_for(settings: AlignSettings, mode: str) -> Embedder:
-    """The cached embedder ``mode`` uses."""
-    resolved = {"embedder": encoder_name(settings, mode), "document_embedder": None}
-    return embedder_from_settings(settings.model_copy(update=resolved))
+    """The encoder ``mode`` uses: each text encoded alone and cached per encoder (an ensemble
+    reuses what either member encoded), so its misses can also run on the executor."""
+    parts = [EachEncoded(part, settings) for part in encoder_name(settings, mode).split("+")]
+    return parts[0] if len(parts) == 1 else EnsembleEmbedder(parts)
 
 
 def record_path(settings: AlignSettings) -> Path:
