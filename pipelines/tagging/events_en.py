@@ -23,7 +23,7 @@ from pipelines.tagging.cameo_match import code_verbs, describes_noun, spoken_for
 from pipelines.tagging.dependency import argument, children, date_and_location, follow, subtree, with_conjuncts
 from pipelines.tagging.events import make_event
 from pipelines.tagging.labels import Coding, EnglishRule, event_rules, event_types, rejected_code
-from pipelines.tagging.modality import Candidate, is_frame, reframe
+from pipelines.tagging.modality import Candidate, attempted, is_frame, reframe
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
 CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "prep"}
@@ -210,7 +210,8 @@ def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Candi
         else:
             name = f"cameo:{coder.name}:{coding.block}:{coding.pattern or 'verb'}"
         negated = bool(coding and coding.negated)
-        found[index] = Candidate(index, code, rule, name, rule is None, negated, unrealised=unrealised(analysis, index))
+        planned = unrealised(analysis, index) and not attempted(analysis, index)
+        found[index] = Candidate(index, code, rule, name, rule is None, negated, unrealised=planned)
     return found
 
 

@@ -68,11 +68,13 @@ class Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     lemma: Lemmas
-    kind: Literal["reject", "threaten", "demand", "intent", "allege"]
+    kind: Literal["reject", "threaten", "demand", "intent", "allege", "ready"]
     complements: tuple[str, ...]
     recipient: tuple[str, ...] = ()
     needs_complement: bool = False
     requires: tuple[str, ...] | None = None
+    obligation: bool = False  # only a complement that must happen ("said X *must* leave") is framed
+    pos: Literal["VERB", "ADJ"] = "VERB"
 
 
 class EventRules(BaseModel):
@@ -85,6 +87,11 @@ class EventRules(BaseModel):
     frames: tuple[Frame, ...]
     frame_codes: dict[str, dict[str, str]]
     threat_roots: tuple[str, ...]
+    coercive_roots: tuple[str, ...]
+    attempts: tuple[str, ...]
+    obliging: tuple[str, ...]
+    obliging_verbs: tuple[str, ...]
+    penalty_verbs: tuple[str, ...]
     act_roots: tuple[str, ...]
     silent_acts: tuple[str, ...]
     named_acts: dict[str, str]

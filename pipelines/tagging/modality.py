@@ -83,22 +83,44 @@ def _named_act(analysis: Analysis, heads: list[int]) -> str | None:
     return next((code for code in codes if code), None)
 
 
+def _obliged(analysis: Analysis, head: int) -> bool:
+    """An act that must happen: a modal on it ("must lift"), or "have/need to" over it."""
+    rules = event_rules()
+    if any(analysis.lemmas[k].lower() in rules.obliging for k in follow(analysis, head, "aux")):
+        return True
+    infinitives = [
+        c for c in follow(analysis, head, "xcomp") if any(analysis.lemmas[k] == "to" for k in children(analysis, c))
+    ]
+    return analysis.lemmas[head].lower() in rules.obliging_verbs and bool(infinitives)
+
+
 def _frame_at(analysis: Analysis, index: int) -> tuple[Frame, list[int]] | None:
-    """The frame a verb opens, with its complements. A verb with a particle is another verb
-    ("called *in* the ambassador"), and one describing a noun opens none ("a resolution calling for")."""
-    if analysis.upos[index] != "VERB" or analysis.deprels[index] in MODIFIERS:
+    """The frame a verb (or "ready"-like adjective) opens, with its complements. A verb with a
+    particle is another verb ("called *in* the ambassador"), and one describing a noun opens
+    none ("a resolution calling for")."""
+    if analysis.upos[index] not in ("VERB", "ADJ") or analysis.deprels[index] in MODIFIERS:
         return None
     if any(analysis.deprels[k] in ("prt", "compound:prt") for k in children(analysis, index)):
         return None
     for frame in _frames().get(analysis.lemmas[index].lower(), []):
+        if frame.pos != analysis.upos[index]:
+            continue
         if frame.requires is not None and not _complements(analysis, index, frame.requires):
             continue
         heads = _complements(analysis, index, frame.complements)
+        if frame.obligation:
+            heads = [k for k in heads if _obliged(analysis, k)]
         if _silent(analysis, heads):
             return None
         if heads or not frame.needs_complement:
             return frame, heads
     return None
+
+
+def attempted(analysis: Analysis, index: int) -> bool:
+    """ "an attempt to kill the governor": the act itself (tried, if foiled), not a plan."""
+    head = analysis.heads[index]
+    return head >= 0 and analysis.lemmas[head].lower() in event_rules().attempts
 
 
 def is_frame(analysis: Analysis, index: int) -> bool:
@@ -119,24 +141,47 @@ def reframe(analysis: Analysis, candidates: dict[int, Candidate]) -> dict[int, C
     for index, (frame, heads) in frames:
         inner = _framed(analysis, result, heads, index)
         act = result[inner[0]] if inner else None
+        if frame.obligation and act is None:
+            continue  # "said the economy should grow": no act is demanded
         for k in inner:
             del result[k]
         framed = (act.code if act else None) or _named_act(analysis, heads)
         own = result.get(index) or candidates.get(index)
-        if frame.kind == "intent" and act is not None and (framed or "")[:2] in event_rules().act_roots:
+        kind = frame.kind
+        if kind == "ready":  # ready to coerce: a threat; ready to talk: an intent
+            kind = "threaten" if (framed or "")[:2] in event_rules().coercive_roots else "intent"
+        if kind == "intent" and act is not None and (framed or "")[:2] in event_rules().act_roots:
             result[act.index] = act
             continue
-        if frame.kind == "allege":
+        if kind == "allege":
             continue
-        code = frame_code(frame.kind, framed)
+        code = frame_code(kind, framed)
         if framed is None and own is not None and (own.code or "")[:2] == code[:2]:
             code = own.code  # the dictionary's code in the frame's chapter ("agreed ...": 0311)
-        rule = Coding(type=KIND_TYPES[frame.kind], cameo=code, recipient=frame.recipient)
+        rule = Coding(type=KIND_TYPES[kind], cameo=code, recipient=frame.recipient)
         lemma = analysis.lemmas[index].lower()
-        name = f"frame:{frame.kind}:{lemma}>{framed or '-'}"
+        name = f"frame:{kind}:{lemma}>{framed or '-'}"
         paths = act.rule.recipient if act and act.rule else ()
         result[index] = Candidate(index, code, rule, name, False, False, act.index if act else None, paths)
-    return _conditional_threats(analysis, result)
+        if frame.obligation:
+            result.update(_penalties(analysis, heads))
+    return _planned_meetings(analysis, _conditional_threats(analysis, result))
+
+
+def _penalties(analysis: Analysis, heads: list[int]) -> dict[int, Candidate]:
+    """ "must lift the blockade *or face sanctions*": the demand comes with a threat of the penalty."""
+    found = {}
+    for head in heads:
+        for other in follow(analysis, head, "conj"):
+            joined = {analysis.lemmas[k].lower() for k in children(analysis, other) + children(analysis, head)}
+            if analysis.lemmas[other].lower() not in event_rules().penalty_verbs or "or" not in joined:
+                continue
+            penalty = _named_act(analysis, follow(analysis, other, "dobj"))
+            code = frame_code("threaten", penalty)
+            rule = Coding(type="THREATEN", cameo=code)
+            name = f"penalty:threaten:{analysis.lemmas[other].lower()}>{penalty or '-'}"
+            found[other] = Candidate(other, code, rule, name, False)
+    return found
 
 
 def _condition(analysis: Analysis, verb: int) -> int | None:
@@ -179,4 +224,25 @@ def _conditional_threats(analysis: Analysis, candidates: dict[int, Candidate]) -
             if act
             else Candidate(verb, code, rule, name, False)
         )
+    return result
+
+
+def _planned_meetings(analysis: Analysis, candidates: dict[int, Candidate]) -> dict[int, Candidate]:
+    """ "will visit Seoul next week": a meeting not held yet is an intent to meet (CAMEO 036,
+    AGREE in PLOVER's codebook), as a promise to meet is; a refused or conditional one stays."""
+    result = dict(candidates)
+    for index, candidate in candidates.items():
+        meeting = candidate.rule is not None and candidate.rule.type == "CONSULT"
+        if not ((candidate.code or "").startswith("04") or (candidate.code is None and meeting)):
+            continue
+        verb = index if analysis.upos[index] == "VERB" else analysis.heads[index]
+        if verb < 0 or analysis.upos[verb] != "VERB":
+            continue
+        kids = children(analysis, verb)
+        if not any(analysis.lemmas[k].lower() in FUTURE for k in kids if analysis.deprels[k] == "aux"):
+            continue
+        marks = {analysis.lemmas[m].lower() for c in follow(analysis, verb, "advcl") for m in children(analysis, c)}
+        if "if" in marks or any(analysis.lemmas[k].lower() in NEGATIONS for k in kids):
+            continue
+        result[index] = replace(candidate, code="036", name=f"{candidate.name}+planned")
     return result

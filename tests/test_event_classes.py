@@ -1,0 +1,103 @@
+"""Acts named by their effect, obligation, readiness, attempts and planned meetings.
+
+Every sentence is written for its test (never scored), with a negative beside each class: a
+lifted blockade is no protest, a hearing aid no hearing, a perfect tense no obligation.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def summary(events) -> list[tuple[str, str | None]]:
+    return [(e.type, e.cameo) for e in events]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # demands by obligation, with a penalty they threaten
+        (
+            "The ministry said on Monday that the neighbours must lift the blockade or face sanctions.",
+            [("REQUEST", "1056"), ("THREATEN", "1312")],
+        ),
+        ("The spokesman said the army has to withdraw from the town.", [("REQUEST", "1056")]),
+        ("The US said that Iraq had attacked the border posts.", [("ASSAULT", "190")]),  # a perfect, no duty
+        ("Analysts said the economy should grow next year.", []),  # no act demanded
+        # threats by readiness; readiness to talk is an intent
+        ("The government announced it is ready to impose a state of emergency.", [("THREATEN", "1324")]),
+        ("The rebels are ready to talk.", [("AGREE", "030")]),
+    ],
+)
+def test_obligation_and_readiness(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorities shortened the curfew by an hour.", [("RETREAT", "0813")]),
+        ("Troops released the detained mayor.", [("RETREAT", "0841")]),
+        ("He was released from prison on Friday.", [("RETREAT", "0841")]),
+        ("The government improved access for aid workers.", [("RETREAT", "0863")]),
+        ("The court decided to allow the opposition candidate to run.", [("CONCEDE", "083")]),
+        ("The blockade of the port was lifted.", [("RETREAT", "0872")]),  # not a protest
+        ("The company released a statement on Monday.", []),
+        ("The band released a new album.", []),
+    ],
+)
+def test_retreat_and_easing(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Workers blocked the bridge for hours.", [("PROTEST", "144")]),
+        ("Demonstrators blocked a road to show their anger.", [("PROTEST", "144")]),
+        ("Police blocked the road to the airport.", []),  # forces blocking are no protest
+        ("The court opened a hearing into the legality of the methods.", [("ACCUSE", "090")]),
+        ("The committee completed its inquiry into the allegation.", [("ACCUSE", "090")]),
+        ("She bought a new hearing aid.", []),
+        ("The two sides reached a consensus on sharing data.", [("AGREE", "030")]),
+        ("They reached the border on Sunday.", []),
+    ],
+)
+def test_protest_investigation_and_agreement_by_outcome(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Doctors donated and delivered medicine worth $50,000.", [("AID", "073")]),
+        ("The EU gave the country 5 million dollars for agriculture.", [("AID", "071")]),
+        ("The firm gave its staff a bonus.", []),
+        ("The US suspended part of its military aid to Egypt.", [("SANCTION", "1622")]),
+        ("The agency reduced food supplies to the camp.", [("SANCTION", "1623")]),
+        ("The government cut taxes for small firms.", []),
+    ],
+)
+def test_aid_by_transfer_and_sanctions_by_cutting(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("An attempt to kill the deputy governor was foiled.", [("ASSAULT", "190")]),
+        ("Forces carried out ethnic cleansing against the population.", [("ASSAULT", "203")]),
+        ("The ministry has prepared a report.", []),
+    ],
+)
+def test_attacks_named_by_their_aim_or_kind(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
+
+
+def test_a_planned_meeting_is_an_intent(coded) -> None:
+    # PLOVER's gold codes the intent (AGREE 036); a held one, a refused one and a conditional one stay
+    assert summary(coded("Kim said he would visit Havana in October.")) == [("AGREE", "036")]
+    assert summary(coded("Castro will hold talks with Kim in Pyongyang.")) == [("AGREE", "036")]
+    assert summary(coded("The president visited Seoul last week.")) == [("CONSULT", "042")]
+    assert summary(coded("The Japanese prime minister will not meet the Korean president.")) == [("REJECT", "125")]
+    assert ("CONSULT", "040") in summary(coded("The minister would meet his counterpart if the talks resume."))
