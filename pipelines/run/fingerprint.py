@@ -98,3 +98,18 @@ def files_digest(paths: Iterable[Path]) -> str:
 def code_fingerprint(module: str) -> str:
     """sha256 over the names and bytes of ``dependency_files(module)``."""
     return files_digest(dependency_files(module))
+
+
+def code_fingerprint_within(modules: Iterable[str], within: tuple[str, ...]) -> str:
+    """sha256 over the files of ``modules``' closures whose module names start with one of
+    ``within``: a narrower key than :func:`code_fingerprint` when the rest of the closure only
+    produces what another part of the key already covers."""
+    files: set[Path] = set()
+    for name in set().union(*(closure(m) for m in modules)):
+        if not name.startswith(within):
+            continue
+        path = module_path(name)
+        if path.name != "__init__.py" or has_code(path):
+            files.add(path)
+        files |= data_files(name)
+    return files_digest(files)

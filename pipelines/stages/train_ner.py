@@ -30,7 +30,7 @@ from pipelines.core.reviews import read_reviews, review_locations, review_sha1
 from pipelines.core.settings import PARAMS_FILE, TrainNerSettings, load_settings
 from pipelines.engines.ner import learners, ner_model
 from pipelines.run.contract import StageContract
-from pipelines.run.fingerprint import code_fingerprint
+from pipelines.run.fingerprint import code_fingerprint_within
 from pipelines.run.runner import run_command
 from pipelines.training.scoring import score
 from pipelines.training.tagged import (
@@ -47,6 +47,22 @@ CONTRACT = StageContract(
 )
 
 # what decides the trained weights (not this stage's reporting, nor the reviews reader)
+# The code that turns training sentences into a model: the learners, their features and vectors,
+# the gloss table they read, the float pins and the hashing that splits folds. The records, reviews, settings, caches and I/O
+# around them are left out of the key: what they produce is keyed already by ``data_key`` (the
+# sentences' content) and ``recorded`` (the settings), so editing them does not retrain.
+MODEL_CODE = (
+    "pipelines.engines.ner",
+    "pipelines.engines.vectors",
+    "pipelines.engines.text.hanta",
+    "pipelines.engines.text.stanza_setup",
+    "pipelines.engines.translate.gloss",
+    "pipelines.training",
+    "pipelines.core.floats",
+    "pipelines.core.hashing",
+    "pipelines.core.bio",
+    "pipelines.core.lexicon",
+)
 TRAINING_CODE = (
     "pipelines.training.tagged",
     "pipelines.engines.ner.learners",
@@ -134,7 +150,7 @@ def run(
     engine = learner.engine_version()
 
     def key_of(sentences: list[TaggedSentence]) -> str:
-        code = [code_fingerprint(m) for m in TRAINING_CODE]
+        code = code_fingerprint_within(TRAINING_CODE, MODEL_CODE)
         return content_key(data_key(sentences, parts.dev), recorded, code, engine)
 
     key, previous = key_of(train), ner_model.read_card(out)
