@@ -46,11 +46,21 @@ CONTRACT = StageContract(
     "train-ner", outs=("${tag.trained_ner}",), metrics=(NER_METRICS,), params=("train_ner", "tag.trained_ner")
 )
 
-# what decides the trained weights (not this stage's reporting, nor the reviews reader)
-# The code that turns training sentences into a model: the learners, their features and vectors,
-# the gloss table they read, the float pins and the hashing that splits folds. The records, reviews, settings, caches and I/O
-# around them are left out of the key: what they produce is keyed already by ``data_key`` (the
-# sentences' content) and ``recorded`` (the settings), so editing them does not retrain.
+# The model's key covers the code that decides the trained weights: the modules these import
+# (not this stage's reporting, nor the reviews reader), kept to MODEL_CODE's packages: the
+# learners, their features and vectors, the gloss table they read, the float pins and hashing.
+# Records, reviews, settings, caches and I/O are left out: what they produce is keyed already
+# by ``data_key`` (the sentences' content) and ``recorded`` (the settings), so editing them
+# does not retrain.
+TRAINING_CODE = (
+    "pipelines.training.tagged",
+    "pipelines.engines.ner.learners",
+    "pipelines.engines.ner.crf_ner",
+    "pipelines.engines.ner.stanza_ner",
+    "pipelines.engines.vectors.word_vectors",
+    "pipelines.engines.vectors.word_clusters",
+    "pipelines.engines.vectors.token_vectors",
+)
 MODEL_CODE = (
     "pipelines.engines.ner",
     "pipelines.engines.vectors",
@@ -62,15 +72,6 @@ MODEL_CODE = (
     "pipelines.core.hashing",
     "pipelines.core.bio",
     "pipelines.core.lexicon",
-)
-TRAINING_CODE = (
-    "pipelines.training.tagged",
-    "pipelines.engines.ner.learners",
-    "pipelines.engines.ner.crf_ner",
-    "pipelines.engines.ner.stanza_ner",
-    "pipelines.engines.vectors.word_vectors",
-    "pipelines.engines.vectors.word_clusters",
-    "pipelines.engines.vectors.token_vectors",
 )
 GERMEVAL = {
     "name": "GermEval 2014 NER",
