@@ -16,7 +16,7 @@ from pipelines.core.settings import AlignSettings, ExecutorSettings
 from pipelines.engines.align.anchors import Anchors, anchor_tokens, mismatch_share, names, shared_anchors
 from pipelines.engines.align.document_aligner import align_document
 from pipelines.engines.align.mining import fusable_translations, mine
-from pipelines.engines.vectors.each import EachEncoded
+from pipelines.engines.vectors.each import EachEncoded, encode_each
 from pipelines.engines.vectors.embedders import Embedder, make_embedder, normalise
 from pipelines.evaluation import align_eval
 from pipelines.stages import align
@@ -331,6 +331,23 @@ def test_a_vector_does_not_depend_on_its_batch_mates(seed_texts, tmp_path: Path)
     reversed_later = EachEncoded("use-multilingual-v3", align_settings(cache_path=tmp_path / "b.sqlite"))
     np.testing.assert_array_equal(reversed_later.embed(texts[::-1])[::-1], together)
     np.testing.assert_array_equal(each.embed(texts[3:5]), together[3:5])
+
+
+class Recording:
+    """An encoder that records the sizes it is asked for (the dispatch rule is what is tested)."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.calls = name, []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        return np.ones((len(texts), 3), dtype=np.float32)
+
+
+def test_a_cpu_encoder_gets_one_text_per_call_and_a_gpu_one_batches() -> None:
+    cpu, gpu = Recording("gemma (abc, prompt x, cpu fp32)"), Recording("gemma (abc, prompt x, cuda bf16)")
+    assert encode_each(cpu, ["a"] * 5).shape == (5, 3) and cpu.calls == [1] * 5
+    assert encode_each(gpu, ["a"] * 130).shape == (130, 3) and gpu.calls == [64, 64, 2]
 
 
 def test_a_process_pool_encodes_ahead_and_writes_the_same_rows(seed_corpus: Path, tmp_path: Path) -> None:

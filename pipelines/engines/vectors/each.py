@@ -28,10 +28,23 @@ from pipelines.engines.vectors.embedders import Embedder, EnsembleEmbedder, make
 TABLE = "embeddings_each"  # apart from the batched vectors other users of the cache file keep
 
 
+GPU_BATCH = 64
+
+
+def on_gpu(embedder: Embedder) -> bool:
+    """The encoder runs on CUDA (its name says the device: ``... cuda bf16)``)."""
+    return " cuda " in f" {embedder.name.replace('(', ' ').replace(',', ' ')} "
+
+
 def encode_each(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    """Each text encoded in a call of its own."""
+    """Each text encoded in a call of its own on the CPU. On a GPU, where one text at a time
+    wastes the device, in batches of ``GPU_BATCH``: those vectors depend on their batch mates,
+    as the device's float16 arithmetic already makes them differ from the CPU's (the encoder's
+    name, and so the cache key and every row, says the device). Untested here: no GPU."""
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
+    if on_gpu(embedder):
+        return np.concatenate([embedder.embed(texts[i : i + GPU_BATCH]) for i in range(0, len(texts), GPU_BATCH)])
     return np.stack([embedder.embed([text])[0] for text in texts]).astype(np.float32)
 
 
