@@ -308,7 +308,7 @@ def test_stage_on_the_seed_corpus(seed_corpus: Path, tmp_path: Path, use) -> Non
     # a comparable corpus: the German article has no true counterpart among the English pages
     assert summary["matches"] == 0 and summary["no_match"] == len(german)
     for row in rows:
-        assert row.tgt_ids == [] and row.best_candidate["tgt_ids"]
+        assert row.tgt_ids == [] and row.best_candidate.tgt_ids
         assert set(row.components) >= {"cosine", "combined", "margin", "mutual_best"}
         assert row.embedding_model.startswith("use-multilingual-v3")
     assert summary["best_target_doc"]["de-dprk-cuba"].startswith("en-")

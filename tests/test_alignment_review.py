@@ -58,7 +58,7 @@ def test_task_shows_every_candidate_and_its_prediction_fits_the_config() -> None
     config = (CONFIGS / "alignment.xml").read_text()
     assert all(f"$candidate_{k}" in config for k in range(1, REVIEW_CANDIDATES + 1))
     # the candidate texts are part of what an annotation was made on
-    changed = row().model_copy(update={"candidates": [CANDIDATES[1], CANDIDATES[0]]})
+    changed = Alignment.model_validate({**row().model_dump(), "candidates": [CANDIDATES[1], CANDIDATES[0]]})
     assert alignment_task(changed, None, 1.3)[0]["text_sha1"] != data["text_sha1"]
 
 

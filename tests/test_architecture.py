@@ -156,6 +156,32 @@ def test_modules_stay_small() -> None:
     assert long == {}
 
 
+def test_one_name_per_class() -> None:
+    """One concept, one home: two classes of one name (two ``Candidate``s, two ``Coding``s) were
+    two concepts a reader took for one."""
+    import ast
+
+    homes: dict[str, list[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                homes.setdefault(node.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: where for name, where in homes.items() if len(where) > 1} == {}
+
+
+def test_records_travel_typed() -> None:
+    """An alignment's candidates are one record type from the aligner to the task, the rows and
+    the report; a tagger's event becomes the review's coded event in one conversion."""
+    from pipelines.core.records import Alignment, AlignmentCandidate, CandidateTarget
+
+    assert Alignment.model_fields["candidates"].annotation == list[AlignmentCandidate]
+    assert Alignment.model_fields["best_candidate"].annotation == CandidateTarget | None
+    sources = {p: p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py")}
+    built = sorted(str(p.relative_to(ROOT)) for p, text in sources.items() if "CodedEvent(" in text)
+    # the conversion from a tagger's Event, and the one from a Label Studio result
+    assert built == ["pipelines/core/reviews.py", "pipelines/labelstudio/results.py"]
+
+
 def test_package_init_files_hold_no_code() -> None:
     """They are skipped when deriving deps, which is right only while they hold just a docstring."""
     with_code = [str(p) for p in PACKAGE.rglob("__init__.py") if has_code(p)]
@@ -198,8 +224,8 @@ def test_relative_paths_resolve_against_the_params_file(tmp_path) -> None:
 
 
 def test_every_stage_declares_its_contract_as_dvc_yaml_has_it() -> None:
-    """Outs, metrics, plots and params: declared once in the stage's module (``CONTRACT``), and
-    ``dvc.yaml`` must say the same."""
+    """Data deps, outs, metrics, plots and params: declared once in the stage's module
+    (``CONTRACT``), and ``dvc.yaml`` must say the same (code deps are checked from the imports)."""
     import importlib
 
     from pipelines.run.contract import StageContract
@@ -217,6 +243,7 @@ def test_every_stage_declares_its_contract_as_dvc_yaml_has_it() -> None:
     assert set(contracts) == set(stages)
     for name, stage in stages.items():
         declared = {
+            "deps": [d for d in paths(stage.get("deps")) if not d.startswith("pipelines/")],
             "outs": paths(stage.get("outs")),
             "metrics": paths(stage.get("metrics")),
             "plots": paths(stage.get("plots")),

@@ -183,6 +183,24 @@ class Translation(Record):
 REVIEW_CANDIDATES = 3  # English candidates an alignment-review task shows (mining), best first
 
 
+class CandidateTarget(Record):
+    """The English sentence(s) an alignment row points to: its match, or its best guess."""
+
+    tgt_ids: list[str]
+    tgt_doc: str | None
+    text: str | None
+
+
+class AlignmentCandidate(CandidateTarget):
+    """One English candidate as it travels from the aligner to the review task, the dataset
+    rows and the report: ``score`` is the mining margin (or the row's score), ``cosine`` and
+    ``chrf_mt`` the similarities behind it where the aligner computed them."""
+
+    score: float | None = None
+    cosine: float | None = None
+    chrf_mt: float | None = None
+
+
 class Alignment(Record):
     align_id: str
     method: Literal["mining", "document"]
@@ -197,28 +215,23 @@ class Alignment(Record):
     translation_engine: str | None
     score: float | None
     components: dict[str, float]
-    best_candidate: dict[str, Any] | None = None
-    # mining: the English candidates the annotator chooses from, the linked/best one first; each
-    # {"tgt_ids", "tgt_doc", "text", "score" (margin), "cosine"}
-    candidates: list[dict[str, Any]] = []
+    best_candidate: CandidateTarget | None = None
+    # mining: the English candidates the annotator chooses from, the linked/best one first
+    candidates: list[AlignmentCandidate] = []
     embedding_model: str
     provenance: Provenance
 
     def candidate(self) -> tuple[list[str], str | None, str | None]:
         """English ids, doc and text: the matched sentence, or for ``no_match`` the best candidate."""
-        best = self.best_candidate or {}
-        return (
-            self.tgt_ids or best.get("tgt_ids") or [],
-            self.tgt_doc or best.get("tgt_doc"),
-            (self.tgt_text or best.get("text")),
-        )
+        best = self.best_candidate or CandidateTarget(tgt_ids=[], tgt_doc=None, text=None)
+        return (self.tgt_ids or best.tgt_ids, self.tgt_doc or best.tgt_doc, self.tgt_text or best.text)
 
-    def review_candidates(self) -> list[dict[str, Any]]:
+    def review_candidates(self) -> list[AlignmentCandidate]:
         """The English candidates a review offers, best first (rows without a list: the one candidate)."""
         if self.candidates:
             return self.candidates[:REVIEW_CANDIDATES]
         ids, doc, text = self.candidate()
-        return [{"tgt_ids": ids, "tgt_doc": doc, "text": text, "score": self.score}] if text else []
+        return [AlignmentCandidate(tgt_ids=ids, tgt_doc=doc, text=text, score=self.score)] if text else []
 
 
 def alignment_id(src_ids: list[str], tgt_ids: list[str]) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.core.errors import StageError
 from pipelines.core.hashing import text_hash
-from pipelines.core.records import Alignment, Record, Sentence, SentenceEntities
+from pipelines.core.records import Alignment, Event, Record, Sentence, SentenceEntities, Span
 
 REVIEW_KINDS = ("tagging", "alignment", "translation")
 ReviewKind = Literal["tagging", "alignment", "translation"]
@@ -59,6 +59,31 @@ class CodedEvent(Record):
     date: EventDate | None
     negated: bool
     historical: bool
+
+    @classmethod
+    def from_event(cls, event: Event) -> CodedEvent:
+        """The tagger's event in this shape (the shape a human review has): the one conversion."""
+
+        def span(value: Span) -> dict:
+            return {"start": value.start, "end": value.end, "text": value.text}
+
+        roles = [("actor", a) for a in event.actor] + [("recipient", a) for a in event.recipient]
+        arguments = [EventArgument(**span(a), role=role, code=a.code) for role, a in roles]
+        if event.location:
+            arguments.append(EventArgument(**span(event.location), role="place"))
+        if event.date:
+            arguments.append(EventArgument(**span(event.date), role="time"))
+        date = event.date and EventDate(text=event.date.text, iso=event.date.iso, granularity=event.date.granularity)
+        return cls(
+            type=event.type,
+            mode=event.mode,
+            cameo=event.cameo,
+            trigger=TextSpan(**span(event.trigger)),
+            arguments=arguments,
+            date=date,
+            negated=event.negated,
+            historical=event.historical,
+        )
 
 
 class Review(BaseModel):
@@ -111,7 +136,7 @@ def review_sha1(text: str) -> str:
 
 def alignment_review_sha1(row: Alignment) -> str:
     """The fingerprint an alignment-review task carries: the German text and every candidate shown."""
-    return review_sha1(row.src_text + "\n" + "\n".join(c.get("text") or "" for c in row.review_candidates()))
+    return review_sha1(row.src_text + "\n" + "\n".join(c.text or "" for c in row.review_candidates()))
 
 
 def tagging_fingerprints(rows: Iterable[Sentence | SentenceEntities]) -> dict[str, str]:

@@ -179,11 +179,11 @@ def alignment_task(row: Alignment, translation: Translation | None, threshold: f
         SUPERSEDED: NOT_SUPERSEDED,
     }
     for k in range(REVIEW_CANDIDATES):
-        shown = candidates[k] if k < len(candidates) else {}
-        data[f"candidate_{k + 1}"] = shown.get("text") or ""
-        data[f"candidate_{k + 1}_doc"] = shown.get("tgt_doc") or ""
-        data[f"candidate_{k + 1}_ids"] = shown.get("tgt_ids") or []
-        data[f"candidate_{k + 1}_score"] = shown.get("score")
+        shown = candidates[k] if k < len(candidates) else None
+        data[f"candidate_{k + 1}"] = (shown.text if shown else None) or ""
+        data[f"candidate_{k + 1}_doc"] = (shown.tgt_doc if shown else None) or ""
+        data[f"candidate_{k + 1}_ids"] = shown.tgt_ids if shown else []
+        data[f"candidate_{k + 1}_score"] = shown.score if shown else None
     data["tgt_ids"], data["tgt_doc"], data["tgt_text"] = (
         data["candidate_1_ids"], data["candidate_1_doc"], data["candidate_1"]
     )  # fmt: skip

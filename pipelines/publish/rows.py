@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pipelines.core.records import Alignment, Document, Sentence, SentenceEntities, SentenceEvents, Translation
-from pipelines.core.reviews import CodedEvent, EventArgument, EventDate, TextSpan
+from pipelines.core.records import (
+    Alignment,
+    AlignmentCandidate,
+    Document,
+    Sentence,
+    SentenceEntities,
+    SentenceEvents,
+    Translation,
+)
+from pipelines.core.reviews import CodedEvent
 from pipelines.publish.reviews import Reviewed
 
 
@@ -23,7 +29,7 @@ def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tupl
         candidates = row.review_candidates()
         pick = review.pick if review else (1 if row.status == "match" else None)
         chosen = candidates[pick - 1] if pick and pick <= len(candidates) else None
-        shown = candidates[0] if candidates else {}
+        shown = chosen or (candidates[0] if candidates else None)
         common = {
             "align_id": row.align_id,
             "machine_translation": row.translation,
@@ -31,7 +37,7 @@ def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tupl
             "score": row.score,
             "method": row.method,
             "de_doc": row.src_doc,
-            "en_doc": (chosen or shown).get("tgt_doc"),
+            "en_doc": shown.tgt_doc if shown else None,
             "annotation_source": item.annotation_source,
             "verdict": verdict,
             "human_pick": pick if review else None,
@@ -41,39 +47,35 @@ def alignment_rows(rows: list[Alignment], reviewed: dict[str, Reviewed]) -> tupl
                 **common,
                 "status": row.status,
                 "de": row.src_text,
-                "en_candidate": (chosen or shown).get("text") or "",
+                "en_candidate": (shown.text if shown else None) or "",
                 "mutual_best": bool(row.components.get("mutual_best", 1.0)),
                 "candidates": [_candidate_row(c) for c in candidates],
             }
         )
         accepted = review.accepted if review else row.status == "match"
-        if accepted and chosen and chosen.get("text"):
+        if accepted and chosen and chosen.text:
             scores = {k: row.components.get(k) for k in ("cosine", "chrf_mt", "margin")}
             if pick != 1:  # a runner-up: its own scores
-                scores = {
-                    "cosine": chosen.get("cosine"),
-                    "chrf_mt": chosen.get("chrf_mt"),
-                    "margin": chosen.get("score"),
-                }
+                scores = {"cosine": chosen.cosine, "chrf_mt": chosen.chrf_mt, "margin": chosen.score}
             parallel.append(
                 {
                     **common,
-                    "translation": {"de": row.src_text, "en": chosen["text"]},
+                    "translation": {"de": row.src_text, "en": chosen.text},
                     "scores": scores,
                     "embedding_model": row.embedding_model,
                     "de_ids": row.src_ids,
-                    "en_ids": chosen.get("tgt_ids") or [],
+                    "en_ids": chosen.tgt_ids,
                 }
             )
     return parallel, everything
 
 
-def _candidate_row(candidate: dict) -> dict:
+def _candidate_row(candidate: AlignmentCandidate) -> dict:
     return {
-        "en": candidate.get("text") or "",
-        "en_doc": candidate.get("tgt_doc"),
-        "en_ids": candidate.get("tgt_ids") or [],
-        "score": candidate.get("score"),
+        "en": candidate.text or "",
+        "en_doc": candidate.tgt_doc,
+        "en_ids": candidate.tgt_ids,
+        "score": candidate.score,
     }
 
 
@@ -109,34 +111,9 @@ def ner_row(sentence: Sentence, entities: SentenceEntities, item: Reviewed) -> d
     }
 
 
-def _span(value: Any) -> TextSpan:
-    return TextSpan(start=value.start, end=value.end, text=value.text)
-
-
 def coded_events(row: SentenceEvents) -> list[CodedEvent]:
     """The tagger's events in the dataset's shape (the shape a human review has too)."""
-    events = []
-    for event in row.events:
-        roles = [("actor", a) for a in event.actor] + [("recipient", a) for a in event.recipient]
-        arguments = [EventArgument(**_span(a).model_dump(), role=role, code=a.code) for role, a in roles]
-        if event.location:
-            arguments.append(EventArgument(**_span(event.location).model_dump(), role="place"))
-        if event.date:
-            arguments.append(EventArgument(**_span(event.date).model_dump(), role="time"))
-        date = event.date and EventDate(text=event.date.text, iso=event.date.iso, granularity=event.date.granularity)
-        events.append(
-            CodedEvent(
-                type=event.type,
-                mode=event.mode,
-                cameo=event.cameo,
-                trigger=_span(event.trigger),
-                arguments=arguments,
-                date=date,
-                negated=event.negated,
-                historical=event.historical,
-            )
-        )
-    return events
+    return [CodedEvent.from_event(event) for event in row.events]
 
 
 def translation_row(translation: Translation) -> dict:

@@ -9,12 +9,16 @@ from typing import Any
 import typer
 
 from pipelines.core.io import write_json
-from pipelines.core.layout import AGREEMENT_METRICS, ANNOTATIONS, CORPUS
+from pipelines.core.layout import AGREEMENT_METRICS, ALIGNMENTS, ANNOTATIONS, CORPUS, ENTITIES, EVENTS, human_file
 from pipelines.publish.agreement import agreement_report
 from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
 
-CONTRACT = StageContract("agreement", metrics=(AGREEMENT_METRICS,))
+CONTRACT = StageContract(
+    "agreement",
+    deps=(ENTITIES, EVENTS, ALIGNMENTS, human_file(ANNOTATIONS, "tagging"), human_file(ANNOTATIONS, "alignment")),
+    metrics=(AGREEMENT_METRICS,),
+)
 
 
 def run(corpus: Path, annotations: Path, out: Path) -> dict[str, Any]:

@@ -23,12 +23,20 @@ from pipelines.core.corpus import in_manifest, load_sentences, load_translations
 from pipelines.core.errors import StageError
 from pipelines.core.hashing import package_version
 from pipelines.core.io import write_json, write_jsonl
-from pipelines.core.layout import ALIGN_METRICS, ALIGN_SUMMARY, ALIGNMENTS, MANIFEST, TRANSLATIONS
-from pipelines.core.records import Alignment, Provenance, Sentence, Translation, alignment_id
+from pipelines.core.layout import ALIGN_METRICS, ALIGN_SUMMARY, ALIGNMENTS, MANIFEST, SENTENCES, TRANSLATIONS
+from pipelines.core.records import (
+    Alignment,
+    AlignmentCandidate,
+    CandidateTarget,
+    Provenance,
+    Sentence,
+    Translation,
+    alignment_id,
+)
 from pipelines.core.settings import PARAMS_FILE, AlignSettings, ExecutorSettings, load_settings
 from pipelines.engines.align.document_aligner import align_document, closest_documents, texts_to_encode
 from pipelines.engines.align.encoders import encoder_for
-from pipelines.engines.align.mining import Candidate, Chrf, accepted, candidate_blocks, fusable_translations, mine
+from pipelines.engines.align.mining import Chrf, MiningCandidate, accepted, candidate_blocks, fusable_translations, mine
 from pipelines.engines.vectors.each import EncodeWork, cached_parts, from_texts
 from pipelines.engines.vectors.embedders import Embedder
 from pipelines.run.contract import StageContract
@@ -36,7 +44,13 @@ from pipelines.run.executor import make_executor
 from pipelines.run.runner import run_command
 
 ENCODE_BATCH = 256  # texts per executor batch: a Ray actor's or pool worker's unit of work
-CONTRACT = StageContract("align", outs=(ALIGNMENTS, ALIGN_SUMMARY), metrics=(ALIGN_METRICS,), params=("align",))
+CONTRACT = StageContract(
+    "align",
+    deps=(MANIFEST, SENTENCES, TRANSLATIONS, "models/encoders.json"),
+    outs=(ALIGNMENTS, ALIGN_SUMMARY),
+    metrics=(ALIGN_METRICS,),
+    params=("align",),
+)
 
 
 def _stage_provenance(mode: str, embedder: Embedder) -> Provenance:
@@ -63,17 +77,17 @@ class Encoder:
                 part.keep(todo, from_texts(list(results)))
 
 
-def review_candidate(candidate: Candidate, tgt: list[Sentence]) -> dict:
+def review_candidate(candidate: MiningCandidate, tgt: list[Sentence]) -> AlignmentCandidate:
     """One English candidate as the alignment-review task shows it."""
     target = tgt[candidate.tgt]
-    return {
-        "tgt_ids": [target.sent_id],
-        "tgt_doc": target.doc_id,
-        "text": target.text,
-        "score": round(candidate.margin, 4),
-        "cosine": round(candidate.cosine, 4),
-        "chrf_mt": None if candidate.chrf is None else round(candidate.chrf, 4),
-    }
+    return AlignmentCandidate(
+        tgt_ids=[target.sent_id],
+        tgt_doc=target.doc_id,
+        text=target.text,
+        score=round(candidate.margin, 4),
+        cosine=round(candidate.cosine, 4),
+        chrf_mt=None if candidate.chrf is None else round(candidate.chrf, 4),
+    )
 
 
 def mining_rows(
@@ -122,7 +136,7 @@ def mining_rows(
                 components=components,
                 best_candidate=None
                 if matched
-                else {"tgt_ids": [target.sent_id], "tgt_doc": target.doc_id, "text": target.text},
+                else CandidateTarget(tgt_ids=[target.sent_id], tgt_doc=target.doc_id, text=target.text),
                 candidates=[review_candidate(c, tgt) for c in (candidate, *candidate.others)],
                 embedding_model=embedder.name,
                 provenance=provenance,

@@ -53,6 +53,18 @@ from pipelines.tagging.labels import prediction_version
 
 CONTRACT = StageContract(
     "export",
+    deps=(
+        MANIFEST,
+        DOCUMENTS,
+        SENTENCES,
+        TRANSLATIONS,
+        ALIGNMENTS,
+        ENTITIES,
+        EVENTS,
+        NER_METRICS,
+        human_file(ANNOTATIONS, "tagging"),
+        human_file(ANNOTATIONS, "alignment"),
+    ),
     outs=(DATASET, DIST / "de-en.tmx", DIST / "de-en.tsv", DIST / "moses"),
     metrics=(EXPORT_METRICS,),
     plots=(SCORE_PLOT,),

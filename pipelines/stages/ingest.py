@@ -32,7 +32,7 @@ from pipelines.run.fingerprint import code_fingerprint
 from pipelines.run.incremental import StageState, outcome, process_changed
 from pipelines.run.runner import run_command
 
-CONTRACT = StageContract("ingest", outs=(DOCUMENTS,), params=("ingest",))
+CONTRACT = StageContract("ingest", deps=(SEEDS,), outs=(DOCUMENTS,), params=("ingest",))
 
 
 class IngestWork:

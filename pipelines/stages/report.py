@@ -10,14 +10,35 @@ import typer
 
 from pipelines.core.corpus import load_alignments, load_sentences, load_translations, sentence_files
 from pipelines.core.io import read_jsonl, write_text
-from pipelines.core.layout import ALIGNMENTS, CORPUS, ENTITIES, MANIFEST, METRICS, REPORT, SENTENCES, TRANSLATIONS
+from pipelines.core.layout import (
+    AGREEMENT_METRICS,
+    ALIGN_METRICS,
+    ALIGNMENTS,
+    CORPUS,
+    ENTITIES,
+    EXPORT_METRICS,
+    MANIFEST,
+    METRICS,
+    REPORT,
+    SENTENCES,
+    TAG_METRICS,
+    TRANSLATIONS,
+)
 from pipelines.core.records import Provenance, SentenceEntities
 from pipelines.core.settings import PARAMS_FILE, Settings, load_settings
 from pipelines.publish.report import build
 from pipelines.run.contract import StageContract
 from pipelines.run.runner import run_command
 
-CONTRACT = StageContract("report", outs=(REPORT,), params=("align.threshold", "translate.min_quality"))
+CONTRACT = StageContract(
+    "report",
+    deps=(
+        MANIFEST, SENTENCES, TRANSLATIONS, ALIGNMENTS, ENTITIES, ALIGN_METRICS, TAG_METRICS, EXPORT_METRICS,
+        AGREEMENT_METRICS,
+    ),
+    outs=(REPORT,),
+    params=("align.threshold", "translate.min_quality"),
+)  # fmt: skip
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -30,7 +30,9 @@ from pipelines.run.fingerprint import code_fingerprint
 from pipelines.run.incremental import StageState, outcome, process_changed
 from pipelines.run.runner import run_command
 
-CONTRACT = StageContract("segment", outs=(SENTENCES,), metrics=(SEGMENT_METRICS,), params=("segment",))
+CONTRACT = StageContract(
+    "segment", deps=(MANIFEST, DOCUMENTS), outs=(SENTENCES,), metrics=(SEGMENT_METRICS,), params=("segment",)
+)
 
 
 class DocumentLanguage(BaseModel):

@@ -19,9 +19,8 @@ from pipelines.core.corpus import in_manifest, load_alignments, load_sentences, 
 from pipelines.core.errors import StageError
 from pipelines.core.hashing import content_key
 from pipelines.core.io import write_json, write_jsonl
-from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, MANIFEST, TAG_METRICS, TRANSLATIONS
+from pipelines.core.layout import ALIGNMENTS, ENTITIES, EVENTS, MANIFEST, SENTENCES, TAG_METRICS, TRANSLATIONS
 from pipelines.core.records import (
-    Entity,
     Provenance,
     Sentence,
     SentenceEntities,
@@ -41,13 +40,17 @@ from pipelines.engines.ner.tagger import (
 from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.runner import run_command
-from pipelines.tagging.discards import discarded_sentences, load_discards
-from pipelines.tagging.entities import Projector, entities_for, german_entities, type_acronyms
-from pipelines.tagging.events_en import cameo_coder, english_events
+from pipelines.tagging.corpus import corpus_entities, corpus_events
+from pipelines.tagging.events_en import coder_for
 from pipelines.tagging.events_via_english import english_sentence
-from pipelines.tagging.german import sentence_events, translated_events
 
-CONTRACT = StageContract("tag", outs=(ENTITIES, EVENTS), metrics=(TAG_METRICS,), params=("tag",))
+CONTRACT = StageContract(
+    "tag",
+    deps=(MANIFEST, SENTENCES, TRANSLATIONS, ALIGNMENTS, "${tag.trained_ner}"),
+    outs=(ENTITIES, EVENTS),
+    metrics=(TAG_METRICS,),
+    params=("tag",),
+)
 
 
 def aligned_targets(alignments_path: Path | None) -> dict[str, list[str]]:
@@ -142,7 +145,7 @@ def run(
     if unknown:
         raise StageError(f"tag supports de and en sentences; found {', '.join(sorted(unknown))}")
     executor = executor or ExecutorSettings()
-    coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
+    coder = coder_for(settings)  # built once for the run
     translated_german = any(s.sent_id in translations for s in by_lang.get("de", []))  # parsed in English
     needed = set(by_lang) | ({"en"} if translated_german else set())
     taggers = {lang: plan_tagger(lang, settings) for lang in sorted(needed)}
@@ -150,33 +153,13 @@ def run(
     translated = {}
     if translated_german:
         translated = translations_analysed(by_lang["de"], translations, taggers["en"], settings, executor)
-    entity_rows: dict[str, list[Entity]] = {}
-    for sentence in by_lang.get("en", []):
-        entity_rows[sentence.sent_id] = entities_for(analyses[sentence.sent_id], taggers["en"].provenance.engine)
-    if "de" in by_lang:
-        projector = Projector(dict(entity_rows), translations, aligned, translated)
-        engine = taggers["de"].provenance.engine
-        for sentence in by_lang["de"]:
-            entity_rows[sentence.sent_id] = german_entities(analyses[sentence.sent_id], engine, projector)
-        type_acronyms(by_lang["de"], entity_rows)
-    english_texts = {sent_id: t.text for sent_id, t in translations.items()}
-    discarded = discarded_sentences(sentences, load_discards(settings.cameo_discards), english_texts)
-    via_english = {}
-    if translated and coder is not None:
-        coded = [s for s in by_lang["de"] if s.sent_id not in discarded]  # a discarded sentence gets no events
-        via_english = translated_events(coded, analyses, translated, taggers["en"].provenance.engine, settings)
+    engines = {lang: plan.provenance.engine for lang, plan in taggers.items()}
+    entity_rows, projector = corpus_entities(by_lang, analyses, engines, (translations, aligned, translated))
+    event_rows, discarded = corpus_events(
+        sentences, analyses, entity_rows, translations, translated, projector, coder, settings, engines.get("en")
+    )
     entity_records, event_records = [], []
     for sentence in sentences:
-        entities = entity_rows[sentence.sent_id]
-        analysis = analyses[sentence.sent_id]
-        if sentence.sent_id in discarded:
-            events = []
-        elif sentence.lang == "en":
-            events = english_events(analysis, entities, settings)
-        else:
-            actors = coder.actors if coder is not None else None
-            projected = via_english.get(sentence.sent_id, [])
-            events = sentence_events(analysis, entities, projected, settings, actors, projector.english_forms)
         header = {
             "sent_id": sentence.sent_id,
             "doc_id": sentence.doc_id,
@@ -184,8 +167,8 @@ def run(
             "text": sentence.text,
             "provenance": taggers[sentence.lang].provenance,
         }
-        entity_records.append(SentenceEntities(**header, entities=entities))
-        event_records.append(SentenceEvents(**header, events=events))
+        entity_records.append(SentenceEntities(**header, entities=entity_rows[sentence.sent_id]))
+        event_records.append(SentenceEvents(**header, events=event_rows[sentence.sent_id]))
     write_jsonl(entities_out, entity_records)
     write_jsonl(events_out, event_records)
     figures = {**tag_metrics(entity_records, event_records), "discarded_sentences": len(discarded)}

@@ -43,7 +43,11 @@ from pipelines.training.tagged import (
 )
 
 CONTRACT = StageContract(
-    "train-ner", outs=("${tag.trained_ner}",), metrics=(NER_METRICS,), params=("train_ner", "tag.trained_ner")
+    "train-ner",
+    deps=(MANIFEST, SENTENCES, human_file(ANNOTATIONS, "tagging")),
+    outs=("${tag.trained_ner}",),
+    metrics=(NER_METRICS,),
+    params=("train_ner", "tag.trained_ner"),
 )
 
 # The model's key covers the code that decides the trained weights: the modules these import

@@ -21,7 +21,7 @@ from pipelines.core.cache import KeyValueCache
 from pipelines.core.corpus import in_manifest, load_sentences
 from pipelines.core.errors import InputError
 from pipelines.core.io import write_jsonl, write_text
-from pipelines.core.layout import ANNOTATIONS, MANIFEST, TRANSLATIONS, human_file
+from pipelines.core.layout import ANNOTATIONS, MANIFEST, SENTENCES, TRANSLATIONS, human_file
 from pipelines.core.records import Sentence, Translation, TranslationRequest
 from pipelines.core.reviews import Review, current_reviews, read_reviews, tagging_fingerprints
 from pipelines.core.settings import PARAMS_FILE, ExecutorSettings, TranslateSettings, load_settings
@@ -35,7 +35,12 @@ from pipelines.run.contract import StageContract
 from pipelines.run.executor import make_executor
 from pipelines.run.runner import run_command
 
-CONTRACT = StageContract("translate", outs=(TRANSLATIONS,), params=("translate",))
+CONTRACT = StageContract(
+    "translate",
+    deps=(MANIFEST, SENTENCES, "models/argos", "models/llm/installed.json", human_file(ANNOTATIONS, "translation")),
+    outs=(TRANSLATIONS,),
+    params=("translate",),
+)
 
 
 def engine_threads(settings: TranslateSettings, executor: ExecutorSettings) -> int:

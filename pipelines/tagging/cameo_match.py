@@ -24,7 +24,7 @@ EMBEDDED = {"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj", "cco
 
 
 @dataclass(frozen=True)
-class Coding:
+class VerbCoding:
     verb: int  # token index of the verb
     code: str
     block: str
@@ -122,9 +122,9 @@ def best_pattern(
     return max(matched, key=lambda p: p.size, default=None)
 
 
-def code_verbs(analysis: Analysis, dictionary: VerbDictionary) -> list[Coding]:
+def code_verbs(analysis: Analysis, dictionary: VerbDictionary) -> list[VerbCoding]:
     forms = _forms(analysis)
-    codings: dict[int, Coding] = {}
+    codings: dict[int, VerbCoding] = {}
     for index, (text, lemma) in enumerate(forms):
         if analysis.upos[index] != "VERB" or describes_noun(analysis, index):
             continue
@@ -142,11 +142,11 @@ def code_verbs(analysis: Analysis, dictionary: VerbDictionary) -> list[Coding]:
         if code == NO_EVENT:
             continue
         negated = any(analysis.lemmas[k].lower() in NEGATIONS or analysis.deprels[k] == "neg" for k in kids)
-        codings[index] = Coding(index, code, block.name, pattern.source if pattern else None, negated)
+        codings[index] = VerbCoding(index, code, block.name, pattern.source if pattern else None, negated)
     return list(codings.values())
 
 
-def spoken_for(analysis: Analysis, codings: dict[int, Coding]) -> set[int]:
+def spoken_for(analysis: Analysis, codings: dict[int, VerbCoding]) -> set[int]:
     """Verbs whose matrix verb's pattern speaks for them: "refused *to meet*" (the xcomp)."""
     return {
         i for i in codings

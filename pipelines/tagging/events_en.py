@@ -23,7 +23,7 @@ from pipelines.tagging.cameo_match import code_verbs, describes_noun, spoken_for
 from pipelines.tagging.dependency import argument, children, date_and_location, follow, subtree, with_conjuncts
 from pipelines.tagging.events import make_event
 from pipelines.tagging.labels import Coding, EnglishRule, event_rules, event_types, rejected_code
-from pipelines.tagging.modality import Candidate, attempted, is_frame, reframe
+from pipelines.tagging.modality import EventCandidate, attempted, is_frame, reframe
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
 CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "prep"}
@@ -191,7 +191,7 @@ def _cameo_rule(code: str, coder: CameoCoder, rule: Coding | None) -> Coding | N
     return Coding(type=plover.type, mode=plover.mode or (rule.mode if same else None), cameo=code)
 
 
-def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Candidate]:
+def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, EventCandidate]:
     """Per token, what the rules and the dictionary say of it, before modality and arguments."""
     rules = _rule_matches(analysis)
     codings = {c.verb: c for c in code_verbs(analysis, coder.dictionary)} if coder else {}
@@ -211,18 +211,29 @@ def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Candi
             name = f"cameo:{coder.name}:{coding.block}:{coding.pattern or 'verb'}"
         negated = bool(coding and coding.negated)
         planned = unrealised(analysis, index) and not attempted(analysis, index)
-        found[index] = Candidate(index, code, rule, name, rule is None, negated, unrealised=planned)
+        found[index] = EventCandidate(index, code, rule, name, rule is None, negated, unrealised=planned)
     return found
 
 
+def coder_for(settings: TagSettings) -> CameoCoder | None:
+    """The run's CAMEO coder (dictionary, PLOVER table, actors), built once and passed in."""
+    return cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
+
+
 def english_events(
-    analysis: Analysis, entities: list[Entity], settings: TagSettings | None = None, untyped: list | None = None
+    analysis: Analysis,
+    entities: list[Entity],
+    settings: TagSettings | None = None,
+    untyped: list | None = None,
+    *,
+    coder: CameoCoder | None = None,
 ) -> list[Event]:
     """PLOVER events of one sentence. CAMEO codings PLOVER does not type (01 public statements,
     02 appeals) are no events here, as PLOVER's codebook has it ("comments generally are not
-    coded"); pass ``untyped`` to collect them as (code, negated) pairs."""
+    coded"); pass ``untyped`` to collect them as (code, negated) pairs. ``coder``: the run's
+    (built from ``settings`` when not given)."""
     settings = settings or TagSettings()
-    coder = cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
+    coder = coder or coder_for(settings)
     events: list[tuple[int, Event]] = []
     for candidate in reframe(analysis, _candidates(analysis, coder)).values():
         if candidate.unrealised:

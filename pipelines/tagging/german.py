@@ -15,7 +15,7 @@ from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.actors import code_arguments
 from pipelines.tagging.entities import entities_for
 from pipelines.tagging.events_de import german_events
-from pipelines.tagging.events_en import english_events
+from pipelines.tagging.events_en import CameoCoder, english_events
 from pipelines.tagging.events_via_english import merge, project_event, token_links
 
 
@@ -25,6 +25,7 @@ def translated_events(
     translated: dict[str, Analysis],
     english_engine: str,
     settings: TagSettings,
+    coder: CameoCoder | None = None,
 ) -> dict[str, list[Event]]:
     """Per German sentence, the CAMEO coder's events on its English translation (``translated``:
     its analysis), projected back onto the German text. Empty unless ``translation`` is a source."""
@@ -33,7 +34,7 @@ def translated_events(
     found = {}
     for sentence in (s for s in german if s.sent_id in translated):
         analysis = translated[sentence.sent_id]
-        events = english_events(analysis, entities_for(analysis, english_engine), settings)
+        events = english_events(analysis, entities_for(analysis, english_engine), settings, coder=coder)
         links = token_links(analyses[sentence.sent_id], analysis.sentence, analysis.lemmas)
         found[sentence.sent_id] = [p for e in events if (p := project_event(e, analysis.sentence, links, sentence))]
     return found

@@ -24,7 +24,7 @@ FUTURE = {"will", "would", "'ll", "shall"}
 
 
 @dataclass(frozen=True)
-class Candidate:
+class EventCandidate:
     """A possible event at token ``index`` before its arguments are read: the CAMEO code and
     the rule that speak for it; ``recipient_from``: a framed act whose recipient it takes."""
 
@@ -127,12 +127,12 @@ def is_frame(analysis: Analysis, index: int) -> bool:
     return _frame_at(analysis, index) is not None
 
 
-def _framed(analysis: Analysis, candidates: dict[int, Candidate], heads: list[int], index: int) -> list[int]:
+def _framed(analysis: Analysis, candidates: dict[int, EventCandidate], heads: list[int], index: int) -> list[int]:
     scope = set().union(*(subtree(analysis, h) for h in heads)) if heads else set()
     return sorted((k for k in candidates if k in scope and k != index), key=lambda k: depth(analysis, k, index))
 
 
-def reframe(analysis: Analysis, candidates: dict[int, Candidate]) -> dict[int, Candidate]:
+def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[int, EventCandidate]:
     """The candidates with framed acts folded into their frames (the innermost frame first, so
     "refused to agree to talks" is a refusal to meet, 125)."""
     result = dict(candidates)
@@ -162,13 +162,13 @@ def reframe(analysis: Analysis, candidates: dict[int, Candidate]) -> dict[int, C
         lemma = analysis.lemmas[index].lower()
         name = f"frame:{kind}:{lemma}>{framed or '-'}"
         paths = act.rule.recipient if act and act.rule else ()
-        result[index] = Candidate(index, code, rule, name, False, False, act.index if act else None, paths)
+        result[index] = EventCandidate(index, code, rule, name, False, False, act.index if act else None, paths)
         if frame.obligation:
             result.update(_penalties(analysis, heads))
     return _planned_meetings(analysis, _conditional_threats(analysis, result))
 
 
-def _penalties(analysis: Analysis, heads: list[int]) -> dict[int, Candidate]:
+def _penalties(analysis: Analysis, heads: list[int]) -> dict[int, EventCandidate]:
     """ "must lift the blockade *or face sanctions*": the demand comes with a threat of the penalty."""
     found = {}
     for head in heads:
@@ -180,7 +180,7 @@ def _penalties(analysis: Analysis, heads: list[int]) -> dict[int, Candidate]:
             code = frame_code("threaten", penalty)
             rule = Coding(type="THREATEN", cameo=code)
             name = f"penalty:threaten:{analysis.lemmas[other].lower()}>{penalty or '-'}"
-            found[other] = Candidate(other, code, rule, name, False)
+            found[other] = EventCandidate(other, code, rule, name, False)
     return found
 
 
@@ -194,7 +194,7 @@ def _condition(analysis: Analysis, verb: int) -> int | None:
     return None
 
 
-def _conditional_threats(analysis: Analysis, candidates: dict[int, Candidate]) -> dict[int, Candidate]:
+def _conditional_threats(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[int, EventCandidate]:
     """ "X will V unless Y ...": a threat of V (CAMEO 13 with V's code), the condition no event."""
     result = dict(candidates)
     for verb in range(len(analysis.lemmas)):
@@ -222,12 +222,12 @@ def _conditional_threats(analysis: Analysis, candidates: dict[int, Candidate]) -
         result[trigger] = (
             replace(act, code=code, rule=rule, name=name, coded=False)
             if act
-            else Candidate(verb, code, rule, name, False)
+            else EventCandidate(verb, code, rule, name, False)
         )
     return result
 
 
-def _planned_meetings(analysis: Analysis, candidates: dict[int, Candidate]) -> dict[int, Candidate]:
+def _planned_meetings(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[int, EventCandidate]:
     """ "will visit Seoul next week": a meeting not held yet is an intent to meet (CAMEO 036,
     AGREE in PLOVER's codebook), as a promise to meet is; a refused or conditional one stays."""
     result = dict(candidates)

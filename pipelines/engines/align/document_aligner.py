@@ -1,7 +1,7 @@
 """Document mode: monotonic sentence alignment of two parallel documents (Vecalign-style).
 
-- Every block of 1..``max_link - 1`` consecutive sentences on each side is embedded, so
-  1-2, 2-1, 2-2, 1-3 and 3-1 links are scored on real embeddings of the joined text.
+- Blocks of 1..``encoded_block_size`` consecutive sentences are embedded (joined text); longer
+  blocks are sums of encoded pieces, so 1-2, 2-1, 2-2, 1-3 and 3-1 links are all scored.
 - The cost of linking a source block of ``a`` sentences with a target block of ``b`` is
   Vecalign's normalised cosine distance, ``2·a·b·(1 − cos) / (n_src + n_tgt)``, where each
   ``n`` is the block's mean distance to randomly sampled blocks of the other side: hub
@@ -15,16 +15,14 @@
 - Anchors (``anchors``): each number or name one side of a link has and the other lacks adds
   ``anchor_weight``, and a skipped sentence pays for its own, so where two translations split a
   passage differently the link boundary follows the dates and names.
-- A merged sentence with almost no letters (``.....``, OCR debris) costs what skipping it
-  would, so debris next to a good link stays unaligned instead of joining it.
+- A merged sentence with almost no letters (``.....``, OCR debris) costs what skipping it would.
 - A length prior per language pair (``length_ratios``, characters source / target) adds
   ``length_weight · δ²/2`` with Gale & Church's δ, so long blocks may differ more in length.
 - Search is banded: the documents are halved recursively (averaged neighbour vectors) until
   a full 1-1 DP fits ``max_full_dp``², and each finer level searches only ``band`` cells
   around the coarser path, so time grows linearly with document length. A path that runs
   along the band's edge was decided by the band, not the costs: that level is searched again
-  with the band twice as wide (a long insertion on one side moves the alignment off the
-  coarse path; a fixed band turned the pairs there into skips on both sides).
+  with the band twice as wide (a long insertion on one side moves the path off the coarse one).
 """
 
 from __future__ import annotations
@@ -73,13 +71,11 @@ def block_texts(texts: Sequence[str], encoded: int) -> dict[int, list[str]]:
 
 
 def texts_to_encode(
-    src_texts: Sequence[str], tgt_texts: Sequence[str], src_mt: Sequence[str] | None, settings: AlignSettings
+    src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | None, settings: AlignSettings
 ) -> list[str]:
-    """Every text :func:`align_document` encodes for one document pair (to encode them ahead,
-    elsewhere)."""
+    """Every text :func:`align_document` encodes for one document pair (to encode them ahead)."""
     encoded = encoded_sizes(max(max(a, b) for a, b in moves(settings.max_link)), settings.encoded_block_size)
-    sides = [src_texts, tgt_texts] + ([src_mt] if src_mt is not None else [])
-    return [text for side in sides if side for texts in block_texts(side, encoded).values() for text in texts]
+    return [t for side in (src, tgt, mt or []) if side for texts in block_texts(side, encoded).values() for t in texts]
 
 
 class Side:

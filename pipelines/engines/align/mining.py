@@ -107,7 +107,7 @@ def knn(queries: np.ndarray, index: np.ndarray, k: int, use_ann: bool) -> tuple[
 
 
 @dataclass
-class Candidate:
+class MiningCandidate:
     src: int
     tgt: int
     cosine: float
@@ -117,7 +117,7 @@ class Candidate:
     anchor_mismatch: float | None = None  # share of numbers/names only one side has
     mutual: bool = False  # each is the other's best candidate
     linked: bool = False  # kept by competitive linking (best-first, each sentence used once)
-    others: list[Candidate] = field(default_factory=list)  # runners-up by margin, for review
+    others: list[MiningCandidate] = field(default_factory=list)  # runners-up by margin, for review
 
     def components(self) -> dict[str, float]:
         values = {"cosine": self.cosine, "combined": self.combined, "margin": self.margin}
@@ -128,7 +128,7 @@ class Candidate:
         return {k: round(float(v), 4) for k, v in values.items()}
 
 
-def accepted(candidate: Candidate, threshold: float) -> bool:
+def accepted(candidate: MiningCandidate, threshold: float) -> bool:
     """The acceptance rule, decided here and nowhere else: a pair that competitive linking kept
     and whose ratio margin reaches the threshold is a match."""
     return candidate.linked and candidate.margin >= threshold
@@ -175,7 +175,7 @@ def mine(
     blocks: list[tuple[np.ndarray, np.ndarray]] | None = None,
     src_texts: Sequence[str] | None = None,
     chrf: Chrf | None = None,
-) -> list[Candidate]:
+) -> list[MiningCandidate]:
     """One candidate per source sentence, ratio-margin scored.
 
     Candidates are the k nearest neighbours both ways within each block of sentences
@@ -206,19 +206,19 @@ def mine(
     ordered = list(pairs)  # the set's order, which ties between equal margins follow
     chrf = chrf or Chrf()  # its n-gram cache lives as long as this corpus
     mt_scores = chrf.scores([(src_mt[i], tgt_texts[j]) for i, j in ordered]) if src_mt is not None else None
-    scored: dict[tuple[int, int], Candidate] = {}
+    scored: dict[tuple[int, int], MiningCandidate] = {}
     for k, (i, j) in enumerate(ordered):
         cosine = float(src_vecs[i] @ tgt_vecs[j])
         mt_score = mt_scores[k] if mt_scores is not None else None
         combined = w_emb * cosine + w_mt * (mt_score or 0.0)
-        scored[(i, j)] = Candidate(i, j, cosine, mt_score, combined)
-    by_src: dict[int, list[Candidate]] = defaultdict(list)
-    by_tgt: dict[int, list[Candidate]] = defaultdict(list)
+        scored[(i, j)] = MiningCandidate(i, j, cosine, mt_score, combined)
+    by_src: dict[int, list[MiningCandidate]] = defaultdict(list)
+    by_tgt: dict[int, list[MiningCandidate]] = defaultdict(list)
     for candidate in scored.values():
         by_src[candidate.src].append(candidate)
         by_tgt[candidate.tgt].append(candidate)
 
-    def neighbourhood(group: list[Candidate]) -> float:
+    def neighbourhood(group: list[MiningCandidate]) -> float:
         top = sorted((c.combined for c in group), reverse=True)[: settings.margin_k]
         return sum(top) / len(top)
 
@@ -236,7 +236,7 @@ def mine(
     best_src_of = {j: max(group, key=lambda c: c.margin).src for j, group in by_tgt.items()}
     for i, best in best_tgt_of.items():
         best.mutual = best_src_of.get(best.tgt) == i
-    linked: dict[int, Candidate] = {}
+    linked: dict[int, MiningCandidate] = {}
     used_targets: set[int] = set()
     for candidate in sorted(scored.values(), key=lambda c: (-c.margin, c.src, c.tgt)):
         if candidate.src not in linked and candidate.tgt not in used_targets:
