@@ -289,3 +289,17 @@ def test_translation_engines_come_from_one_registry_that_the_settings_name() -> 
     assert set(get_args(TranslateSettings.model_fields["engine"].annotation)) == {"auto", *translators.ENGINES}
     source = module_path("pipelines.engines.translate.translators").read_text(encoding="utf-8")
     assert 'kind == "' not in source and "kind == '" not in source
+
+
+def test_ner_learners_come_from_one_registry_that_the_settings_name() -> None:
+    """`train_ner.learner` accepts exactly the registered learners; their files and how the tag
+    stage runs their models are keyed by the same names; no if-chain on a learner's name."""
+    from typing import get_args
+
+    from pipelines.core.settings import TrainNerSettings
+    from pipelines.engines.ner import learners, ner_model, tagger
+
+    names = set(get_args(TrainNerSettings.model_fields["learner"].annotation))
+    assert names == set(learners.LEARNERS) == set(ner_model.LEARNER_FILES) == set(tagger.RUNNERS)
+    chains = [str(p) for p in PACKAGE.rglob("*.py") if 'learner == "' in p.read_text(encoding="utf-8")]
+    assert chains == []

@@ -218,7 +218,7 @@ def run(
         settings=recorded,
     )
     ner_model.write_card(out, card)
-    stacked = settings.learner == "crf" and settings.context_vectors != "none" and settings.head_epochs
+    stacked = (out / "head.npz").exists()  # the CRF's stacked head, when it was trained
     head = f"; an MLP head over the states ({settings.head_epochs} epochs), probabilities stacked" if stacked else ""
     summary = {  # a function of the inputs only: a fresh clone writes the same file
         "learner": settings.learner,

@@ -12,6 +12,7 @@ annotation lines up with ``Sentence.tokens``:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,12 +103,38 @@ def plan_tagger(lang: str, settings: TagSettings) -> TaggerPlan:
     return TaggerPlan(lang, None, provenance, trained)
 
 
+@dataclass(frozen=True)
+class TrainedRunner:
+    """How the tag stage runs a train-ner model of one learner (``ner_model``'s learners):
+    the name rows give it, the stanza ``ner`` processor that runs it and that processor's options."""
+
+    label: str
+    processor: str
+    options: Callable[[Path, TagSettings], dict[str, Any]]
+    grows_vocabulary: bool = False  # stanza's own model takes the text's words into its vocabulary
+
+
+# one entry per learner of train-ner (tests/test_architecture.py keeps the two tables equal)
+RUNNERS: dict[str, TrainedRunner] = {
+    "crf": TrainedRunner(
+        "CRF",
+        "crf",
+        lambda model, settings: {
+            "ner_with_crf": True,
+            "ner_model_path": str(model.parent),
+            "ner_word_cache": str(settings.cache_dir / "word-vectors.sqlite"),
+        },
+    ),
+    "stanza": TrainedRunner("stanza", "trained", lambda model, _: stanza_ner.pipeline_options(model), True),
+}
+
+
 def _describe_trained(model: Path) -> tuple[str, str]:
     """The model's name and training data, and its sha256, from the card beside it."""
     card = ner_model.read_card(model.parent)
     sha = card.sha256 if card is not None else file_sha256(model)
     data = (card.describe() if card is not None else "") or "training data unknown"
-    learner = "CRF" if card is not None and card.learner == "crf" else "stanza"
+    learner = RUNNERS[card.learner if card is not None else "stanza"].label
     return f"{learner} NER trained by train-ner ({model.name} sha256 {sha[:12]}; {data})", sha
 
 
@@ -136,16 +163,11 @@ def build_tagger(lang: str, settings: TagSettings) -> Tagger:
     processors = ["pos", "lemma", "depparse", "ner"] if lang == "en" else ["pos", "lemma", "ner"]
     chosen = {"tokenize": "pretokenized", **{p: variant for p in processors}}
     trained: dict[str, Any] = {}  # the trained model's pipeline options, when it replaces the ner variant
-    if plan.trained_ner is not None:
-        learner, model = plan.trained_ner
+    runner = RUNNERS[plan.trained_ner[0]] if plan.trained_ner is not None else None
+    if plan.trained_ner is not None and runner is not None:
         processors.remove("ner")
-        if learner == "crf":
-            chosen["ner"] = "crf"
-            trained = {"ner_with_crf": True, "ner_model_path": str(model.parent)}
-            trained["ner_word_cache"] = str(settings.cache_dir / "word-vectors.sqlite")
-        else:
-            chosen["ner"] = "trained"
-            trained = stanza_ner.pipeline_options(model)
+        chosen["ner"] = runner.processor
+        trained = runner.options(plan.trained_ner[1], settings)
     nlp = stanza.Pipeline(
         lang,
         dir=str(stanza_stub_dir(settings.cache_dir)),
@@ -156,7 +178,7 @@ def build_tagger(lang: str, settings: TagSettings) -> Tagger:
         **{f"{p}_with_{variant}": True for p in processors},
         **trained,
     )
-    stanza_model = plan.trained_ner[1] if plan.trained_ner and plan.trained_ner[0] == "stanza" else None
+    stanza_model = plan.trained_ner[1] if plan.trained_ner and runner and runner.grows_vocabulary else None
     return Tagger(lang, nlp, plan.provenance, has_parse=plan.has_parse, trained_ner=stanza_model)
 
 
