@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-
-def summary(events) -> list[tuple[str, str | None]]:
-    return [(e.type, e.cameo) for e in events]
+from .test_event_modality import summary
 
 
 @pytest.mark.parametrize(

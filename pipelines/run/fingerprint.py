@@ -75,15 +75,15 @@ def has_code(path: Path) -> bool:
     return any(not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)) for n in body)
 
 
+def module_files(name: str) -> set[Path]:
+    """A module's own file (a docstring-only ``__init__.py`` left out) and the data it reads."""
+    path = module_path(name)
+    return ({path} if path.name != "__init__.py" or has_code(path) else set()) | data_files(name)
+
+
 def dependency_files(module: str) -> set[Path]:
     """Every project file ``module`` imports or reads, itself included."""
-    files: set[Path] = set()
-    for name in closure(module):
-        path = module_path(name)
-        if path.name != "__init__.py" or has_code(path):
-            files.add(path)
-        files |= data_files(name)
-    return files
+    return set().union(*(module_files(name) for name in closure(module)))
 
 
 def files_digest(paths: Iterable[Path]) -> str:
@@ -104,12 +104,5 @@ def code_fingerprint_within(modules: Iterable[str], within: tuple[str, ...]) -> 
     """sha256 over the files of ``modules``' closures whose module names start with one of
     ``within``: a narrower key than :func:`code_fingerprint` when the rest of the closure only
     produces what another part of the key already covers."""
-    files: set[Path] = set()
-    for name in set().union(*(closure(m) for m in modules)):
-        if not name.startswith(within):
-            continue
-        path = module_path(name)
-        if path.name != "__init__.py" or has_code(path):
-            files.add(path)
-        files |= data_files(name)
-    return files_digest(files)
+    names = set().union(*(closure(m) for m in modules))
+    return files_digest(set().union(*(module_files(n) for n in names if n.startswith(within))))

@@ -163,15 +163,16 @@ def document_rows(
     for src_doc, tgt_doc in pairs:
         if src_doc not in by_doc or tgt_doc not in by_doc:
             raise StageError(f"params.yaml: align.document_pairs names unknown document {src_doc!r} or {tgt_doc!r}")
-    texts = [[s.text for s in by_doc[doc]] for pair in pairs for doc in pair]
+    texts = {doc: [s.text for s in by_doc[doc]] for pair in pairs for doc in pair}
     mts = [fusable_translations(by_doc[src_doc], translations, settings.target_lang) for src_doc, _ in pairs]
     if encoder is not None:
-        encoder.ahead([t for n, mt in enumerate(mts) for t in texts_to_encode(*texts[2 * n : 2 * n + 2], mt, settings)])
+        needed = [texts_to_encode(texts[a], texts[b], mt, settings) for (a, b), mt in zip(pairs, mts, strict=True)]
+        encoder.ahead([t for found in needed for t in found])
     provenance = _stage_provenance("document", embedder)
     rows = []
     for (src_doc, tgt_doc), mt in zip(pairs, mts, strict=True):
         left, right = by_doc[src_doc], by_doc[tgt_doc]
-        for link in align_document([s.text for s in left], [s.text for s in right], mt, embedder, settings):
+        for link in align_document(texts[src_doc], texts[tgt_doc], mt, embedder, settings):
             src_ids = [left[i].sent_id for i in link.src]
             tgt_ids = [right[j].sent_id for j in link.tgt]
             components = {"cost": round(link.cost, 4)}

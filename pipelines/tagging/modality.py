@@ -239,7 +239,7 @@ def _planned_meetings(analysis: Analysis, candidates: dict[int, EventCandidate])
         if verb < 0 or analysis.upos[verb] != "VERB":
             continue
         kids = children(analysis, verb)
-        if not any(analysis.lemmas[k].lower() in FUTURE for k in kids if analysis.deprels[k] == "aux"):
+        if not any(analysis.lemmas[k].lower() in FUTURE for k in follow(analysis, verb, "aux")):
             continue
         marks = {analysis.lemmas[m].lower() for c in follow(analysis, verb, "advcl") for m in children(analysis, c)}
         if "if" in marks or any(analysis.lemmas[k].lower() in NEGATIONS for k in kids):

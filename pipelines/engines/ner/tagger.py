@@ -163,11 +163,11 @@ def build_tagger(lang: str, settings: TagSettings) -> Tagger:
     processors = ["pos", "lemma", "depparse", "ner"] if lang == "en" else ["pos", "lemma", "ner"]
     chosen = {"tokenize": "pretokenized", **{p: variant for p in processors}}
     trained: dict[str, Any] = {}  # the trained model's pipeline options, when it replaces the ner variant
-    runner = RUNNERS[plan.trained_ner[0]] if plan.trained_ner is not None else None
-    if plan.trained_ner is not None and runner is not None:
+    runner, model = (RUNNERS[plan.trained_ner[0]], plan.trained_ner[1]) if plan.trained_ner else (None, None)
+    if runner is not None and model is not None:
         processors.remove("ner")
         chosen["ner"] = runner.processor
-        trained = runner.options(plan.trained_ner[1], settings)
+        trained = runner.options(model, settings)
     nlp = stanza.Pipeline(
         lang,
         dir=str(stanza_stub_dir(settings.cache_dir)),
@@ -178,7 +178,7 @@ def build_tagger(lang: str, settings: TagSettings) -> Tagger:
         **{f"{p}_with_{variant}": True for p in processors},
         **trained,
     )
-    stanza_model = plan.trained_ner[1] if plan.trained_ner and runner and runner.grows_vocabulary else None
+    stanza_model = model if runner is not None and runner.grows_vocabulary else None
     return Tagger(lang, nlp, plan.provenance, has_parse=plan.has_parse, trained_ner=stanza_model)
 
 

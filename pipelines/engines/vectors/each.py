@@ -75,9 +75,10 @@ class EachEncoded:
         distinct = list(dict.fromkeys(texts))
         if self.cache_path is None:
             return distinct
+        keys = self._keys(distinct)
         with KeyValueCache(self.cache_path, TABLE) as store:
-            found = store.get_many(self._keys(distinct))
-        return [text for text, key in zip(distinct, self._keys(distinct), strict=True) if key not in found]
+            found = store.get_many(keys)
+        return [text for text, key in zip(distinct, keys, strict=True) if key not in found]
 
     def keep(self, texts: list[str], vectors: np.ndarray) -> None:
         if self.cache_path is None or not texts:
@@ -91,11 +92,14 @@ class EachEncoded:
             return np.zeros((0, 1), dtype=np.float32)
         if self.cache_path is None:
             return encode_each(self.inner, texts)
-        todo = self.missing(texts)
-        self.keep(todo, encode_each(self.inner, todo))
+        keys = self._keys(texts)
         with KeyValueCache(self.cache_path, TABLE) as store:
-            keys = self._keys(texts)
             found = store.get_many(list(dict.fromkeys(keys)))
+            todo = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
+            vectors = encode_each(self.inner, todo).astype(np.float32)
+            fresh = {key: vector.tobytes() for key, vector in zip(self._keys(todo), vectors, strict=True)}
+            store.put_many(fresh)
+        found.update(fresh)
         return np.stack([np.frombuffer(found[key], dtype=np.float32) for key in keys])
 
 
