@@ -9,6 +9,7 @@ Ratios are within this run (the machine is shared: compare ratios, not seconds a
 
     .venv/bin/python benchmarks/translation_quality.py [--lines 300] [--engines gloss,llm] [--no-ray]
         [--variants v1,v2-zero-shot,v2-pool-examples,v2-pool-examples+context] [--skip-speed]
+        [--runtimes llamacpp,ctranslate2]
 """
 
 from __future__ import annotations
@@ -65,9 +66,10 @@ def added_share(sources: list[str], outputs: list[str]) -> float:
 
 def quality(
     engine: str, german: list[str], english: list[str], work: Path, variant: str = "v2-pool-examples",
-    dump: Path | None = None,
+    dump: Path | None = None, runtime: str = "auto",
 ) -> dict:  # fmt: skip
-    settings = scratch_settings(engine, work, **VARIANTS[variant] if engine == "llm" else {})
+    llm = {**VARIANTS[variant], "llm_runtime": runtime} if engine == "llm" else {}
+    settings = scratch_settings(engine, work, **llm)
     sentences = [line_sentence(n, text, "de") for n, text in enumerate(german, 1)]
     start = time.perf_counter()
     result = translate_sentences(sentences, settings, ExecutorSettings(), TranslationChecker(settings, threads=2))
@@ -83,6 +85,7 @@ def quality(
     return {
         "engine": engine,
         "variant": variant if engine == "llm" else None,
+        "runtime": runtime if engine == "llm" else None,
         "lines": len(german),
         "bleu": round(sacrebleu.corpus_bleu(result.texts, [english]).score, 1),
         "chrf": round(sacrebleu.corpus_chrf(result.texts, [english]).score, 1),
@@ -105,7 +108,7 @@ def speed_in_process(texts: list[str], batch_sizes: list[int], work: Path) -> li
         start = time.perf_counter()
         engine.translate_texts(texts)
         seconds = time.perf_counter() - start
-        rows.append({"runtime": "ctranslate2 int8, in process", "batch_size": size, "sent_per_s": len(texts) / seconds})
+        rows.append({"runtime": engine.settings["runtime"], "batch_size": size, "sent_per_s": len(texts) / seconds})
     return rows
 
 
@@ -124,6 +127,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=300, help="Tatoeba pairs scored per engine")
     parser.add_argument("--engines", default="gloss,llm")
     parser.add_argument("--variants", default="v2-pool-examples", help=f"llm prompt variants: {','.join(VARIANTS)}")
+    parser.add_argument("--runtimes", default="auto", help="llm runtimes: auto, llamacpp, ctranslate2")
     parser.add_argument("--speed-lines", type=int, default=64)
     parser.add_argument("--batch-sizes", default="1,4,16")
     parser.add_argument("--no-ray", action="store_true")
@@ -135,9 +139,12 @@ def main() -> None:
     german, english = pairs(args.lines)
     if not args.skip_quality:
         for engine in args.engines.split(","):
-            for variant in args.variants.split(",") if engine == "llm" else [""]:
-                dump = args.dump.with_suffix(f".{engine}.{variant}.jsonl") if args.dump else None
-                print(json.dumps(quality(engine, german, english, work, variant, dump), ensure_ascii=False), flush=True)
+            runtimes = args.runtimes.split(",") if engine == "llm" else ["auto"]
+            variants = args.variants.split(",") if engine == "llm" else [""]
+            for variant, runtime in [(v, r) for v in variants for r in runtimes]:
+                dump = args.dump.with_suffix(f".{engine}.{variant}.{runtime}.jsonl") if args.dump else None
+                row = quality(engine, german, english, work, variant, dump, runtime)
+                print(json.dumps(row, ensure_ascii=False), flush=True)
     if args.skip_speed:
         return
     texts = pairs(args.speed_lines)[0]

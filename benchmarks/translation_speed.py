@@ -1,4 +1,4 @@
-"""Speed of the llm engine on news-length and short sentences, by batch size and threads.
+"""Speed of the llm engine on news-length and short sentences, by runtime, batch size and threads.
 
 News: the seed article's 16 German sentences (10–45 words, every prompt a different length, so
 they run one at a time whatever the batch size). Short: the first 64 Tatoeba de–en lines
@@ -35,21 +35,24 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-speed-"))
     base = load_settings(ROOT / "params.yaml").translate.model_copy(update={"cache_path": work / "t.sqlite"})
     rows = []
-    for threads, batch in ((2, 1), (2, 16), (1, 16)):
-        engine = LLMEngine(base.model_copy(update={"llm_batch_size": batch}), threads=threads)
+    runs = [("llamacpp", 2, 1), ("llamacpp", 1, 1), ("ctranslate2", 2, 1), ("ctranslate2", 2, 16)]
+    for runtime, threads, batch in runs:
+        settings = base.model_copy(update={"llm_batch_size": batch, "llm_runtime": runtime})
+        engine = LLMEngine(settings, threads=threads)
         for name, lines in texts().items():
             start = time.perf_counter()
             engine.translate_texts(lines)
             seconds = time.perf_counter() - start
-            rows.append({"sentences": name, "threads": threads, "batch": batch, "sent_per_s": len(lines) / seconds})
+            row = {"sentences": name, "runtime": runtime, "threads": threads, "batch": batch}
+            rows.append({**row, "sent_per_s": len(lines) / seconds})
             print(json.dumps(rows[-1]), flush=True)
         del engine
-    print("| sentences | threads | batch | sentences/s | ratio to 2 threads, batch 1 |")
-    print("|---|---|---|---|---|")
+    print("| sentences | runtime | threads | batch | sentences/s | ratio to the first row |")
+    print("|---|---|---|---|---|---|")
     for row in rows:
         reference = next(r for r in rows if r["sentences"] == row["sentences"])["sent_per_s"]
-        print(f"| {row['sentences']} | {row['threads']} | {row['batch']} | {row['sent_per_s']:.2f} | "
-              f"{row['sent_per_s'] / reference:.2f} |")  # fmt: skip
+        print(f"| {row['sentences']} | {row['runtime']} | {row['threads']} | {row['batch']} | "
+              f"{row['sent_per_s']:.2f} | {row['sent_per_s'] / reference:.2f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

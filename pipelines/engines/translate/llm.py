@@ -1,33 +1,34 @@
-"""``llm``: a local instruct model as the translator, run by CTranslate2 (substitute for argos).
+"""``llm``: a local instruct model as the translator (substitute for argos), on one of two runtimes.
 
 Faithful by construction: greedy decoding, one sentence per request (a chat whose system prompt
-and examples are computed once per document and cached by CTranslate2 as a static prompt; the
-sentence's turn may carry its document's previous sentence and glossary terms), a token budget
-from the source's length, a wall-clock budget per generate call, and a stop at the model's
-end-of-turn token. On a GPU (``translate.device``) the same requests run with float16
-activations: rows then differ from the CPU's, and the device is part of every cache key.
-Requests are batched only with others of exactly the same prompt length, so no request is
-padded and each translation is the one it would get alone (tested): the cache, the executor
-and the batch size never change a row.
+and examples are computed once per document and cached as a shared prefix; the sentence's turn
+may carry its document's previous sentence and glossary terms), a token budget from the
+source's length, a wall-clock budget per generate call, and a stop at the model's end-of-turn
+token. The runtime (:data:`RUNTIMES`, ``translate.llm_runtime``) is llama.cpp on the CPU (the
+GGUF as published, 2.4x faster there) and CTranslate2 on a GPU (float16 activations, batches of
+equal prompt length). Every row names the runtime and device, and both are in every cache key.
+Each translation is the one its request gets alone (tested): the cache, the executor and the
+batch size never change a row.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from pipelines.core.errors import StageError
-from pipelines.core.hashing import content_key, package_version
+from pipelines.core.hashing import content_key
 from pipelines.core.records import Provenance, TranslationRequest
 from pipelines.core.settings import TranslateSettings
-from pipelines.engines.translate import llm_install
+from pipelines.engines.translate import llm_ctranslate2, llm_install, llm_llamacpp
 from pipelines.engines.translate.translation_requests import line_sentence
 
 PROMPTS = Path(__file__).parent / "data" / "llm_prompts.yaml"
@@ -35,6 +36,63 @@ LANGUAGES = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "
 END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<end_of_turn>", "</s>")
 # the token budget of a translation: generous for de→en, where English needs fewer tokens
 BUDGET_BASE, BUDGET_PER_SOURCE_TOKEN = 16, 2
+
+
+class Runtime(Protocol):
+    """What the engine asks of a runtime: token strings in, token ids out."""
+
+    batch_size: int
+
+    def greedy(
+        self, static: tuple[str, ...], turns: list[list[str]], max_length: int, deadline: float, end_tokens: list[str]
+    ) -> tuple[list[list[int]], set[int]]: ...
+
+    def best_of_beam(
+        self, static: tuple[str, ...], turn: list[str], max_length: int, width: int, n_best: int, end_tokens: list[str]
+    ) -> list[list[int]]: ...
+
+
+@dataclass(frozen=True)
+class RuntimeKind:
+    """A runtime's entry: what it records in rows, how it batches, where its tokenizer lives, how it loads."""
+
+    recorded: Callable[[TranslateSettings, str], dict[str, Any]]
+    batching: str
+    files: Callable[[TranslateSettings, str], Path]  # (settings, verified sha256) -> tokenizer folder
+    load: Callable[[TranslateSettings, Path, dict[str, int], str, int], Runtime]  # folder, vocabulary, device, threads
+
+
+RUNTIMES: dict[str, RuntimeKind] = {
+    "llamacpp": RuntimeKind(
+        recorded=lambda settings, device: llm_llamacpp.recorded(device),
+        batching="one request at a time",
+        files=llm_install.prepared_tokenizer,
+        load=lambda settings, folder, vocabulary, device, threads: llm_llamacpp.LlamaCppRuntime(
+            settings.llm_file, vocabulary, device, threads, max_sequences=2 * (settings.retry_alternatives + 1) + 2
+        ),
+    ),
+    "ctranslate2": RuntimeKind(
+        recorded=llm_ctranslate2.recorded,
+        batching="same prompt length only",
+        files=llm_install.prepared_model,
+        load=lambda settings, folder, vocabulary, device, threads: llm_ctranslate2.CT2Runtime(
+            folder, settings, device, threads
+        ),
+    ),
+}
+
+
+def runtime_and_device(settings: TranslateSettings) -> tuple[str, str]:
+    """``translate.llm_runtime`` and ``device`` resolved: auto is llama.cpp for a GGUF on the CPU when
+    its binding is installed, else CTranslate2 (a GPU, or a CTranslate2 folder)."""
+    device = llm_ctranslate2.visible_device(settings)
+    folder = llm_install.is_ct2_folder(settings.llm_file)
+    runtime = settings.llm_runtime
+    if runtime == "auto":
+        runtime = "llamacpp" if device == "cpu" and not folder and llm_llamacpp.installed() else "ctranslate2"
+    if runtime == "llamacpp" and folder:
+        raise StageError(f"{settings.llm_file}: llama.cpp runs a GGUF file, not a CTranslate2 folder")
+    return runtime, device
 
 
 @cache
@@ -48,76 +106,43 @@ def load_prompt(version: str) -> dict[str, Any]:
 def describe(settings: TranslateSettings, sha256: str) -> tuple[str, dict[str, Any], Provenance]:
     """Fingerprint, output-affecting settings and provenance, without loading the model."""
     prompt = load_prompt(settings.llm_prompt)
-    device, compute = device_and_compute(settings)
+    runtime, device = runtime_and_device(settings)
+    kind = RUNTIMES[runtime]
     recorded = {
-        "runtime": "ctranslate2",
-        "device": device,
-        "compute_type": compute,
-        "cpu_isa": pin_cpu_isa(settings) if device == "cpu" else None,
+        **kind.recorded(settings, device),
         "prompt": settings.llm_prompt,
         "prompt_sha256": content_key(prompt),
         "decoding": f"greedy; a retry adds the {settings.retry_alternatives} best of a beam search",
         "max_new_tokens": f"{BUDGET_BASE} + {BUDGET_PER_SOURCE_TOKEN} x source tokens",
-        "batching": "same prompt length only",
+        "batching": kind.batching,
     }
     provenance = Provenance(
         engine="llm",
         model=f"{settings.llm_name} ({settings.llm_file.name})",
-        version=f"ctranslate2 {package_version('ctranslate2', '?')}, prompt {settings.llm_prompt}",
+        version=f"{recorded['runtime']}, prompt {settings.llm_prompt}",
         model_sha256=sha256,
         substitute_for="argostranslate de->en machine translation",
     )
     return f"llm:{sha256}", recorded, provenance
 
 
-def pin_cpu_isa(settings: TranslateSettings) -> str:
-    """Pin the CPU kernels that decide outputs (CTranslate2's ISA, MKL's code path) before the
-    library first runs, so machines with and without AVX-512 write the same rows. The pin wins
-    over an environment that asks for another ISA (``translate.cpu_isa: null`` leaves the choice
-    to the environment and the machine). Returns what is in force ("native" where the CPU cannot)."""
-    isa = settings.cpu_isa
-    if not isa:
-        return os.environ.get("CT2_FORCE_CPU_ISA", "native")
-    flags = Path("/proc/cpuinfo").read_text(encoding="utf-8") if Path("/proc/cpuinfo").exists() else ""
-    if isa.lower() != "generic" and f" {isa.lower()}" not in flags:
-        return os.environ.get("CT2_FORCE_CPU_ISA", "native")
-    os.environ["CT2_FORCE_CPU_ISA"] = isa.upper()
-    os.environ["MKL_CBWR"] = "COMPATIBLE" if isa.lower() == "generic" else isa.upper()
-    return os.environ["CT2_FORCE_CPU_ISA"]
-
-
-def device_and_compute(settings: TranslateSettings) -> tuple[str, str]:
-    """``translate.device`` resolved (auto: CUDA when CTranslate2 sees a GPU) and the compute type
-    for it: int8 weights with float16 activations on a GPU, as configured on the CPU."""
-    pin_cpu_isa(settings)
-    import ctranslate2
-
-    device = settings.device
-    if device == "auto":
-        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-    compute = settings.llm_compute_type
-    if device == "cuda" and compute == "int8":
-        compute = "int8_float16"
-    return device, compute
-
-
 class LLMEngine:
-    """Loads the CTranslate2 model once; translates batches of requests, first try or strict retry."""
+    """Loads the model once on its runtime; translates batches of requests, first try or strict retry."""
 
     can_retry = True
 
     def __init__(self, settings: TranslateSettings, threads: int) -> None:
-        import ctranslate2
         from tokenizers import Tokenizer
 
         sha256 = llm_install.source_sha256(settings)
         self.fingerprint, self.settings, self.provenance = describe(settings, sha256)
-        folder = llm_install.prepared_model(settings, sha256)
-        device, compute = device_and_compute(settings)
-        self.generator = ctranslate2.Generator(str(folder), device=device, compute_type=compute, intra_threads=threads)
+        runtime, device = runtime_and_device(settings)
+        kind = RUNTIMES[runtime]
+        folder = kind.files(settings, sha256)
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.runtime = kind.load(settings, folder, self.tokenizer.get_vocab(), device, threads)
         self.template = _chat_template(folder)
-        self.batch_size = max(1, settings.llm_gpu_batch_size if device == "cuda" else settings.llm_batch_size)
+        self.batch_size = self.runtime.batch_size
         self.max_length = settings.max_decoding_length
         self.max_seconds = settings.max_batch_seconds
         self.prompt = load_prompt(settings.llm_prompt)
@@ -143,28 +168,12 @@ class LLMEngine:
         for (static, _), members in sorted(groups.items(), key=lambda group: group[0][1]):
             for begin in range(0, len(members), self.batch_size):
                 part = members[begin : begin + self.batch_size]
-                text = requests[part[0]].sentence.text
-                source_tokens = len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+                budget = self._budget(requests[part[0]])
                 deadline = time.monotonic() + self.max_seconds
-                stopped: set[int] = set()
-
-                def out_of_time(step: Any, stopped: set[int] = stopped, deadline: float = deadline) -> bool:
-                    if time.monotonic() > deadline:
-                        stopped.add(step.batch_id)
-                        return True
-                    return False
-
-                outputs = self.generator.generate_batch(
-                    [prompts[i][1] for i in part],
-                    static_prompt=list(static) or None,
-                    include_prompt_in_result=False,
-                    beam_size=1,
-                    max_length=min(self.max_length, BUDGET_BASE + BUDGET_PER_SOURCE_TOKEN * source_tokens),
-                    end_token=self.end_tokens or None,
-                    callback=out_of_time,
-                )
-                for position, (index, output) in enumerate(zip(part, outputs, strict=True)):
-                    results[index] = self.tokenizer.decode(output.sequences_ids[0]).strip()
+                turns = [prompts[i][1] for i in part]
+                outputs, stopped = self.runtime.greedy(static, turns, budget, deadline, self.end_tokens)
+                for position, (index, ids) in enumerate(zip(part, outputs, strict=True)):
+                    results[index] = self.tokenizer.decode(ids).strip()
                     if position in stopped:
                         self.timed_out.add(index)
         for index, request in enumerate(requests):
@@ -172,22 +181,17 @@ class LLMEngine:
                 results[index] = json.dumps(self._alternatives(request, *prompts[index]), ensure_ascii=False)
         return results
 
+    def _budget(self, request: TranslationRequest) -> int:
+        source_tokens = len(self.tokenizer.encode(request.sentence.text, add_special_tokens=False).ids)
+        return min(self.max_length, BUDGET_BASE + BUDGET_PER_SOURCE_TOKEN * source_tokens)
+
     def _alternatives(self, request: TranslationRequest, static: tuple[str, ...], turn: list[str]) -> list[str]:
         """The ``request.alternatives`` best hypotheses of one beam search, alone in its call. Beam
         search is deterministic; seeded sampling was not (CTranslate2 seeds a thread's generator
-        once, so a process's second call drew other samples). CTranslate2 takes no callback with a
-        beam, so this call is bounded by its token budget alone."""
-        source_tokens = len(self.tokenizer.encode(request.sentence.text, add_special_tokens=False).ids)
-        [output] = self.generator.generate_batch(
-            [turn],
-            static_prompt=list(static) or None,
-            include_prompt_in_result=False,
-            beam_size=request.alternatives + 1,
-            num_hypotheses=request.alternatives,
-            max_length=min(self.max_length, BUDGET_BASE + BUDGET_PER_SOURCE_TOKEN * source_tokens),
-            end_token=self.end_tokens or None,
-        )
-        return [self.tokenizer.decode(ids).strip() for ids in output.sequences_ids]
+        once, so a process's second call drew other samples)."""
+        width, budget = request.alternatives + 1, self._budget(request)
+        found = self.runtime.best_of_beam(static, turn, budget, width, request.alternatives, self.end_tokens)
+        return [self.tokenizer.decode(ids).strip() for ids in found]
 
     def translate_texts(self, texts: list[str], strict: bool = False, lang: str = "de") -> list[str]:
         """Plain texts, without context, terms or examples (tests and benchmarks)."""

