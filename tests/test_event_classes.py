@@ -1,4 +1,4 @@
-"""Acts named by their effect, obligation, readiness, attempts and planned meetings.
+"""Acts named by their effect, obligation, readiness, attempts, refusals and planned meetings.
 
 Every sentence is written for its test (never scored), with a negative beside each class: a
 lifted blockade is no protest, a hearing aid no hearing, a perfect tense no obligation.
@@ -92,10 +92,29 @@ def test_attacks_named_by_their_aim_or_kind(coded, text: str, expected: list) ->
     assert summary(coded(text)) == expected
 
 
-def test_a_planned_meeting_is_an_intent(coded) -> None:
-    # PLOVER's gold codes the intent (AGREE 036); a held one, a refused one and a conditional one stay
+def test_a_planned_meeting_is_an_intent_and_a_conditional_one_a_demand(coded) -> None:
+    # PLOVER's gold codes the intent (AGREE 036); a held one and a refused one stay; one held out on
+    # a condition demands it (REQUEST, coded by the condition's act; that act is no event of its own)
     assert summary(coded("Kim said he would visit Havana in October.")) == [("AGREE", "036")]
     assert summary(coded("Castro will hold talks with Kim in Pyongyang.")) == [("AGREE", "036")]
     assert summary(coded("The president visited Seoul last week.")) == [("CONSULT", "042")]
     assert summary(coded("The Japanese prime minister will not meet the Korean president.")) == [("REJECT", "125")]
-    assert ("CONSULT", "040") in summary(coded("The minister would meet his counterpart if the talks resume."))
+    assert summary(coded("The minister would meet his counterpart if the talks resume.")) == [("REQUEST", "106")]
+    conditional = "The president would visit Seoul only if the North stopped its missile tests."
+    assert summary(coded(conditional)) == [("REQUEST", "1056")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The country says it will not accept more refugees.", [("REJECT", "120")]),
+        ("The district denied the land for the temple.", [("REJECT", "120")]),
+        ("The border guards denied entry to the journalists.", [("REJECT", "120")]),
+        ("Russia vetoed the resolution.", [("REJECT", "129")]),
+        ("The government accepted the proposal.", [("AGREE", "030")]),  # acceptance is agreement
+        ("The minister denied the allegations.", []),  # a denial of an accusation refuses nothing
+        ("The shop does not accept credit cards.", []),  # no political object
+    ],
+)
+def test_refusals_without_refuse(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected

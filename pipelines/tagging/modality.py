@@ -229,20 +229,36 @@ def _conditional_threats(analysis: Analysis, candidates: dict[int, EventCandidat
 
 def _planned_meetings(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[int, EventCandidate]:
     """ "will visit Seoul next week": a meeting not held yet is an intent to meet (CAMEO 036,
-    AGREE in PLOVER's codebook), as a promise to meet is; a refused or conditional one stays."""
+    AGREE in PLOVER's codebook), as a promise to meet is; a refused one stays a refusal. One held
+    out on a condition ("would meet ... only if the North stopped its tests") demands the
+    condition (CAMEO 10, REQUEST), whose own act is no event."""
     result = dict(candidates)
     for index, candidate in candidates.items():
         meeting = candidate.rule is not None and candidate.rule.type == "CONSULT"
-        if not ((candidate.code or "").startswith("04") or (candidate.code is None and meeting)):
+        if index not in result or not ((candidate.code or "").startswith("04") or (candidate.code is None and meeting)):
             continue
         verb = index if analysis.upos[index] == "VERB" else analysis.heads[index]
         if verb < 0 or analysis.upos[verb] != "VERB":
             continue
-        kids = children(analysis, verb)
         if not any(analysis.lemmas[k].lower() in FUTURE for k in follow(analysis, verb, "aux")):
             continue
-        marks = {analysis.lemmas[m].lower() for c in follow(analysis, verb, "advcl") for m in children(analysis, c)}
-        if "if" in marks or any(analysis.lemmas[k].lower() in NEGATIONS for k in kids):
+        if any(analysis.lemmas[k].lower() in NEGATIONS for k in children(analysis, verb)):
             continue
-        result[index] = replace(candidate, code="036", name=f"{candidate.name}+planned")
+        conditions = [
+            clause
+            for clause in follow(analysis, verb, "advcl")
+            if any(analysis.lemmas[m].lower() == "if" for m in children(analysis, clause))
+        ]
+        if not conditions:
+            result[index] = replace(candidate, code="036", name=f"{candidate.name}+planned")
+            continue
+        condition = subtree(analysis, conditions[0])
+        acts = sorted((k for k in result if k in condition), key=lambda k: depth(analysis, k, conditions[0]))
+        demanded = result[acts[0]].code if acts else None
+        for k in acts:
+            del result[k]
+        code = frame_code("demand", demanded)
+        rule = Coding(type="REQUEST", cameo=code, recipient=candidate.rule.recipient if candidate.rule else ())
+        name = f"{candidate.name}+conditional>{demanded or '-'}"
+        result[index] = replace(candidate, code=code, rule=rule, name=name, coded=False)
     return result
