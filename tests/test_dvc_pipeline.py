@@ -16,8 +16,8 @@ from .helpers.environment import venv_environment
 pytestmark = pytest.mark.slow
 
 
-def dvc(project: Path, *args: str) -> str:
-    env = venv_environment()
+def dvc(project: Path, *args: str, environment: dict[str, str] | None = None) -> str:
+    env = {**venv_environment(), **(environment or {})}
     result = subprocess.run([sys.executable, "-m", "dvc", *args], cwd=project, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr

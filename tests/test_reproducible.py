@@ -52,6 +52,31 @@ def test_fresh_copies_reproduce_the_committed_lock(tmp_path: Path) -> None:
     assert outputs(elsewhere, ("ingest", "segment")) == outputs(ROOT, ("ingest", "segment"))
 
 
+# what another x86-64 CPU's defaults would pick: CTranslate2's and MKL's generic paths, OpenBLAS's
+# pre-AVX kernels on two threads, oneDNN's SSE4.1 kernels
+ANOTHER_CPU = {
+    "CT2_FORCE_CPU_ISA": "GENERIC",
+    "MKL_CBWR": "COMPATIBLE",
+    "OPENBLAS_CORETYPE": "Prescott",
+    "OPENBLAS_NUM_THREADS": "2",
+    "ONEDNN_MAX_CPU_ISA": "SSE41",
+}
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "germeval2014").exists(), reason="no ../shared/data (GermEval)")
+def test_a_clone_run_as_on_another_cpu_writes_every_committed_output(tmp_path: Path) -> None:
+    """A clone's first ``dvc repro`` in processes whose environment asks for other kernels, as
+    another CPU's defaults would (an AMD EPYC without AVX-512 once rewrote dvc.lock): every stage's
+    outputs hash as the committed ``dvc.lock`` has them. The project's pins win over the
+    environment, and llama.cpp's library has AVX2 code only (tests/test_llm_translate.py)."""
+    project = clone_like(tmp_path / "project")
+    printed = dvc(project, "repro", environment=ANOTHER_CPU)
+    assert "Running stage 'translate'" in printed and "Running stage 'train-ner'" not in printed
+    lock = yaml.safe_load((ROOT / "dvc.lock").read_text(encoding="utf-8"))["stages"]
+    everything = tuple(lock)
+    assert outputs(project, everything) == outputs(ROOT, everything)
+
+
 def clone_like(folder: Path) -> Path:
     """What ``git clone`` gives: the inputs and code, the lock, and train-ner's outputs committed
     with it (the model and its metrics file, both ``cache: false``)."""
