@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None, help="trained model folder [tag.trained_ner]")
     parser.add_argument("--limit", type=int, default=0, help="score the first N held-out sentences (0: all)")
     parser.add_argument("--translator", default="gloss", help="de->en engine projection reads: gloss | llm")
+    parser.add_argument("--trained-only", action="store_true", help="score and time the trained model alone")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml")
     held_out = split(
@@ -81,31 +82,33 @@ def main() -> None:
 
     model = args.model or settings.tag.trained_ner
     untrained = settings.tag.model_copy(update={"trained_ner": None})
-    began = time.perf_counter()
-    hanta = analyse(build_tagger("de", untrained), sentences)
-    translate_settings = settings.translate.model_copy(update={"engine": args.translator})
-    checker = TranslationChecker(translate_settings)
-    result = translate_sentences(sentences, translate_settings, ExecutorSettings(), checker)
-    translations = {
-        s.sent_id: Translation(sent_id=s.sent_id, doc_id=s.doc_id, src_lang="de", tgt_lang="en", source=s.text,
-                               text=text, provenance=result.info.provenance, settings={})
-        for s, text in zip(sentences, result.texts, strict=True)
-    }  # fmt: skip
-    english = [english_sentence(s, translations[s.sent_id]) for s in sentences]
-    parsed = analyse(build_tagger("en", settings.tag), english)
-    projector = Projector({}, translations, {}, {s.sent_id: a for s, a in zip(sentences, parsed, strict=True)})
-    projected = []
-    for analysis in hanta:
-        typed = []
-        for start, end, _ in analysis.raw_entities:
-            text = " ".join(t.text for t in analysis.sentence.tokens[start:end])
-            label, source = projector.type_of(analysis.sentence.sent_id, text)
-            typed.append((start, end, TO_GERMEVAL.get(label, "OTH"), source))
-        projected.append(typed)
-    results["untrained (HanTa chunks + projection)"] = score(
-        gold, [tags_of(len(s.tokens), [e[:3] for e in p]) for s, p in zip(sentences, projected, strict=True)]
-    )
-    timings["untrained (HanTa chunks + projection)"] = time.perf_counter() - began
+    projected: list[list[tuple[int, int, str, str]]] = []
+    if not args.trained_only:
+        began = time.perf_counter()
+        hanta = analyse(build_tagger("de", untrained), sentences)
+        translate_settings = settings.translate.model_copy(update={"engine": args.translator})
+        checker = TranslationChecker(translate_settings)
+        result = translate_sentences(sentences, translate_settings, ExecutorSettings(), checker)
+        translations = {
+            s.sent_id: Translation(sent_id=s.sent_id, doc_id=s.doc_id, src_lang="de", tgt_lang="en", source=s.text,
+                                   text=text, provenance=result.info.provenance, settings={})
+            for s, text in zip(sentences, result.texts, strict=True)
+        }  # fmt: skip
+        english = [english_sentence(s, translations[s.sent_id]) for s in sentences]
+        parsed = analyse(build_tagger("en", settings.tag), english)
+        projector = Projector({}, translations, {}, {s.sent_id: a for s, a in zip(sentences, parsed, strict=True)})
+        projected = []
+        for analysis in hanta:
+            typed = []
+            for start, end, _ in analysis.raw_entities:
+                text = " ".join(t.text for t in analysis.sentence.tokens[start:end])
+                label, source = projector.type_of(analysis.sentence.sent_id, text)
+                typed.append((start, end, TO_GERMEVAL.get(label, "OTH"), source))
+            projected.append(typed)
+        results["untrained (HanTa chunks + projection)"] = score(
+            gold, [tags_of(len(s.tokens), [e[:3] for e in p]) for s, p in zip(sentences, projected, strict=True)]
+        )
+        timings["untrained (HanTa chunks + projection)"] = time.perf_counter() - began
 
     if trained_model(model) is not None:
         began = time.perf_counter()
@@ -118,7 +121,7 @@ def main() -> None:
         )
         timings["trained"] = time.perf_counter() - began
         combined = []
-        for sentence, found, chunks in zip(sentences, model_entities, projected, strict=True):
+        for sentence, found, chunks in zip(sentences, model_entities, projected or [[]] * len(sentences), strict=True):
             taken = {k for start, end, _ in found for k in range(start, end)}
             extra = [
                 (start, end, label)
@@ -126,7 +129,8 @@ def main() -> None:
                 if source not in UNTYPED_SOURCES and not taken & set(range(start, end))
             ]
             combined.append(tags_of(len(sentence.tokens), found + extra))
-        results["trained + projection"] = score(gold, combined)
+        if projected:
+            results["trained + projection"] = score(gold, combined)
     else:
         print(f"no trained model in {model}: run `dvc repro train-ner` first", file=sys.stderr)
 
@@ -139,6 +143,7 @@ def main() -> None:
             f"{scores['untyped']['f1']:10.3f}  {per_type}"
         )
     print(json.dumps({"timings_s": {k: round(v, 1) for k, v in timings.items()}}))
+    print(json.dumps({"sentences_per_s": {k: round(len(sentences) / v, 1) for k, v in timings.items()}}))
 
 
 if __name__ == "__main__":
