@@ -171,7 +171,7 @@ class LlamaCppRuntime:
                     break
                 logits = self._decode([(token, at, 0)])[-1]
                 at += 1
-            self._forget(len(prefix), sequences=0)
+            self._back_to_prefix(len(prefix))
             outputs.append(produced)
         return outputs, stopped
 
@@ -208,7 +208,7 @@ class LlamaCppRuntime:
         finished.sort(key=lambda f: -f[0])
         for sequence in range(1, 2 * width + 2):
             self.lib.llama_kv_self_seq_rm(self.context, sequence, -1, -1)
-        self._forget(len(prefix), sequences=0)
+        self._back_to_prefix(len(prefix))
         unique: list[list[int]] = []
         for _, tokens in finished:
             if tokens not in unique:
@@ -220,17 +220,13 @@ class LlamaCppRuntime:
     ) -> list[tuple[float, list[int], int, np.ndarray]]:
         """Give every chosen continuation a KV sequence (the parent's own for its first child, a
         copy of it for the others), drop the rest, and decode the new tokens in one batch."""
-        kept = {index for _, index, _ in chosen}
-        taken: set[int] = set()
-        owner: dict[int, int] = {}
+        owner: dict[int, int] = {}  # parent beam -> the KV sequence its first child keeps
         for _, index, _ in chosen:
-            if index not in owner:
-                owner[index] = beams[index][2]
-                taken.add(beams[index][2])
+            owner.setdefault(index, beams[index][2])
         for index, beam in enumerate(beams):
-            if index not in kept:
+            if index not in owner:
                 self.lib.llama_kv_self_seq_rm(self.context, beam[2], -1, -1)
-        free = [s for s in range(1, 2 * len(chosen) + 2) if s not in taken]
+        free = [s for s in range(1, 2 * len(chosen) + 2) if s not in owner.values()]
         sequences, seen = [], set()
         for _, index, _ in chosen:
             if index not in seen:
@@ -267,8 +263,9 @@ class LlamaCppRuntime:
             self.prefix = prefix
         return prefix
 
-    def _forget(self, keep: int, sequences: int) -> None:
-        self.lib.llama_kv_self_seq_rm(self.context, sequences, keep, -1)
+    def _back_to_prefix(self, length: int) -> None:
+        """Drop a request's tokens from sequence 0: the next request starts from the prefix alone."""
+        self.lib.llama_kv_self_seq_rm(self.context, 0, length, -1)
 
     def _decode(self, entries: list[tuple[int, int, int]], rows: str = "last") -> list[np.ndarray]:
         """Decode (token, position, sequence) entries in chunks of the batch size; return the logits
