@@ -3,7 +3,7 @@
 (ids only, written by hand before the coder was run on them), coded through the tag stage as
 ``params.yaml`` configures it (``event_coding.coded_by_stage``).
 
-    .venv/bin/python benchmarks/event_classes.py [--show] [--at COMMIT-LABEL]
+    .venv/bin/python benchmarks/event_classes.py [--show]
 
 Per class: records, the share whose gold types are found (any), and the type precision of the
 events predicted there; records without an event: the share with nothing predicted. Headlines
@@ -59,6 +59,37 @@ def gold_rows() -> list[tuple[str, str, str, set[str]]]:
     return rows
 
 
+def report(rows: list[tuple[str, str, str, set[str]]], predicted: dict[str, list], show: bool = False) -> None:
+    """Prints the shares over all records and a table per class (records are (id, text, class, gold))."""
+    per_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # records, found, right, predicted
+    quiet = quiet_total = found_total = events_total = right_total = predicted_total = 0
+    for rid, text, label, gold in rows:
+        types = [e.type for e in predicted.get(rid, []) if e.type]
+        counts = per_class[label]
+        if gold:
+            counts[0] += 1
+            counts[1] += bool(gold & set(types))
+            counts[2] += sum(t in gold for t in types)
+            events_total += 1
+            found_total += bool(gold & set(types))
+            right_total += sum(t in gold for t in types)
+            predicted_total += len(types)
+        else:
+            quiet_total += 1
+            quiet += not types
+        counts[3] += len(types)
+        if show:
+            print(f"{rid} [{label}] gold {sorted(gold) or '-'} predicted {types}\n   {text[:150]}")
+    print(f"event records: {events_total}; gold type found: {found_total / max(1, events_total):.1%} ({found_total})")
+    print(f"type precision: {right_total / max(1, predicted_total):.1%} ({right_total} of {predicted_total})")
+    print(f"no-event records: {quiet_total}; nothing predicted: {quiet / max(1, quiet_total):.1%} ({quiet})")
+    print("| class | records | gold type found | type precision |")
+    print("|---|---|---|---|")
+    for label, (total, found, right, made) in per_class.items():
+        precision = f"{right}/{made}" if made else "—"
+        print(f"| {label} | {total} | {found} | {precision} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print each sentence's gold and predicted types")
@@ -67,35 +98,7 @@ def main() -> None:
     rows = gold_rows()
     with tempfile.TemporaryDirectory() as work:
         predicted = coded_by_stage([(rid, text, []) for rid, text, _, _ in rows], settings, Path(work))
-    per_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # records, found, right, predicted
-    quiet = quiet_total = found_total = events_total = right_total = predicted_total = 0
-    for rid, text, label, gold in rows:
-        events = [e for e in predicted.get(rid, []) if e.type]
-        types = [e.type for e in events]
-        if gold:
-            counts = per_class[label]
-            counts[0] += 1
-            counts[1] += bool(gold & set(types))
-            counts[2] += sum(t in gold for t in types)
-            counts[3] += len(types)
-            events_total += 1
-            found_total += bool(gold & set(types))
-            right_total += sum(t in gold for t in types)
-            predicted_total += len(types)
-        else:
-            quiet_total += 1
-            quiet += not types
-            per_class[label][3] += len(types)
-        if args.show:
-            print(f"{rid} [{label}] gold {sorted(gold) or '-'} predicted {types}\n   {text[:150]}")
-    print(f"event records: {events_total}; gold type found: {found_total / events_total:.1%} ({found_total})")
-    print(f"type precision: {right_total / max(1, predicted_total):.1%} ({right_total} of {predicted_total})")
-    print(f"no-event records: {quiet_total}; nothing predicted: {quiet / max(1, quiet_total):.1%} ({quiet})")
-    print("| class | records | gold type found | type precision |")
-    print("|---|---|---|---|")
-    for label, (total, found, right, made) in per_class.items():
-        precision = f"{right}/{made}" if made else "—"
-        print(f"| {label} | {total} | {found} | {precision} |")
+    report(rows, predicted, args.show)
 
 
 if __name__ == "__main__":

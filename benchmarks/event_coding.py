@@ -64,19 +64,28 @@ def records(path: Path) -> list[tuple[str, str, list[str]]]:
     return found
 
 
-def coded_by_stage(rows: list[tuple[str, str, list[str]]], settings, work: Path) -> dict[str, list]:
-    """Per record id, the events ``tag.run`` writes for it."""
+def segmented(rows: list[tuple[str, str, list[str]]], settings, work: Path, lang: str = "en") -> dict[str, str]:
+    """Writes each record as a document's sentences to ``work/sentences.jsonl``, split by the
+    segment engine; returns document id -> record id."""
     segmenter = Segmenter(settings.segment)
-    doc_ids = {f"rec{n:03d}": record_id for n, (record_id, _, _) in enumerate(rows)}
-    documents = [plain_document(f"rec{n:03d}", text) for n, (_, text, _) in enumerate(rows)]
-    sentences = [s for document in documents for s in segmenter.segment(document)]
-    write_jsonl(work / "sentences.jsonl", sentences)
-    out = {name: work / f"{name}.jsonl" for name in ("entities", "events")}
-    tag.run([work / "sentences.jsonl"], None, None, out["entities"], out["events"], work / "metrics.json", settings.tag)
+    documents = [plain_document(f"rec{n:03d}", text, lang=lang) for n, (_, text, _) in enumerate(rows)]
+    write_jsonl(work / "sentences.jsonl", [s for document in documents for s in segmenter.segment(document)])
+    return {f"rec{n:03d}": record_id for n, (record_id, _, _) in enumerate(rows)}
+
+
+def tagged(doc_ids: dict[str, str], tag_settings, work: Path, translations: Path | None = None) -> dict[str, list]:
+    """Per record id, the events ``tag.run`` writes for the segmented records (negated ones left out)."""
+    entities, events_file = work / "entities.jsonl", work / "events.jsonl"
+    tag.run([work / "sentences.jsonl"], translations, None, entities, events_file, work / "m.json", tag_settings)
     events: dict[str, list] = defaultdict(list)
-    for row in read_jsonl(out["events"], SentenceEvents):
+    for row in read_jsonl(events_file, SentenceEvents):
         events[doc_ids[row.doc_id]] += [e for e in row.events if not e.negated]
     return events
+
+
+def coded_by_stage(rows: list[tuple[str, str, list[str]]], settings, work: Path) -> dict[str, list]:
+    """Per record id, the events ``tag.run`` writes for it."""
+    return tagged(segmented(rows, settings, work), settings.tag, work)
 
 
 def main() -> None:

@@ -85,7 +85,9 @@ def test_aid_by_transfer_and_sanctions_by_cutting(coded, text: str, expected: li
     [
         ("An attempt to kill the deputy governor was foiled.", [("ASSAULT", "190")]),
         ("Forces carried out ethnic cleansing against the population.", [("ASSAULT", "203")]),
-        ("The ministry has prepared a report.", []),
+        # no attempt or readiness: the dictionary's PREPARE * REPORT is an investigation (090)
+        ("The ministry has prepared a report.", [("ACCUSE", "090")]),
+        ("The chef has prepared a meal.", []),
     ],
 )
 def test_attacks_named_by_their_aim_or_kind(coded, text: str, expected: list) -> None:
@@ -118,3 +120,41 @@ def test_a_planned_meeting_is_an_intent_and_a_conditional_one_a_demand(coded) ->
 )
 def test_refusals_without_refuse(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Eight members of the gang have been sentenced to ten years in prison.", [("COERCE", "173")]),
+        ("Prosecutors brought charges against the former minister.", [("COERCE", "173")]),
+        ("The investigators arrested two managers of the hospital.", [("COERCE", "173")]),
+        ("The teacher read the sentence aloud.", []),  # a sentence of text is no act
+        ("The bank charges a fee for every transfer.", []),  # a fee, not charges brought
+    ],
+)
+def test_legal_action_with_the_court_unnamed(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
+
+
+def test_a_dictionary_pattern_needs_a_coded_political_actor_unless_set_to_petrarchs_two(coded) -> None:
+    """``tag.cameo_parties``: PLOVER codes events with any target, so by default a verb pattern of
+    the dictionary needs a coded political actor (the police: ---COP) and a recipient found;
+    ``both-coded`` keeps PETRARCH's rule of two coded actors."""
+    from pipelines.engines.ner.tagger import analyse, build_tagger
+    from pipelines.engines.text.segmenter import Segmenter
+    from pipelines.tagging.entities import entities_for
+    from pipelines.tagging.events_en import english_events
+
+    from .conftest import project_settings
+    from .helpers.documents import plain_document
+
+    text = "The police arrested a man."
+    assert summary(coded(text)) == [("COERCE", "173")]
+    assert summary(coded("A man arrested another man.")) == []  # no known actor
+    assert summary(coded("The company paid the workers a bonus.")) == []  # a business is no political actor
+    assert summary(coded("Police blocked the road to the airport.")) == []  # the state does not protest
+    settings = project_settings()
+    petrarch = settings.tag.model_copy(update={"cameo_parties": "both-coded"})
+    tagger = build_tagger("en", settings.tag)
+    (analysis,) = analyse(tagger, Segmenter(settings.segment).segment(plain_document("t", text)))
+    assert english_events(analysis, entities_for(analysis, tagger.provenance.engine), petrarch) == []

@@ -109,24 +109,25 @@ def test_an_english_event_projects_onto_the_german_spans() -> None:
     assert project_event(coded, english, [0, None, 2, 3, 4], german) is None  # the trigger links nowhere
 
 
-def test_rules_keep_their_spans_and_gain_codes_added_events_need_two_coded_actors() -> None:
+def test_rules_keep_their_spans_and_gain_codes_projected_events_add_the_types_rules_lack() -> None:
     rule_event = event((4, 11, "empfing"), [argument(0, "Kim")], [argument(16, "Präsidenten Kubas")])
     projected = event(
         (4, 11, "empfing"), [argument(0, "Kim", "PRKGOV")], [argument(16, "Präsidenten Kubas", "CUBGOV")],
         cameo="043", rule="via-gloss:cameo:CAMEO.2.0.txt:RECEIVE:verb",
     )  # fmt: skip
-    extra = event(
+    same_type = event(
         (28, 33, "Kubas"), [argument(0, "Kim", "PRKGOV")], [argument(16, "Präsidenten", None)],
         event_id="s1-ev28", cameo="046", rule="via-gloss:cameo:CAMEO.2.0.txt:CONFER:verb",
     )  # fmt: skip
-    (merged,) = merge([rule_event], [projected, extra])  # the extra one has one coded actor only
+    (merged,) = merge([rule_event], [projected, same_type])  # a second CONSULT: the rule's type already
     assert merged.trigger == rule_event.trigger and merged.type == "CONSULT" and merged.cameo == "043"
     assert [a.code for a in merged.actor + merged.recipient] == ["PRKGOV", "CUBGOV"]
     assert merged.rule == "de:2:empfangen+via-gloss:cameo:CAMEO.2.0.txt:RECEIVE:verb"
-    coded_extra = extra.model_copy(update={"recipient": [argument(16, "Präsidenten", "CUBGOV")]})
-    assert len(merge([rule_event], [projected, coded_extra])) == 2
-    english_rule = coded_extra.model_copy(update={"rule": "via-gloss:en:4:meet"})
-    assert len(merge([rule_event], [projected, english_rule])) == 1  # German rules cover those verbs
+    criticised = same_type.model_copy(update={"type": "ACCUSE", "cameo": "111", "rule": "via-llm:en:9:criticize"})
+    both = merge([rule_event], [projected, criticised])
+    assert [(e.type, e.trigger.text) for e in both] == [("CONSULT", "empfing"), ("ACCUSE", "Kubas")]
+    assert both[1] == criticised  # added as projected: an English rule's or a pattern's, coded or not
+    assert merge([], [criticised]) == [criticised]  # no rule fired: the translation's events
 
 
 def test_german_events_come_from_the_sources_the_setting_names(german_analysis) -> None:

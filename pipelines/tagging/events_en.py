@@ -27,6 +27,7 @@ from pipelines.tagging.modality import EventCandidate, attempted, is_frame, refr
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
 CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "prep"}
+APOLITICAL = {"---BUS", "---CVL"}  # agent codes alone that name no political actor
 LIGHT_VERBS = {"make", "hold", "have", "pay", "conduct", "carry", "stage", "launch", "take", "give", "mount"}
 RECIPIENT_PATHS = ["dobj", "dative", "nsubjpass", "prep:with", "prep:to", "prep:against", "prep:on", "prep:in"]
 
@@ -262,8 +263,10 @@ def english_events(
             subjects, recipients = _parties(analysis, index, subjects, recipients, coder, when)
         actor = _coded(analysis, entities, subjects, coder, when)
         recipient = _coded(analysis, entities, recipients, coder, when)
-        if candidate.coded and not (any(a.code for a in actor) and any(a.code for a in recipient)):
-            continue  # as in PETRARCH, a verb pattern alone codes an event only between two known actors
+        if candidate.coded and not _known_parties(actor, recipient, settings.cameo_parties):
+            continue  # a verb pattern alone needs its parties (no rule vouches for the verb)
+        if candidate.coded and _protest_by_the_state(typed, actor):
+            continue
         if coded is None:
             untyped.append((code, negated))
             continue
@@ -272,6 +275,22 @@ def english_events(
         event = make_event(coded, analysis.sentence, (token.start, token.end), *arguments, negated, historical, name)
         events.append((index, event))
     return _one_per_act(analysis, events)
+
+
+def _known_parties(actor: list, recipient: list, rule: str) -> bool:
+    """Whether a verb pattern's event has the parties ``tag.cameo_parties`` asks for: PETRARCH's
+    two coded actors ("both-coded"), or a political actor coded and a recipient found
+    ("actor-coded": "the police arrested a man"; PLOVER codes events with any target). A bare
+    business or civilian agent ("the firm", "people") is no political actor."""
+    if all(any(a.code for a in side) for side in (actor, recipient)):
+        return True
+    return rule == "actor-coded" and bool(recipient) and any(a.code and a.code not in APOLITICAL for a in actor)
+
+
+def _protest_by_the_state(coded: Coding | None, actor: list) -> bool:
+    """PLOVER's PROTEST is civilian dissent: police, troops or a government blocking a road is none."""
+    state = ("GOV", "MIL", "COP", "JUD", "LEG", "SPY")
+    return coded is not None and coded.type == "PROTEST" and any((a.code or "").endswith(state) for a in actor)
 
 
 def _one_per_act(analysis: Analysis, events: list[tuple[int, Event]]) -> list[Event]:

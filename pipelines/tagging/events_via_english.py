@@ -9,8 +9,8 @@ projected back onto the German text through these links.
 
 The German rules stay in charge of what they were tuned on (types, spans, dates): a projected
 event whose trigger lands on a rule event's trigger gives that event its CAMEO code where the
-rule has none, and actor codes to its arguments that have none. A projected event that a
-dictionary pattern coded between two coded actors, where no German rule fired, is added.
+rule has none, and actor codes to its arguments that have none. A projected event of a type no
+German rule found in the sentence is added as it is.
 """
 
 from __future__ import annotations
@@ -108,7 +108,9 @@ def _with_codes(arguments: list[Argument], projected: list[Argument]) -> list[Ar
 
 
 def merge(rule_events: list[Event], projected: list[Event]) -> list[Event]:
-    """Rule events enriched by the projected events on their triggers, plus pattern-coded ones."""
+    """Rule events enriched by the projected events on their triggers, plus the projected events
+    of the types no rule found in the sentence (the rules know a few verbs; the English coder,
+    by way of the translation, all of CAMEO's)."""
     merged, used = [], set()
     for event in rule_events:
         match = next((p for p in projected if _overlaps(p.trigger, event.trigger)), None)
@@ -126,10 +128,8 @@ def merge(rule_events: list[Event], projected: list[Event]) -> list[Event]:
         if enriched != event:  # the row names what gave it its codes
             enriched = enriched.model_copy(update={"rule": f"{event.rule}+{match.rule}"})
         merged.append(enriched)
-    taken = {e.trigger.start for e in merged}
+    types = {e.type for e in merged}
     for event in projected:
-        pattern_coded = event.rule.split(":", 1)[1].startswith("cameo:")  # not an English rule's
-        two_actors = any(a.code for a in event.actor) and any(a.code for a in event.recipient)
-        if event.event_id not in used and pattern_coded and two_actors and event.trigger.start not in taken:
+        if event.event_id not in used and event.type not in types:
             merged.append(event)
     return sorted(merged, key=lambda e: e.trigger.start)
