@@ -153,6 +153,9 @@ def test_official_model_layout_is_used_when_present(tmp_path: Path) -> None:
         ("de", "Er kam am 3. Mai 2001 an. Dann ging er.", ["Er kam am 3. Mai 2001 an.", "Dann ging er."]),
         ("de", "Das gilt z. B. für Dr. Müller. Er lachte.", ["Das gilt z. B. für Dr. Müller.", "Er lachte."]),
         ("en", "Dr. Smith met Mr. Kim in Seoul. They talked.", ["Dr. Smith met Mr. Kim in Seoul.", "They talked."]),
+        ("en", "President George W. Bush met Kim. They talked.", ["President George W. Bush met Kim.", "They talked."]),
+        ("de", "Präsident George W. Bush kam. Er ging.", ["Präsident George W. Bush kam.", "Er ging."]),
+        ("en", "The vote went to plan B. Then they left.", ["The vote went to plan B.", "Then they left."]),
     ],
 )
 def test_dates_and_abbreviations_do_not_split(lang: str, text: str, expected: list[str]) -> None:

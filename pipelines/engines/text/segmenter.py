@@ -29,7 +29,7 @@ from pipelines.core.settings import SegmentSettings
 from pipelines.engines.text.stanza_setup import default_processors, stanza_stub_dir
 
 Spans = list[tuple[int, int]]  # token spans of one sentence, relative to its paragraph
-REPAIR_RULES = "split-repair-v2"  # v2: closing quotes stay with their sentence, no punctuation-only ones
+REPAIR_RULES = "split-repair-v3"  # v2: closing quotes stay with their sentence, no punctuation-only ones; v3: initials
 
 
 # --- the spaCy-backed stanza tokenizer variant -------------------------------------------
@@ -184,15 +184,17 @@ def repair_splits(lang: str, text: str, sentences: list[Spans]) -> list[Spans]:
 
     A boundary is added after a standalone ``.``/``!``/``?`` token followed by a capitalised
     token; a boundary is removed after an ordinal date ("am 29. | August"), a known
-    abbreviation, or before a lower-case start.
+    abbreviation, a middle initial after a name ("George W. | Bush"), or before a lower-case start.
     """
     abbreviation = re.compile(rf"(?:^|[\s(])(?:{'|'.join(words('abbreviations', lang)) or 'Dr'})\.$")
+    initial = re.compile(r"(?:^|\s)[A-Z][a-zà-ÿ]+\s[A-Z]\.$")
     ordinal = re.compile(r"(?:^|\s)\d{1,2}\.$")
     month = re.compile(rf"(?:{'|'.join(words('months', 'de'))})\b")
 
     def glued(before: str, after: str) -> bool:
         return bool(
             abbreviation.search(before)
+            or initial.search(before)
             or (lang == "de" and ordinal.search(before) and month.match(after))
             or after[:1].islower()
         )
