@@ -2,6 +2,7 @@
 through the tag stage as ``params.yaml`` configures it.
 
 .venv/bin/python benchmarks/event_coding.py [--file PETR2_GSR_validation.xml] [--discards FILE|none] [--show]
+    [--cameo-parties both-coded|actor-coded]
 
 Each record becomes a document; the segment engine splits it and ``stages/tag.run`` codes it
 with the project's settings (CAMEO dictionary, PLOVER table, actors, discards), so the figures
@@ -93,11 +94,16 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=DEFAULT)
     parser.add_argument("--show", action="store_true", help="print every record's gold and predicted codes")
     parser.add_argument("--discards", help="override tag.cameo_discards: a PETRARCH discard file, or 'none'")
+    parser.add_argument("--cameo-parties", choices=["both-coded", "actor-coded"], help="override tag.cameo_parties")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml")
     if args.discards:
         discards = None if args.discards == "none" else Path(args.discards).resolve()
         settings = settings.model_copy(update={"tag": settings.tag.model_copy(update={"cameo_discards": discards})})
+    if args.cameo_parties:
+        settings = settings.model_copy(
+            update={"tag": settings.tag.model_copy(update={"cameo_parties": args.cameo_parties})}
+        )
     table = load_plover_table(settings.tag.plover_table)
     rows = records(args.file)
     with tempfile.TemporaryDirectory() as work:
@@ -134,6 +140,7 @@ def main() -> None:
     for name, (total, roots_found, types_found) in per_class.items():
         print(f"  {name}: {total} records, root found {roots_found}, type found {types_found}")
     print(f"discards: {settings.tag.cameo_discards or 'none'} ({'--discards' if args.discards else 'params.yaml'})")
+    print(f"parties a dictionary pattern needs: {settings.tag.cameo_parties}")
     print(f"dictionary: {settings.tag.cameo_dictionary} (sha256 {file_sha256(settings.tag.cameo_dictionary)[:12]})")
 
 
