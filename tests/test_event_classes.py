@@ -138,8 +138,8 @@ def test_legal_action_with_the_court_unnamed(coded, text: str, expected: list) -
 
 def test_a_dictionary_pattern_needs_a_coded_political_actor_unless_set_to_petrarchs_two(coded) -> None:
     """``tag.cameo_parties``: PLOVER codes events with any target, so by default a verb pattern of
-    the dictionary needs a coded political actor (the police: ---COP) and a recipient found;
-    ``both-coded`` keeps PETRARCH's rule of two coded actors."""
+    the dictionary needs a political actor (coded, the police: ---COP, or a named person) and a
+    recipient found; ``both-coded`` keeps PETRARCH's rule of two coded actors."""
     from pipelines.engines.ner.tagger import analyse, build_tagger
     from pipelines.engines.text.segmenter import Segmenter
     from pipelines.tagging.entities import entities_for
@@ -151,6 +151,8 @@ def test_a_dictionary_pattern_needs_a_coded_political_actor_unless_set_to_petrar
     text = "The police arrested a man."
     assert summary(coded(text)) == [("COERCE", "173")]
     assert summary(coded("A man arrested another man.")) == []  # no known actor
+    assert summary(coded("John Miller criticized the new tax plan.")) == [("ACCUSE", "111")]  # a named actor
+    assert summary(coded("The firm criticized the new tax plan.")) == []
     assert summary(coded("The company paid the workers a bonus.")) == []  # a business is no political actor
     assert summary(coded("Police blocked the road to the airport.")) == []  # the state does not protest
     settings = project_settings()

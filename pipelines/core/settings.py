@@ -240,7 +240,8 @@ class TagSettings(Section):
     # one of its phrases (past years, ...) get no events; null for histories like the seeds
     cameo_discards: Path | None = None
     # which parties a verb pattern of the dictionary needs when no rule vouches for the verb:
-    # two coded actors, as PETRARCH (both-coded), or a coded political actor and any recipient
+    # two coded actors, as PETRARCH (both-coded), or a political actor (coded, or a named
+    # person, organisation or state) and any recipient (actor-coded)
     cameo_parties: Literal["both-coded", "actor-coded"] = "actor-coded"
     # where German events come from: the German pattern rules, the English coder run on the
     # sentence's translation (projected back), or both (rules first, enriched by the translation)

@@ -28,6 +28,7 @@ from pipelines.tagging.modality import EventCandidate, attempted, is_frame, refr
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
 CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "prep"}
 APOLITICAL = {"---BUS", "---CVL"}  # agent codes alone that name no political actor
+NAMED_ACTORS = {"PER", "ORG", "GPE", "NORP"}  # entity labels that name an actor without a code
 LIGHT_VERBS = {"make", "hold", "have", "pay", "conduct", "carry", "stage", "launch", "take", "give", "mount"}
 RECIPIENT_PATHS = ["dobj", "dative", "nsubjpass", "prep:with", "prep:to", "prep:against", "prep:on", "prep:in"]
 
@@ -279,12 +280,14 @@ def english_events(
 
 def _known_parties(actor: list, recipient: list, rule: str) -> bool:
     """Whether a verb pattern's event has the parties ``tag.cameo_parties`` asks for: PETRARCH's
-    two coded actors ("both-coded"), or a political actor coded and a recipient found
-    ("actor-coded": "the police arrested a man"; PLOVER codes events with any target). A bare
-    business or civilian agent ("the firm", "people") is no political actor."""
+    two coded actors ("both-coded"), or a political actor and a recipient found ("actor-coded":
+    "the police arrested a man"; PLOVER codes events with any target). A political actor has a
+    code (country, leader, organisation, agent) or is a named person, organisation or state
+    ("Rüttgers criticised ..."); a bare business or civilian agent ("the firm", "people") is none."""
     if all(any(a.code for a in side) for side in (actor, recipient)):
         return True
-    return rule == "actor-coded" and bool(recipient) and any(a.code and a.code not in APOLITICAL for a in actor)
+    political = any((a.code and a.code not in APOLITICAL) or a.label in NAMED_ACTORS for a in actor)
+    return rule == "actor-coded" and bool(recipient) and political
 
 
 def _protest_by_the_state(coded: Coding | None, actor: list) -> bool:
