@@ -160,3 +160,20 @@ def test_a_dictionary_pattern_needs_a_coded_political_actor_unless_set_to_petrar
     tagger = build_tagger("en", settings.tag)
     (analysis,) = analyse(tagger, Segmenter(settings.segment).segment(plain_document("t", text)))
     assert english_events(analysis, entities_for(analysis, tagger.provenance.engine), petrarch) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The two leaders said they will attack Iraq.", [("THREATEN", "1384")]),  # violence announced
+        ("The rebels would attack the town, the commander said.", [("THREATEN", "1384")]),
+        ("The army attacked the town.", [("ASSAULT", "190")]),  # done, not announced
+    ],
+)
+def test_announced_violence_is_a_threat(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
+
+
+def test_violence_promised_not_to_happen_is_no_threat(coded) -> None:
+    (event,) = coded("The army will not attack the town.")
+    assert (event.type, event.negated) == ("ASSAULT", True)  # a negated act, which no row counts

@@ -165,7 +165,7 @@ def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[i
         result[index] = EventCandidate(index, code, rule, name, False, False, act.index if act else None, paths)
         if frame.obligation:
             result.update(_penalties(analysis, heads))
-    return _planned_meetings(analysis, _conditional_threats(analysis, result))
+    return _planned_acts(analysis, _conditional_threats(analysis, result))
 
 
 def _penalties(analysis: Analysis, heads: list[int]) -> dict[int, EventCandidate]:
@@ -227,23 +227,34 @@ def _conditional_threats(analysis: Analysis, candidates: dict[int, EventCandidat
     return result
 
 
-def _planned_meetings(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[int, EventCandidate]:
+def _future(analysis: Analysis, index: int) -> bool:
+    """The act's verb is under "will/would" and not negated (a refused act stays a refusal)."""
+    verb = index if analysis.upos[index] == "VERB" else analysis.heads[index]
+    if verb < 0 or analysis.upos[verb] != "VERB":
+        return False
+    future = any(analysis.lemmas[k].lower() in FUTURE for k in follow(analysis, verb, "aux"))
+    return future and not any(analysis.lemmas[k].lower() in NEGATIONS for k in children(analysis, verb))
+
+
+def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[int, EventCandidate]:
     """ "will visit Seoul next week": a meeting not held yet is an intent to meet (CAMEO 036,
     AGREE in PLOVER's codebook), as a promise to meet is; a refused one stays a refusal. One held
     out on a condition ("would meet ... only if the North stopped its tests") demands the
-    condition (CAMEO 10, REQUEST), whose own act is no event."""
+    condition (CAMEO 10, REQUEST), whose own act is no event. Violence announced ("will attack",
+    "would strike") is a threat of it (CAMEO 13), as a vow to retaliate is."""
     result = dict(candidates)
     for index, candidate in candidates.items():
+        if index not in result or not _future(analysis, index):
+            continue
+        if (candidate.code or "")[:2] in event_rules().threat_roots:  # "said they will attack Iraq"
+            code = frame_code("threaten", candidate.code)
+            rule = Coding(type="THREATEN", cameo=code, recipient=candidate.rule.recipient if candidate.rule else ())
+            result[index] = replace(candidate, code=code, rule=rule, name=f"{candidate.name}+planned-threat")
+            continue
         meeting = candidate.rule is not None and candidate.rule.type == "CONSULT"
-        if index not in result or not ((candidate.code or "").startswith("04") or (candidate.code is None and meeting)):
+        if not ((candidate.code or "").startswith("04") or (candidate.code is None and meeting)):
             continue
         verb = index if analysis.upos[index] == "VERB" else analysis.heads[index]
-        if verb < 0 or analysis.upos[verb] != "VERB":
-            continue
-        if not any(analysis.lemmas[k].lower() in FUTURE for k in follow(analysis, verb, "aux")):
-            continue
-        if any(analysis.lemmas[k].lower() in NEGATIONS for k in children(analysis, verb)):
-            continue
         conditions = [
             clause
             for clause in follow(analysis, verb, "advcl")
