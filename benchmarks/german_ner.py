@@ -94,9 +94,10 @@ def main() -> None:
                                    text=text, provenance=result.info.provenance, settings={})
             for s, text in zip(sentences, result.texts, strict=True)
         }  # fmt: skip
-        english = [english_sentence(s, translations[s.sent_id]) for s in sentences]
-        parsed = analyse(build_tagger("en", settings.tag), english)
-        projector = Projector({}, translations, {}, {s.sent_id: a for s, a in zip(sentences, parsed, strict=True)})
+        english = {s.sent_id: english_sentence(s, translations[s.sent_id]) for s in sentences}
+        english = {sent_id: e for sent_id, e in english.items() if e.tokens}  # a rejected row has no text
+        parsed = analyse(build_tagger("en", settings.tag), list(english.values()))
+        projector = Projector({}, translations, {}, dict(zip(english, parsed, strict=True)))
         projected = []
         for analysis in hanta:
             typed = []
