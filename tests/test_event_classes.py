@@ -177,3 +177,16 @@ def test_announced_violence_is_a_threat(coded, text: str, expected: list) -> Non
 def test_violence_promised_not_to_happen_is_no_threat(coded) -> None:
     (event,) = coded("The army will not attack the town.")
     assert (event.type, event.negated) == ("ASSAULT", True)  # a negated act, which no row counts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Israel announced it would free 150 prisoners.", [("AGREE", "0353")]),  # an announced intent
+        ("The government said it will lift the sanctions.", [("AGREE", "0354")]),
+        ("The United States will supply arms to Israel.", [("AID", "072")]),  # a future act, not reported
+        ("Israel freed 150 prisoners.", [("RETREAT", "0841")]),  # done
+    ],
+)
+def test_a_cooperative_act_announced_is_an_intent(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected

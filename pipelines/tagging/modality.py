@@ -21,6 +21,7 @@ from pipelines.tagging.labels import Coding, Frame, event_rules, rejected_code
 
 KIND_TYPES = {"reject": "REJECT", "threaten": "THREATEN", "demand": "REQUEST", "intent": "AGREE"}
 FUTURE = {"will", "would", "'ll", "shall"}
+COOPERATIVE_ROOTS = ("05", "06", "07", "08")  # acts that "said it would ..." announces as intents (CAMEO 03)
 
 
 @dataclass(frozen=True)
@@ -238,10 +239,12 @@ def _future(analysis: Analysis, index: int) -> bool:
 
 def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[int, EventCandidate]:
     """ "will visit Seoul next week": a meeting not held yet is an intent to meet (CAMEO 036,
-    AGREE in PLOVER's codebook), as a promise to meet is; a refused one stays a refusal. One held
-    out on a condition ("would meet ... only if the North stopped its tests") demands the
-    condition (CAMEO 10, REQUEST), whose own act is no event. Violence announced ("will attack",
-    "would strike") is a threat of it (CAMEO 13), as a vow to retaliate is."""
+    AGREE in PLOVER's codebook), as a promise to meet is, and so is a cooperative act announced in
+    reported speech ("announced it would free 150 prisoners": 0353; "the US will supply arms" is
+    the supply, as PETRARCH's gold has it); a refused one stays a refusal. One held out on
+    a condition ("would meet ... only if the North stopped its tests") demands the condition
+    (CAMEO 10, REQUEST), whose own act is no event. Violence announced ("will attack", "would
+    strike") is a threat of it (CAMEO 13), as a vow to retaliate is."""
     result = dict(candidates)
     for index, candidate in candidates.items():
         if index not in result or not _future(analysis, index):
@@ -251,17 +254,22 @@ def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> 
             rule = Coding(type="THREATEN", cameo=code, recipient=candidate.rule.recipient if candidate.rule else ())
             result[index] = replace(candidate, code=code, rule=rule, name=f"{candidate.name}+planned-threat")
             continue
-        meeting = candidate.rule is not None and candidate.rule.type == "CONSULT"
-        if not ((candidate.code or "").startswith("04") or (candidate.code is None and meeting)):
-            continue
         verb = index if analysis.upos[index] == "VERB" else analysis.heads[index]
+        code = candidate.code or ""
+        consult = candidate.rule is not None and candidate.rule.type == "CONSULT"
+        meeting = code.startswith("04") or (not code and consult)
+        announced = code[:2] in COOPERATIVE_ROOTS and analysis.deprels[verb] == "ccomp"  # "said it would free"
+        if not (meeting or announced):
+            continue
         conditions = [
             clause
             for clause in follow(analysis, verb, "advcl")
             if any(analysis.lemmas[m].lower() == "if" for m in children(analysis, clause))
         ]
         if not conditions:
-            result[index] = replace(candidate, code="036", name=f"{candidate.name}+planned")
+            code = frame_code("intent", candidate.code or "04")
+            rule = Coding(type="AGREE", cameo=code, recipient=candidate.rule.recipient if candidate.rule else ())
+            result[index] = replace(candidate, code=code, rule=rule, name=f"{candidate.name}+planned")
             continue
         condition = subtree(analysis, conditions[0])
         acts = sorted((k for k in result if k in condition), key=lambda k: depth(analysis, k, conditions[0]))
