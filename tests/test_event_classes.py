@@ -190,3 +190,15 @@ def test_violence_promised_not_to_happen_is_no_threat(coded) -> None:
 )
 def test_a_cooperative_act_announced_is_an_intent(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("China and Russia held joint naval drills near Japan.", [("MOBILIZE", "150")]),
+        ("The students held a fire drill.", []),  # no military
+        ("The team conducted an exercise in teamwork.", []),
+    ],
+)
+def test_military_exercises_show_power(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
