@@ -202,3 +202,15 @@ def test_a_cooperative_act_announced_is_an_intent(coded, text: str, expected: li
 )
 def test_military_exercises_show_power(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("There were ten soldiers killed in the border town today.", [("ASSAULT", "190")]),
+        ("Three people killed in a car crash on the motorway.", []),  # no violence
+        ("Officials accused of corruption resigned.", []),  # agentless participles of other acts stay none
+    ],
+)
+def test_violence_named_by_a_participle_alone(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected

@@ -178,7 +178,9 @@ def _rule_matches(analysis: Analysis) -> dict[int, tuple[int, EnglishRule]]:
                 continue
             if rule.pos is not None and analysis.upos[index] != rule.pos:
                 continue
-            if _agentless_participle(analysis, index) or not _rule_applies(rule, analysis, index):
+            if _agentless_participle(analysis, index) and not rule.agentless:
+                continue
+            if not _rule_applies(rule, analysis, index):
                 continue
             found[index] = (number, rule)
     return found

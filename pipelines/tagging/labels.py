@@ -50,6 +50,7 @@ class EnglishRule(Coding):
     not_context: tuple[str, ...] | None = None
     heads: tuple[str, ...] | None = None
     intransitive: bool = False
+    agentless: bool = False  # also as a participle describing a noun with nobody doing it ("soldiers killed")
 
 
 class GermanRule(Coding):
