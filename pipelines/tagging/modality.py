@@ -33,7 +33,7 @@ class EventCandidate:
     code: str | None
     rule: Coding | None
     name: str
-    coded: bool  # a dictionary verb pattern, which names an event only between two coded actors
+    coded: bool  # a dictionary verb pattern, which names an event only with known parties (tag.cameo_parties)
     negated: bool = False
     recipient_from: int | None = None
     recipient_paths: tuple[str, ...] = ()  # the framed act's own paths to its recipient
@@ -228,13 +228,15 @@ def _conditional_threats(analysis: Analysis, candidates: dict[int, EventCandidat
     return result
 
 
-def _future(analysis: Analysis, index: int) -> bool:
-    """The act's verb is under "will/would" and not negated (a refused act stays a refusal)."""
+def _future_verb(analysis: Analysis, index: int) -> int | None:
+    """The act's verb when it is under "will/would" and not negated (a refused act stays a
+    refusal); None otherwise."""
     verb = index if analysis.upos[index] == "VERB" else analysis.heads[index]
     if verb < 0 or analysis.upos[verb] != "VERB":
-        return False
+        return None
     future = any(analysis.lemmas[k].lower() in FUTURE for k in follow(analysis, verb, "aux"))
-    return future and not any(analysis.lemmas[k].lower() in NEGATIONS for k in children(analysis, verb))
+    negated = any(analysis.lemmas[k].lower() in NEGATIONS for k in children(analysis, verb))
+    return verb if future and not negated else None
 
 
 def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[int, EventCandidate]:
@@ -247,14 +249,14 @@ def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> 
     strike") is a threat of it (CAMEO 13), as a vow to retaliate is."""
     result = dict(candidates)
     for index, candidate in candidates.items():
-        if index not in result or not _future(analysis, index):
+        verb = _future_verb(analysis, index)
+        if index not in result or verb is None:
             continue
         if (candidate.code or "")[:2] in event_rules().threat_roots:  # "said they will attack Iraq"
             code = frame_code("threaten", candidate.code)
             rule = Coding(type="THREATEN", cameo=code, recipient=candidate.rule.recipient if candidate.rule else ())
             result[index] = replace(candidate, code=code, rule=rule, name=f"{candidate.name}+planned-threat")
             continue
-        verb = index if analysis.upos[index] == "VERB" else analysis.heads[index]
         code = candidate.code or ""
         consult = candidate.rule is not None and candidate.rule.type == "CONSULT"
         meeting = code.startswith("04") or (not code and consult)
