@@ -214,3 +214,15 @@ def test_military_exercises_show_power(coded, text: str, expected: list) -> None
 )
 def test_violence_named_by_a_participle_alone(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The rebels stopped attacking the convoy.", [("RETREAT", "087")]),  # violence stopped: de-escalation
+        ("The government halted the talks with the rebels.", [("SANCTION", "164")]),  # the frame's own rule
+        ("The company stopped production.", []),
+    ],
+)
+def test_an_act_stopped_is_not_happening(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected

@@ -19,7 +19,8 @@ from pipelines.tagging.cameo_match import MODIFIERS, NEGATIONS
 from pipelines.tagging.dependency import children, depth, follow, subtree
 from pipelines.tagging.labels import Coding, Frame, event_rules, rejected_code
 
-KIND_TYPES = {"reject": "REJECT", "threaten": "THREATEN", "demand": "REQUEST", "intent": "AGREE"}
+KIND_TYPES = {"reject": "REJECT", "threaten": "THREATEN", "demand": "REQUEST", "intent": "AGREE", "cease": "RETREAT"}
+DE_ESCALATE = "087"  # violence halted, stopped or ended (CAMEO 087, RETREAT in the 2021 table)
 FUTURE = {"will", "would", "'ll", "shall"}
 COOPERATIVE_ROOTS = ("05", "06", "07", "08")  # acts that "said it would ..." announces as intents (CAMEO 03)
 
@@ -156,7 +157,11 @@ def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[i
             continue
         if kind == "allege":
             continue
-        code = frame_code(kind, framed)
+        if kind == "cease":  # "agreed to halt the fighting": no fighting; violence stopped de-escalates
+            if (framed or "")[:2] not in event_rules().threat_roots:
+                continue  # "halted the talks": the frame's own rule, if any, says what it is
+            framed = DE_ESCALATE
+        code = framed if kind == "cease" else frame_code(kind, framed)
         if framed is None and own is not None and (own.code or "")[:2] == code[:2]:
             code = own.code  # the dictionary's code in the frame's chapter ("agreed ...": 0311)
         rule = Coding(type=KIND_TYPES[kind], cameo=code, recipient=frame.recipient)
