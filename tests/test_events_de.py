@@ -1,0 +1,48 @@
+"""German pattern rules: the accusations and arrests the llm mistranslates in single sentences.
+
+Sentences written for the tests, each class with a negative (a ball thrown is no reproach, a
+condemnation is no sentence)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import project_settings
+from .helpers.documents import plain_document
+
+
+@pytest.fixture(scope="module")
+def german_coded():
+    from pipelines.engines.ner.tagger import analyse, build_tagger
+    from pipelines.engines.text.segmenter import Segmenter
+    from pipelines.tagging.entities import entities_for
+    from pipelines.tagging.events_de import german_events
+
+    settings = project_settings()
+    segmenter, tagger = Segmenter(settings.segment), build_tagger("de", settings.tag)
+
+    def events(text: str) -> list[tuple[str, str | None, bool]]:
+        (analysis,) = analyse(tagger, segmenter.segment(plain_document("t", text, lang="de")))
+        found = german_events(analysis, entities_for(analysis, "test"), settings.tag.reference_year)
+        return sorted((e.type, e.cameo, e.negated) for e in found)
+
+    return events
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Besgen warf er vor, sich auf Stammtisch-Niveau herabzulassen.", [("ACCUSE", "112", False)]),
+        ("Dem Minister wird vorgeworfen, gelogen zu haben.", [("ACCUSE", "112", False)]),
+        ("Der Verkehrsminister kritisierte die Bahn scharf.", [("ACCUSE", "111", False)]),
+        ("Der Junge warf den Ball über den Zaun.", []),  # thrown, not reproached
+        ("Die Polizei hat in Hamburg einen Mann festgenommen.", [("COERCE", "173", False)]),
+        ("Die Polizei nahm den Mann am Montag fest.", [("COERCE", "173", False)]),
+        ("Der Vater wurde 1940 verhaftet.", [("COERCE", "173", False)]),
+        ("Kanther wurde zu 18 Monaten Haft verurteilt.", [("ACCUSE", "111", False), ("COERCE", "173", False)]),
+        ("Der Anschlag wird von beiden Seiten verurteilt.", [("ACCUSE", "111", False)]),  # condemned only
+        ("Der Minister nahm an der Sitzung teil.", []),
+    ],
+)
+def test_accusations_arrests_and_sentences(german_coded, text: str, expected: list) -> None:
+    assert german_coded(text) == expected
