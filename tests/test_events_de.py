@@ -1,4 +1,4 @@
-"""German pattern rules: the accusations and arrests the llm mistranslates in single sentences.
+"""German pattern rules: the accusations, arrests and demands the llm mistranslates in single sentences.
 
 Sentences written for the tests, each class with a negative (a ball thrown is no reproach, a
 condemnation is no sentence)."""
@@ -42,6 +42,10 @@ def german_coded():
         ("Kanther wurde zu 18 Monaten Haft verurteilt.", [("ACCUSE", "111", False), ("COERCE", "173", False)]),
         ("Der Anschlag wird von beiden Seiten verurteilt.", [("ACCUSE", "111", False)]),  # condemned only
         ("Der Minister nahm an der Sitzung teil.", []),
+        ("Schmidt hatte die Verringerung der Zahl der Krankenkassen gefordert.", [("REQUEST", "100", False)]),
+        ("Merkel forderte die Banken auf, die Kosten zu tragen.", [("REQUEST", "100", False)]),
+        ("Der Sicherheitsrat hatte zu einer Waffenruhe aufgerufen.", [("REQUEST", "100", False)]),
+        ("Eltern behinderter Kinder sind ganz besonders gefordert.", []),  # challenged: a state, no demand
     ],
 )
 def test_accusations_arrests_and_sentences(german_coded, text: str, expected: list) -> None:

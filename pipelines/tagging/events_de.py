@@ -83,6 +83,8 @@ def german_events(analysis: Analysis, entities: list[Entity], reference_year: in
                 continue
             if rule.objects is not None and not set(rule.objects) & set(lemmas):
                 continue
+            if rule.not_stative and analysis.xpos[index] in ("VV(PP)", "VVPP") and "sein" in lemmas:
+                continue
             after = rule.recipient_after
             if after:
                 recipients = [e for e in named if preceded_by(e) in after]

@@ -61,6 +61,7 @@ class GermanRule(Coding):
     particle: str | None = None
     objects: tuple[str, ...] | None = None
     recipient_after: tuple[str, ...] | None = None
+    not_stative: bool = False  # a participle with "sein" is a state ("sind besonders gefordert"), no act
 
 
 class Frame(BaseModel):
