@@ -29,6 +29,7 @@ from pipelines.tagging.modality import EventCandidate, attempted, is_frame, refr
 CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "prep"}
 APOLITICAL = {"---BUS", "---CVL"}  # agent codes alone that name no political actor
 NAMED_ACTORS = {"PER", "ORG", "GPE", "NORP"}  # entity labels that name an actor without a code
+STATE_AGENTS = ("GOV", "MIL", "COP", "JUD", "LEG", "SPY")  # agent codes of the state: no protesters
 LIGHT_VERBS = {"make", "hold", "have", "pay", "conduct", "carry", "stage", "launch", "take", "give", "mount"}
 RECIPIENT_PATHS = ["dobj", "dative", "nsubjpass", "prep:with", "prep:to", "prep:against", "prep:on", "prep:in"]
 
@@ -294,8 +295,7 @@ def _known_parties(actor: list, recipient: list, rule: str) -> bool:
 
 def _protest_by_the_state(coded: Coding | None, actor: list) -> bool:
     """PLOVER's PROTEST is civilian dissent: police, troops or a government blocking a road is none."""
-    state = ("GOV", "MIL", "COP", "JUD", "LEG", "SPY")
-    return coded is not None and coded.type == "PROTEST" and any((a.code or "").endswith(state) for a in actor)
+    return coded is not None and coded.type == "PROTEST" and any((a.code or "").endswith(STATE_AGENTS) for a in actor)
 
 
 def _one_per_act(analysis: Analysis, events: list[tuple[int, Event]]) -> list[Event]:
