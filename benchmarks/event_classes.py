@@ -16,6 +16,7 @@ import argparse
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,17 +46,22 @@ def sentences(path: Path) -> list[str]:
     return found
 
 
+def gold_lines(path: Path) -> Iterator[tuple[str, int, str, set[str]]]:
+    """(file, sentence number, class, gold types) per line of a gold file of the benchmarks'
+    format: tab-separated, "#" comments, "-" for no event."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, number, label, types = line.split("\t")
+            yield name, int(number), label, set() if types == "-" else set(types.split(","))
+
+
 def gold_rows() -> list[tuple[str, str, str, set[str]]]:
     """(id, text, class, gold types) per annotated sentence."""
     texts: dict[str, list[str]] = {}
     rows = []
-    for line in GOLD.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name, number, label, types = line.split("\t")
+    for name, number, label, gold in gold_lines(GOLD):
         texts.setdefault(name, sentences(BTC / name))
-        gold = set() if types == "-" else set(types.split(","))
-        rows.append((f"{name}:{number}", texts[name][int(number)], label, gold))
+        rows.append((f"{name}:{number}", texts[name][number], label, gold))
     return rows
 
 

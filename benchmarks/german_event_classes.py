@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from event_classes import report  # noqa: E402
+from event_classes import gold_lines, report  # noqa: E402
 from event_coding import segmented, tagged  # noqa: E402
 
 from pipelines.core.io import read_jsonl  # noqa: E402
@@ -49,14 +49,11 @@ def gold_rows() -> list[tuple[str, str, str, set[str]]]:
     detokenizer = MosesDetokenizer(lang="de")
     files: dict[str, list[TaggedSentence]] = {}
     rows = []
-    for line in GOLD.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name, number, label, types = line.split("\t")
+    for name, number, label, gold in gold_lines(GOLD):
         if name not in files:
             files[name] = READERS[name](GERMEVAL / name)
-        text = detokenizer.detokenize(list(files[name][int(number)].tokens))
-        rows.append((f"{name}:{number}", text, label, set() if types == "-" else set(types.split(","))))
+        text = detokenizer.detokenize(list(files[name][number].tokens))
+        rows.append((f"{name}:{number}", text, label, gold))
     return rows
 
 
