@@ -62,6 +62,12 @@ def frame_code(kind: str, framed: str | None) -> str:
     return table[prefix]
 
 
+def _recoded(candidate: EventCandidate, plover_type: str, code: str, name: str, **changes) -> EventCandidate:
+    """The candidate's trigger as another act (type and CAMEO code), its rule's recipient paths kept."""
+    rule = Coding(type=plover_type, cameo=code, recipient=candidate.rule.recipient if candidate.rule else ())
+    return replace(candidate, code=code, rule=rule, name=name, **changes)
+
+
 def _complements(analysis: Analysis, index: int, paths: Sequence[str]) -> list[int]:
     """The heads of a frame's complements; a preposition's clause counts ("accused Iran *of attacking*")."""
     found = []
@@ -222,14 +228,11 @@ def _conditional_threats(analysis: Analysis, candidates: dict[int, EventCandidat
         for k in acts:
             del result[k]
         code = frame_code("threaten", act.code if act else None)
-        rule = Coding(type="THREATEN", cameo=code, recipient=act.rule.recipient if act and act.rule else ())
-        trigger = act.index if act else verb
         name = f"condition:threaten:{analysis.lemmas[verb].lower()}>{act.code if act else '-'}"
-        result[trigger] = (
-            replace(act, code=code, rule=rule, name=name, coded=False)
-            if act
-            else EventCandidate(verb, code, rule, name, False)
-        )
+        if act is not None:
+            result[act.index] = _recoded(act, "THREATEN", code, name, coded=False)
+        else:
+            result[verb] = EventCandidate(verb, code, Coding(type="THREATEN", cameo=code), name, False)
     return result
 
 
@@ -259,8 +262,7 @@ def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> 
             continue
         if (candidate.code or "")[:2] in event_rules().threat_roots:  # "said they will attack Iraq"
             code = frame_code("threaten", candidate.code)
-            rule = Coding(type="THREATEN", cameo=code, recipient=candidate.rule.recipient if candidate.rule else ())
-            result[index] = replace(candidate, code=code, rule=rule, name=f"{candidate.name}+planned-threat")
+            result[index] = _recoded(candidate, "THREATEN", code, f"{candidate.name}+planned-threat")
             continue
         code = candidate.code or ""
         consult = candidate.rule is not None and candidate.rule.type == "CONSULT"
@@ -275,16 +277,13 @@ def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> 
         ]
         if not conditions:
             code = frame_code("intent", candidate.code or "04")
-            rule = Coding(type="AGREE", cameo=code, recipient=candidate.rule.recipient if candidate.rule else ())
-            result[index] = replace(candidate, code=code, rule=rule, name=f"{candidate.name}+planned")
+            result[index] = _recoded(candidate, "AGREE", code, f"{candidate.name}+planned")
             continue
         condition = subtree(analysis, conditions[0])
         acts = sorted((k for k in result if k in condition), key=lambda k: depth(analysis, k, conditions[0]))
         demanded = result[acts[0]].code if acts else None
         for k in acts:
             del result[k]
-        code = frame_code("demand", demanded)
-        rule = Coding(type="REQUEST", cameo=code, recipient=candidate.rule.recipient if candidate.rule else ())
         name = f"{candidate.name}+conditional>{demanded or '-'}"
-        result[index] = replace(candidate, code=code, rule=rule, name=name, coded=False)
+        result[index] = _recoded(candidate, "REQUEST", frame_code("demand", demanded), name, coded=False)
     return result
