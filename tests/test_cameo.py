@@ -41,6 +41,7 @@ WANT [030]
 - * {HUMAN RIGHTS}                                    [0243]        # a phrase
 - * RELEASE (OF PRISONERS)                            [0253]        # a prepositional phrase
 - * OVER / THROUGH                                    [999]         # syntax not modelled: skipped
+- * PRESSURE                                          [:100]        # the reverse reading only
 
 ---  FUEL   [---]  ---
 +STIR_UP {+STIRS_UP +STIRRING_UP +STIRRED_UP }
@@ -62,11 +63,36 @@ def test_the_reader_knows_each_syntax_form(tmp_path: Path) -> None:
     assert dictionary.blocks["FUEL"].code == NO_EVENT
     patterns = {p.code: p for p in dictionary.blocks["DEMAND"].patterns}
     assert set(patterns) == {"100", "1032", NO_EVENT, "154", "0243", "0253"}  # the "/" pattern is skipped
+    pressure = next(p for p in dictionary.blocks["DEMAND"].patterns if p.after[0].options == (("PRESSURE",),))
+    assert (pressure.code, pressure.reverse) == ("100", True)  # an act towards the subject ("faces pressure")
+    assert not patterns["1032"].reverse
     assert [w.options for w in patterns["1032"].after] == [(("MISSILE",), ("ROCKET", "LAUNCHER"))]
     assert [w.options for w in patterns["154"].before] == [(("TROOP",),)]  # $ and + only mark roles
     assert [w.options for w in patterns["154"].after] == [(("TOWARD",),)]
     assert [w.options for w in patterns["0243"].after] == [(("HUMAN", "RIGHTS"),)]
     assert [w.options for w in patterns["0253"].after] == [(("RELEASE",),), (("OF",),), (("PRISONERS",),)]
+
+
+ADDITIONS = """\
+---  DEMAND  ---
+BID {BIDS BADE BIDDING } [---]
+- * DIVORCE PAPERS                                    [0243]        # a pattern added to the block
+"""
+
+
+def test_additions_put_their_verbs_first_and_join_their_blocks(tmp_path: Path) -> None:
+    (tmp_path / "verbs.txt").write_text(DICTIONARY, encoding="utf-8")
+    (tmp_path / "additions.txt").write_text(ADDITIONS, encoding="utf-8")
+    dictionary = load_verb_dictionary(tmp_path / "verbs.txt", tmp_path / "additions.txt")
+    assert [(v.block, v.code) for v in dictionary.verbs["BADE"]] == [("DEMAND", NO_EVENT), ("DEMAND", None)]
+    added = dictionary.blocks["DEMAND"].patterns[-1]
+    assert (added.code, added.source.split(":")[0]) == ("0243", "additions.txt")  # provenance names the file
+    (tmp_path / "bad.txt").write_text("---  NOSUCH  ---\nBID [---]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.txt:1.*no verb block 'NOSUCH'"):
+        load_verb_dictionary(tmp_path / "verbs.txt", tmp_path / "bad.txt")
+    (tmp_path / "odd.txt").write_text("---  DEMAND  ---\n- * OVER / THROUGH [999]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"odd.txt:2.*does not model"):
+        load_verb_dictionary(tmp_path / "verbs.txt", tmp_path / "odd.txt")
 
 
 def test_the_real_dictionary_loads(tmp_path: Path) -> None:
@@ -75,6 +101,8 @@ def test_the_real_dictionary_loads(tmp_path: Path) -> None:
     assert dictionary.blocks[dictionary.verbs["DEMAND"][0].block].code == "100"
     with pytest.raises(InputError, match="CAMEO verb dictionary not found"):
         load_verb_dictionary(tmp_path / "missing.txt")
+    extended = load_verb_dictionary(SETTINGS.cameo_dictionary, SETTINGS.cameo_additions)  # the project's own
+    assert extended.verbs["TOOK"][0].code == NO_EVENT and extended.verbs["TOOK"][0].block == "APPREHEND"
 
 
 @pytest.mark.parametrize(

@@ -226,3 +226,21 @@ def test_violence_named_by_a_participle_alone(coded, text: str, expected: list) 
 )
 def test_an_act_stopped_is_not_happening(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # violence by anyone, named or not; a film shot is none
+        ("Gunmen shot dead a police officer in Karachi.", [("ASSAULT", "193")]),
+        ("Two aid workers were kidnapped in Yemen.", [("ASSAULT", "181")]),
+        ("The director shot a film in Berlin.", []),
+        ("The charity searched for the kidnapped girls.", []),  # a participle describing them: no new act
+        # civilian dissent needs no target and no political actor; the crowd, not its size, protests
+        ("Thousands of people took to the streets of Paris.", [("PROTEST", "141")]),
+        ("The decision sparked protests across the country.", [("PROTEST", "140")]),
+        ("The decision sparked a debate across the country.", []),
+    ],
+)
+def test_violence_by_anyone_and_protest_by_civilians(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected

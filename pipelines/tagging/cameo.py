@@ -8,6 +8,7 @@ The verb dictionary has synonym sets (``&NAME`` then ``+MEMBER`` lines) and verb
     +STIR_UP {+STIRS_UP ...}            a verb with a particle
     - * RESIGNATION    [100]            pattern: words after the verb (``*``) ...
     - $ TROOP * TOWARD +  [154]         ... and before it; ``$``/``+`` mark source and target
+    - * PRESSURE       [:100]           the reverse reading only: an act towards the subject
 
 Pattern words are stems (``ASSET`` matches "assets") unless they end in ``_``; ``{A B}`` is a
 phrase, ``(IN X)`` a prepositional phrase, ``&SET`` any member of a synonym set. A code of
@@ -17,7 +18,7 @@ phrase, ``(IN X)`` a prepositional phrase, ``&SET`` any member of a synonym set.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipelines.core.errors import InputError
@@ -40,6 +41,7 @@ class Pattern:
     after: tuple[Word, ...]  # words after the verb, in order
     code: str  # CAMEO code, or NO_EVENT
     source: str  # the line, for provenance and tests
+    reverse: bool = False  # "[:100]": the event goes from the other party to the verb's subject
 
     @property
     def size(self) -> int:
@@ -70,11 +72,18 @@ class VerbDictionary:
 
 
 def _code(text: str) -> str | None:
+    return _codes(text)[0]
+
+
+def _codes(text: str) -> tuple[str | None, str | None]:
+    """(active, reverse) of ``[active:reverse]``: "042:043" is a visit by the subject (and a
+    hosting by its partner); "[:100]" only the reverse, an act *towards* the subject ("faces
+    pressure from Congress": Congress demands of it)."""
     found = CODE.search(text)
     if not found:
-        return None
-    code = found.group(1).split(":")[0].strip()  # "042:043": the active reading
-    return code or None
+        return None, None
+    active, _, reverse = found.group(1).partition(":")
+    return active.strip() or None, reverse.strip() or None
 
 
 def _strip_comment(line: str) -> str:
@@ -95,7 +104,8 @@ def _element(token: str, synonyms: dict[str, list[tuple[str, ...]]]) -> Word | N
 
 def parse_pattern(text: str, synonyms: dict[str, list[tuple[str, ...]]]) -> Pattern | None:
     """``- [words] * [words] [code]``; ``None`` when it uses syntax this reader does not model."""
-    code = _code(text)
+    active, reverse = _codes(text)
+    code = active or reverse
     body = CODE.sub(" ", _strip_comment(text)).strip().removeprefix("-").strip()
     if code is None or "*" not in body or re.search(r"[/.%^|<>]", body):
         return None
@@ -115,7 +125,7 @@ def parse_pattern(text: str, synonyms: dict[str, list[tuple[str, ...]]]) -> Patt
     star = elements.index("*")
     before = tuple(e for e in elements[:star] if isinstance(e, Word))
     after = tuple(e for e in elements[star + 1 :] if isinstance(e, Word))
-    return Pattern(before, after, code, text.strip())
+    return Pattern(before, after, code, text.strip(), reverse=active is None)
 
 
 def _verb_entries(line: str, block: str) -> list[tuple[str, Verb]]:
@@ -136,15 +146,28 @@ def _verb_entries(line: str, block: str) -> list[tuple[str, Verb]]:
 
 
 @file_cache
-def load_verb_dictionary(path: Path) -> VerbDictionary:
+def load_verb_dictionary(path: Path, additions: Path | None = None) -> VerbDictionary:
+    """The dictionary at ``path``, with ``additions`` (same format) applied: a block line there
+    names a block of the dictionary, its verbs come first (``TAKE [---]``: the verb codes only
+    through its patterns) and its patterns join the block's."""
     if not Path(path).exists():
         raise InputError(path, "CAMEO verb dictionary not found (tag.cameo_dictionary in params.yaml)")
-    synonyms: dict[str, list[tuple[str, ...]]] = {}
-    blocks: dict[str, VerbBlock] = {}
-    verbs: dict[str, list[Verb]] = {}
-    lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    dictionary = VerbDictionary({}, {}, {})
+    _read(Path(path).read_text(encoding="utf-8", errors="replace").splitlines(), dictionary, str(path))
+    if additions is not None:
+        if not Path(additions).exists():
+            raise InputError(additions, "CAMEO dictionary additions not found (tag.cameo_additions in params.yaml)")
+        lines = ["####### VERB PATTERNS", *Path(additions).read_text(encoding="utf-8").splitlines()]
+        _read(lines, dictionary, str(additions), extend=True)
+    return dictionary
+
+
+def _read(lines: list[str], dictionary: VerbDictionary, where: str, extend: bool = False) -> None:
+    """Reads synonym sets and verb blocks into ``dictionary``; ``extend``: blocks are the
+    dictionary's own, and their verbs go before the ones it has."""
+    synonyms, blocks, verbs = dictionary.synonyms, dictionary.blocks, dictionary.verbs
     in_patterns, current_set, block = False, None, None
-    for line in lines:
+    for number, line in enumerate(lines, start=0 if extend else 1):
         stripped = line.strip()
         if stripped.startswith("####### VERB PATTERNS"):
             in_patterns = True
@@ -161,16 +184,22 @@ def load_verb_dictionary(path: Path) -> VerbDictionary:
             continue
         if stripped.startswith("---"):
             name = stripped.strip("- ").split("[")[0].strip()
-            block = VerbBlock(name, _code(stripped) or NO_EVENT)
+            if extend and name not in blocks:
+                raise InputError(f"{where}:{number}", f"no verb block {name!r} in the CAMEO dictionary")
+            block = blocks[name] if extend else VerbBlock(name, _code(stripped) or NO_EVENT)
             blocks[name] = block
         elif stripped.startswith("-") and block is not None:
             pattern = parse_pattern(stripped, synonyms)
+            if pattern is None and extend:
+                raise InputError(f"{where}:{number}", f"a pattern this reader does not model: {stripped!r}")
+            if pattern is not None and extend:  # the rule names where its pattern comes from
+                pattern = replace(pattern, source=f"{Path(where).name}: {pattern.source}")
             if pattern is not None:
                 block.patterns.append(pattern)
         elif block is not None:
             for form, verb in _verb_entries(stripped, block.name):
-                verbs.setdefault(form, []).append(verb)
-    return VerbDictionary(blocks, verbs, synonyms)
+                forms = verbs.setdefault(form, [])
+                forms.insert(0 if extend else len(forms), verb)
 
 
 @dataclass(frozen=True)

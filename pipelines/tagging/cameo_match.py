@@ -30,6 +30,7 @@ class VerbCoding:
     block: str
     pattern: str | None  # the dictionary line that matched; None: the verb's default code
     negated: bool
+    reverse: bool = False  # an act towards the verb's subject ("faces pressure from", "received aid")
 
 
 def _forms(analysis: Analysis) -> list[tuple[str, str]]:
@@ -142,7 +143,8 @@ def code_verbs(analysis: Analysis, dictionary: VerbDictionary) -> list[VerbCodin
         if code == NO_EVENT:
             continue
         negated = any(analysis.lemmas[k].lower() in NEGATIONS or analysis.deprels[k] == "neg" for k in kids)
-        codings[index] = VerbCoding(index, code, block.name, pattern.source if pattern else None, negated)
+        source, reverse = (pattern.source, pattern.reverse) if pattern else (None, False)
+        codings[index] = VerbCoding(index, code, block.name, source, negated, reverse)
     return list(codings.values())
 
 

@@ -30,6 +30,7 @@ CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "pr
 APOLITICAL = {"---BUS", "---CVL"}  # agent codes alone that name no political actor
 NAMED_ACTORS = {"PER", "ORG", "GPE", "NORP"}  # entity labels that name an actor without a code
 STATE_AGENTS = ("GOV", "MIL", "COP", "JUD", "LEG", "SPY")  # agent codes of the state: no protesters
+QUANTITIES = {"thousand", "hundred", "dozen", "million", "score", "ten", "group", "crowd", "number", "handful"}
 LIGHT_VERBS = {"make", "hold", "have", "pay", "conduct", "carry", "stage", "launch", "take", "give", "mount"}
 RECIPIENT_PATHS = ["dobj", "dative", "nsubjpass", "prep:with", "prep:to", "prep:against", "prep:on", "prep:in"]
 
@@ -43,13 +44,16 @@ class CameoCoder:
 
 
 @file_cache
-def cameo_coder(dictionary: Path | None, table: Path | None, actors: Path | None) -> CameoCoder | None:
+def cameo_coder(
+    dictionary: Path | None, table: Path | None, actors: Path | None, additions: Path | None = None
+) -> CameoCoder | None:
     if dictionary is None or table is None:
         return None
     try:
         project = {**load_actors(ORGANISATIONS), **load_actors(GERMAN_NAMES)}  # the country file wins
         actor_table = {**project, **(load_actors(actors) if actors else {})}
-        return CameoCoder(load_verb_dictionary(dictionary), load_plover_table(table), actor_table, dictionary.name)
+        verbs = load_verb_dictionary(dictionary, additions)
+        return CameoCoder(verbs, load_plover_table(table), actor_table, dictionary.name)
     except InputError as error:
         warn(f"{error}; English events come from event_rules.yaml only")
         return None
@@ -60,6 +64,13 @@ def _noun_phrase(analysis: Analysis, head: int) -> str:
     return " ".join(analysis.sentence.tokens[k].text for k in sorted(subtree(analysis, head, CLAUSES)))
 
 
+def _counted(analysis: Analysis, head: int) -> int:
+    """ "thousands of people", "a group of students": the people counted, not the count."""
+    if analysis.lemmas[head].lower() not in QUANTITIES:
+        return head
+    return next(iter(follow(analysis, head, "prep:of")), head)
+
+
 def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient_paths: list[str], exclude=()):
     objects = [k for k in children(analysis, index) if analysis.deprels[k] in ("dobj", "nsubjpass")]
     verb = index
@@ -67,7 +78,7 @@ def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient
         verb = analysis.heads[index]
     subjects = [k for k in follow(analysis, index, "poss") if analysis.upos[index] == "NOUN"]
     subjects = subjects or follow(analysis, verb, "nsubj") + follow(analysis, verb, "prep:by")
-    subjects = [k for k in subjects if k != index]
+    subjects = [_counted(analysis, k) for k in subjects if k != index]
     head = verb
     while not subjects and analysis.deprels[head] in ("conj", "xcomp", "advcl") and analysis.heads[head] >= 0:
         head = analysis.heads[head]
@@ -83,6 +94,12 @@ def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient
     historical = "Tense=Past" in analysis.feats[verb] or "Tense=Past" in analysis.feats[index]
     date, location = date_and_location(analysis, entities, subtree(analysis, verb), anchor=verb)
     return subjects, recipients, negated, historical, date, location
+
+
+def _named_giver(analysis: Analysis, index: int) -> bool:
+    """Whether a "from" phrase on the verb or its object names who acts towards the subject."""
+    objects = [k for k in children(analysis, index) if analysis.deprels[k] in ("dobj", "nsubjpass")]
+    return any(follow(analysis, node, "prep:from") for node in [index, *objects])
 
 
 def _coded(analysis: Analysis, entities: list[Entity], heads: list[int], coder: CameoCoder | None, when):
@@ -216,13 +233,16 @@ def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Event
             name = f"cameo:{coder.name}:{coding.block}:{coding.pattern or 'verb'}"
         negated = bool(coding and coding.negated)
         planned = unrealised(analysis, index) and not attempted(analysis, index)
-        found[index] = EventCandidate(index, code, rule, name, rule is None, negated, unrealised=planned)
+        reverse = bool(coding and coding.reverse) and not (rule and rule.cameo)
+        found[index] = EventCandidate(
+            index, code, rule, name, rule is None, negated, unrealised=planned, reverse=reverse
+        )
     return found
 
 
 def coder_for(settings: TagSettings) -> CameoCoder | None:
     """The run's CAMEO coder (dictionary, PLOVER table, actors), built once and passed in."""
-    return cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file)
+    return cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file, settings.cameo_additions)
 
 
 def english_events(
@@ -246,6 +266,8 @@ def english_events(
         index, rule, code = candidate.index, candidate.rule, candidate.code
         paths = list(rule.recipient) if rule is not None else RECIPIENT_PATHS
         named_objects = rule.objects if isinstance(rule, EnglishRule) else None
+        if candidate.reverse and _named_giver(analysis, index):  # "received tanks *from Russia*"
+            paths = ["prep:from"]
         subjects, recipients, negated, historical, date, location = _arguments(
             analysis, entities, index, paths, exclude=set(named_objects or ())
         )
@@ -265,9 +287,11 @@ def english_events(
         when = event_date(date)
         if candidate.coded:
             subjects, recipients = _parties(analysis, index, subjects, recipients, coder, when)
+        if candidate.reverse:  # "Obama faces pressure from Congress": Congress demands of Obama
+            subjects, recipients = recipients, subjects
         actor = _coded(analysis, entities, subjects, coder, when)
         recipient = _coded(analysis, entities, recipients, coder, when)
-        if candidate.coded and not _known_parties(actor, recipient, settings.cameo_parties):
+        if candidate.coded and not _known_parties(actor, recipient, settings.cameo_parties, typed):
             continue  # a verb pattern alone needs its parties (no rule vouches for the verb)
         if candidate.coded and _protest_by_the_state(typed, actor):
             continue
@@ -281,14 +305,17 @@ def english_events(
     return _one_per_act(analysis, events)
 
 
-def _known_parties(actor: list, recipient: list, rule: str) -> bool:
+def _known_parties(actor: list, recipient: list, rule: str, coded: Coding | None = None) -> bool:
     """Whether a verb pattern's event has the parties ``tag.cameo_parties`` asks for: PETRARCH's
     two coded actors ("both-coded"), or a political actor and a recipient found ("actor-coded":
     "the police arrested a man"; PLOVER codes events with any target). A political actor has a
     code (country, leader, organisation, agent) or is a named person, organisation or state
-    ("Rüttgers criticised ..."); a bare business or civilian agent ("the firm", "people") is none."""
+    ("Rüttgers criticised ..."); a bare business or civilian agent ("the firm", "people") is none,
+    except in a protest, civilian dissent that needs no target ("thousands of people marched")."""
     if all(any(a.code for a in side) for side in (actor, recipient)):
         return True
+    if rule == "actor-coded" and coded is not None and coded.type == "PROTEST":
+        return any(a.code or a.label in NAMED_ACTORS for a in actor)  # "thousands of people took to the streets"
     political = any((a.code and a.code not in APOLITICAL) or a.label in NAMED_ACTORS for a in actor)
     return rule == "actor-coded" and bool(recipient) and political
 

@@ -76,6 +76,7 @@ class Frame(BaseModel):
     needs_complement: bool = False
     requires: tuple[str, ...] | None = None
     obligation: bool = False  # only a complement that must happen ("said X *must* leave") is framed
+    needs_act: bool = False  # only a complement naming an act ("ready for talks", not "for the parade")
     pos: Literal["VERB", "ADJ"] = "VERB"
 
 

@@ -39,6 +39,7 @@ class EventCandidate:
     recipient_from: int | None = None
     recipient_paths: tuple[str, ...] = ()  # the framed act's own paths to its recipient
     unrealised: bool = False  # "a proposal *to sign*": only a frame makes it part of an event
+    reverse: bool = False  # a dictionary pattern's reverse reading: the subject is the recipient
 
 
 @cache
@@ -151,6 +152,8 @@ def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[i
         act = result[inner[0]] if inner else None
         if frame.obligation and act is None:
             continue  # "said the economy should grow": no act is demanded
+        if frame.needs_act and act is None and _named_act(analysis, heads) is None:
+            continue  # "preparing for the parade"
         for k in inner:
             del result[k]
         framed = (act.code if act else None) or _named_act(analysis, heads)
@@ -159,7 +162,8 @@ def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[i
         if kind == "ready":  # ready to coerce: a threat; ready to talk: an intent
             kind = "threaten" if (framed or "")[:2] in event_rules().coercive_roots else "intent"
         if kind == "intent" and act is not None and (framed or "")[:2] in event_rules().act_roots:
-            result[act.index] = act
+            result[act.index] = act  # "pledged to expel": the expulsion, and no pledge beside it
+            result.pop(index, None)
             continue
         if kind == "allege":
             continue

@@ -1,0 +1,63 @@
+"""The dictionary's reverse readings, the verbs that code only through their patterns
+(``pipelines/tagging/data/cameo.additions.txt``), a frame's own coding and readiness "for" an act.
+
+Every sentence is written for its test (never scored), with a negative beside each class.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_event_modality import summary
+
+
+def parties(event) -> tuple[list[str], list[str]]:
+    return [a.text for a in event.actor], [a.text for a in event.recipient]
+
+
+def test_a_reverse_reading_goes_from_the_other_party_to_the_subject(coded) -> None:
+    (pressure,) = coded("Obama faces pressure from Congress to help Iran.")  # "- * PRESSURE [:100]"
+    assert (pressure.type, pressure.cameo, parties(pressure)) == ("REQUEST", "100", (["Congress"], ["Obama"]))
+    (tanks,) = coded("Iraq received tanks from Russia.")  # "- * TANKS [:072]"
+    assert (tanks.type, parties(tanks)) == ("AID", (["Russia"], ["Iraq"]))
+    assert coded("The minister faces criminal charges.") == []  # nobody named who charges him
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russia took steps to end the crisis.", []),  # TAKE codes only through its patterns
+        ("The rebels took 20 hostages.", [("ASSAULT", "181")]),
+        ("Rebels took control of the town.", [("COERCE", "192")]),
+        ("The government faces a difficult challenge.", []),
+        ("The minister gave a speech on relations with Asia.", []),
+        ("The president gave permission to Russia.", [("CONCEDE", "080")]),
+        ("Islamic State has released a video.", []),  # media, not people
+        ("Israel released the mayor of Nablus from prison.", [("RETREAT", "0841")]),
+        ("The government met the deadline.", []),
+        ("The family relied on food aid to make ends meet.", []),
+        ("The Kremlin established a trade centre in Havana.", []),
+        ("Russia increased its military presence near the border.", [("MOBILIZE", "154")]),
+        ("Exports increased to 24 billion dollars.", []),
+    ],
+)
+def test_generic_verbs_code_only_through_their_patterns(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
+
+
+def test_a_frame_that_gives_the_act_is_no_event_beside_it(coded) -> None:
+    # "pledged to expel": the expulsion (CAMEO codes an intent to coerce as the act), no pledge (030)
+    assert summary(coded("Qatar has pledged to expel the exiled leaders.")) == [("COERCE", "174")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Iran is prepared for negotiations on the withdrawal.", [("AGREE", "036")]),
+        ("Iran is ready for talks with the United States.", [("AGREE", "036")]),
+        ("The army prepared for an attack on the city.", [("THREATEN", "1384")]),
+        ("The army is preparing for the parade.", []),  # no act
+    ],
+)
+def test_readiness_for_an_act(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
