@@ -68,7 +68,7 @@ CONTRACT = StageContract(
     outs=(DATASET, DIST / "de-en.tmx", DIST / "de-en.tsv", DIST / "moses"),
     metrics=(EXPORT_METRICS,),
     plots=(SCORE_PLOT,),
-    params=("export", "tag.cameo_discards"),
+    params=("export", "tag.cameo_discards", "tag.cameo_additions"),
 )
 
 
@@ -98,8 +98,10 @@ def run(
     *,
     manifest: Path | None = None,
     discards: Path | None = None,
+    additions: Path | None = None,
 ) -> dict[str, Any]:
-    """``discards``: the tag stage's discard list (``tag.cameo_discards``), which the card names."""
+    """``discards``, ``additions``: the tag stage's discard list and dictionary additions
+    (``tag.cameo_discards``, ``tag.cameo_additions``), which the card names."""
     documents = load_documents(corpus / DOCUMENTS.name, manifest)
     sentences = load_sentences(sentence_files(corpus / SENTENCES.name, manifest))
     translations = list(load_translations(corpus / TRANSLATIONS.name).values())
@@ -168,6 +170,7 @@ def run(
         summary,
         discards,
         post_editing,
+        additions=additions,
         ner_model=trained_ner_summary(corpus / NER_METRICS.relative_to(CORPUS)),
     )
     write_text(building / "README.md", card)
@@ -208,9 +211,16 @@ def command(
 ) -> None:
     """Write the hub-ready dataset (parquet + card), TMX, Moses and TSV exports."""
     settings = load_settings(params)
-    discards = settings.tag.cameo_discards
     figures = run(
-        corpus, annotations, dist, EXPORT_METRICS, SCORE_PLOT, settings.export, manifest=manifest, discards=discards
+        corpus,
+        annotations,
+        dist,
+        EXPORT_METRICS,
+        SCORE_PLOT,
+        settings.export,
+        manifest=manifest,
+        discards=settings.tag.cameo_discards,
+        additions=settings.tag.cameo_additions,
     )
     typer.echo(json.dumps(figures))
 
