@@ -61,3 +61,19 @@ def test_a_frame_that_gives_the_act_is_no_event_beside_it(coded) -> None:
 )
 def test_readiness_for_an_act(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an act done by somebody unnamed: PLOVER codes it with its target
+        ("Three opposition leaders were arrested on Monday.", [("COERCE", "173")]),
+        ("Police said two Russian diplomats were expelled.", [("SANCTION", "161")]),
+        # background, not done, or no act
+        ("The mayor, who had been arrested a year ago, spoke on Monday.", []),
+        ("She hoped the officials would be indicted.", []),
+        ("The new album was released in May.", []),
+    ],
+)
+def test_an_agentless_passive_is_an_act_by_somebody_unnamed(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected

@@ -30,6 +30,8 @@ CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "pr
 APOLITICAL = {"---BUS", "---CVL"}  # agent codes alone that name no political actor
 NAMED_ACTORS = {"PER", "ORG", "GPE", "NORP"}  # entity labels that name an actor without a code
 STATE_AGENTS = ("GOV", "MIL", "COP", "JUD", "LEG", "SPY")  # agent codes of the state: no protesters
+MODALS = {"will", "would", "shall", "should", "could", "can", "may", "might", "must"}
+MAIN_CLAUSES = {"root", "conj", "ccomp", "parataxis"}  # a sentence's own clauses, not background ones
 QUANTITIES = {"thousand", "hundred", "dozen", "million", "score", "ten", "group", "crowd", "number", "handful"}
 LIGHT_VERBS = {"make", "hold", "have", "pay", "conduct", "carry", "stage", "launch", "take", "give", "mount"}
 RECIPIENT_PATHS = ["dobj", "dative", "nsubjpass", "prep:with", "prep:to", "prep:against", "prep:on", "prep:in"]
@@ -140,6 +142,18 @@ def _agentless_participle(analysis: Analysis, index: int) -> bool:
     no event; "the treaty signed by Kim and Castro" does (the CAMEO path skips all of them)."""
     modifier = analysis.upos[index] == "VERB" and describes_noun(analysis, index)
     return modifier and not follow(analysis, index, "prep:by")
+
+
+def _agentless_passive(analysis: Analysis, index: int) -> bool:
+    """ "three men were arrested", "police said two diplomats were expelled": a passive verb of
+    the sentence's own clauses with nobody named doing it; one in a relative or adverbial clause
+    is background ("the mayor, who had been arrested a year ago, ..."), and one under a modal
+    not done ("hoped they would be indicted")."""
+    kids = children(analysis, index)
+    passive = any(analysis.deprels[k] in ("nsubjpass", "auxpass") for k in kids)
+    main = analysis.deprels[index] in MAIN_CLAUSES
+    modal = any(analysis.lemmas[k].lower() in MODALS for k in kids if analysis.deprels[k] == "aux")
+    return passive and main and not modal and not follow(analysis, index, "prep:by") and analysis.upos[index] == "VERB"
 
 
 def _lemmas_of(analysis: Analysis, heads: list[int]) -> set[str]:
@@ -291,7 +305,8 @@ def english_events(
             subjects, recipients = recipients, subjects
         actor = _coded(analysis, entities, subjects, coder, when)
         recipient = _coded(analysis, entities, recipients, coder, when)
-        if candidate.coded and not _known_parties(actor, recipient, settings.cameo_parties, typed):
+        passive = _agentless_passive(analysis, index)
+        if candidate.coded and not _known_parties(actor, recipient, settings.cameo_parties, typed, passive):
             continue  # a verb pattern alone needs its parties (no rule vouches for the verb)
         if candidate.coded and _protest_by_the_state(typed, actor):
             continue
@@ -305,7 +320,7 @@ def english_events(
     return _one_per_act(analysis, events)
 
 
-def _known_parties(actor: list, recipient: list, rule: str, coded: Coding | None = None) -> bool:
+def _known_parties(actor: list, recipient: list, rule: str, coded: Coding | None = None, passive: bool = False) -> bool:
     """Whether a verb pattern's event has the parties ``tag.cameo_parties`` asks for: PETRARCH's
     two coded actors ("both-coded"), or a political actor and a recipient found ("actor-coded":
     "the police arrested a man"; PLOVER codes events with any target). A political actor has a
@@ -314,6 +329,8 @@ def _known_parties(actor: list, recipient: list, rule: str, coded: Coding | None
     except in a protest, civilian dissent that needs no target ("thousands of people marched")."""
     if all(any(a.code for a in side) for side in (actor, recipient)):
         return True
+    if rule == "actor-coded" and passive and not actor:
+        return bool(recipient)  # "three opposition leaders were arrested": by someone unnamed
     if rule == "actor-coded" and coded is not None and coded.type == "PROTEST":
         return any(a.code or a.label in NAMED_ACTORS for a in actor)  # "thousands of people took to the streets"
     political = any((a.code and a.code not in APOLITICAL) or a.label in NAMED_ACTORS for a in actor)
