@@ -69,6 +69,9 @@ def test_readiness_for_an_act(coded, text: str, expected: list) -> None:
         # an act done by somebody unnamed: PLOVER codes it with its target
         ("Three opposition leaders were arrested on Monday.", [("COERCE", "173")]),
         ("Police said two Russian diplomats were expelled.", [("SANCTION", "161")]),
+        ("The journalist was detained at the airport.", [("COERCE", "173")]),
+        ("The village was bombed overnight.", [("ASSAULT", "190")]),  # force on a thing is the act too
+        ("Improved relations were planned in three stages.", []),  # a verb's bare code needs a person
         # background, not done, or no act
         ("The mayor, who had been arrested a year ago, spoke on Monday.", []),
         ("She hoped the officials would be indicted.", []),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipelines.core.errors import InputError, warn
 from pipelines.core.memo import file_cache
-from pipelines.core.records import Entity, Event
+from pipelines.core.records import Argument, Entity, Event
 from pipelines.core.settings import TagSettings
 from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.actors import GERMAN_NAMES, ORGANISATIONS, event_date, load_actors, resolve_actor
@@ -30,6 +30,8 @@ CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "pr
 APOLITICAL = {"---BUS", "---CVL"}  # agent codes alone that name no political actor
 NAMED_ACTORS = {"PER", "ORG", "GPE", "NORP"}  # entity labels that name an actor without a code
 STATE_AGENTS = ("GOV", "MIL", "COP", "JUD", "LEG", "SPY")  # agent codes of the state: no protesters
+FORCE = {"ASSAULT", "COERCE"}  # acts of force and repression: one on a thing is the act too
+PERSONAL = {"he", "she", "they", "we", "i", "you"}  # a passive's subject that is a person
 MODALS = {"will", "would", "shall", "should", "could", "can", "may", "might", "must"}
 MAIN_CLAUSES = {"root", "conj", "ccomp", "parataxis"}  # a sentence's own clauses, not background ones
 QUANTITIES = {"thousand", "hundred", "dozen", "million", "score", "ten", "group", "crowd", "number", "handful"}
@@ -248,8 +250,9 @@ def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Event
         negated = bool(coding and coding.negated)
         planned = unrealised(analysis, index) and not attempted(analysis, index)
         reverse = bool(coding and coding.reverse) and not (rule and rule.cameo)
+        bare = rule is None and coding.pattern is None
         found[index] = EventCandidate(
-            index, code, rule, name, rule is None, negated, unrealised=planned, reverse=reverse
+            index, code, rule, name, rule is None, negated, unrealised=planned, reverse=reverse, bare=bare
         )
     return found
 
@@ -305,7 +308,12 @@ def english_events(
             subjects, recipients = recipients, subjects
         actor = _coded(analysis, entities, subjects, coder, when)
         recipient = _coded(analysis, entities, recipients, coder, when)
-        passive = _agentless_passive(analysis, index)
+        # "the journalist was detained", "the village was bombed"; a verb's bare code of another type
+        # needs a person or group as its target ("relations were planned", "a monument was unveiled")
+        forceful = typed is not None and typed.type in FORCE
+        passive = _agentless_passive(analysis, index) and (
+            not candidate.bare or forceful or any(map(_is_actor, recipient))
+        )
         if candidate.coded and not _known_parties(actor, recipient, settings.cameo_parties, typed, passive):
             continue  # a verb pattern alone needs its parties (no rule vouches for the verb)
         if candidate.coded and _protest_by_the_state(typed, actor):
@@ -335,6 +343,11 @@ def _known_parties(actor: list, recipient: list, rule: str, coded: Coding | None
         return any(a.code or a.label in NAMED_ACTORS for a in actor)  # "thousands of people took to the streets"
     political = any((a.code and a.code not in APOLITICAL) or a.label in NAMED_ACTORS for a in actor)
     return rule == "actor-coded" and bool(recipient) and political
+
+
+def _is_actor(argument: Argument) -> bool:
+    """A person or group: coded (country, organisation, agent), named by the NER, or a pronoun."""
+    return bool(argument.code) or argument.label in NAMED_ACTORS or argument.text.lower() in PERSONAL
 
 
 def _protest_by_the_state(coded: Coding | None, actor: list) -> bool:

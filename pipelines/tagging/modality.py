@@ -40,6 +40,7 @@ class EventCandidate:
     recipient_paths: tuple[str, ...] = ()  # the framed act's own paths to its recipient
     unrealised: bool = False  # "a proposal *to sign*": only a frame makes it part of an event
     reverse: bool = False  # a dictionary pattern's reverse reading: the subject is the recipient
+    bare: bool = False  # a dictionary verb's own code, no pattern of it matched
 
 
 @cache
