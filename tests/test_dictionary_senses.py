@@ -34,6 +34,7 @@ def test_a_reverse_reading_goes_from_the_other_party_to_the_subject(coded) -> No
         ("The president gave permission to Russia.", [("CONCEDE", "080")]),
         ("Islamic State has released a video.", []),  # media, not people
         ("Israel released the mayor of Nablus from prison.", [("RETREAT", "0841")]),
+        ("The Cuban people had been freed from the dictatorship of Batista.", []),  # no prisoners released
         ("The government met the deadline.", []),
         ("The family relied on food aid to make ends meet.", []),
         ("The Kremlin established a trade centre in Havana.", []),

@@ -50,3 +50,22 @@ def german_coded():
 )
 def test_accusations_arrests_and_sentences(german_coded, text: str, expected: list) -> None:
     assert german_coded(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Die Staatsanwaltschaft ermittelt gegen den Minister.", [("ACCUSE", "090", False)]),
+        ("Die Polizei nahm in diesem Fall Ermittlungen auf.", [("ACCUSE", "090", False)]),
+        ("Die Jury ermittelte den Sieger.", []),  # determined, not investigated
+        ("Am Morgen ist ein Anschlag auf einen Zug verübt worden.", [("ASSAULT", "180", False)]),
+        ("Der Pianist hat einen weichen Anschlag.", []),  # a touch, not an attack
+        ("Viele politische Gefangene wurden freigelassen.", [("RETREAT", "0841", False)]),
+        ("Die Regierung ließ die Gefangenen frei.", [("RETREAT", "0841", False)]),
+        ("Tausende protestierten in Berlin gegen die Reform.", [("PROTEST", "140", False)]),
+        ("Rund 70 Demonstranten bewarfen das Gebäude mit Eiern.", [("PROTEST", "140", False)]),
+        ("Die Firma demonstrierte ihr neues Produkt.", []),  # showed, no protest
+    ],
+)
+def test_investigations_attacks_releases_and_protests(german_coded, text: str, expected: list) -> None:
+    assert german_coded(text) == expected
