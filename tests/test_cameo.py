@@ -95,6 +95,18 @@ def test_additions_put_their_verbs_first_and_join_their_blocks(tmp_path: Path) -
         load_verb_dictionary(tmp_path / "verbs.txt", tmp_path / "odd.txt")
 
 
+def test_the_coder_raises_on_bad_additions_and_warns_without_the_shared_dictionary(tmp_path: Path, capsys) -> None:
+    """The additions are the project's (or the user's) own file: an error there stops the run,
+    naming its line; a missing shared dictionary only leaves the rules coding, loudly."""
+    from pipelines.tagging.events_en import cameo_coder
+
+    (tmp_path / "bad.txt").write_text("---  NOSUCH  ---\nTAKE [---]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.txt:1.*no verb block 'NOSUCH'"):
+        cameo_coder(SETTINGS.cameo_dictionary, SETTINGS.plover_table, None, tmp_path / "bad.txt")
+    assert cameo_coder(tmp_path / "missing.txt", SETTINGS.plover_table, None, SETTINGS.cameo_additions) is None
+    assert "English events come from event_rules.yaml only" in capsys.readouterr().err
+
+
 def test_the_real_dictionary_loads(tmp_path: Path) -> None:
     dictionary = load_verb_dictionary(SETTINGS.cameo_dictionary)
     assert len(dictionary.blocks) > 300 and sum(len(b.patterns) for b in dictionary.blocks.values()) > 4000

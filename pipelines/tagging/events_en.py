@@ -56,11 +56,14 @@ def cameo_coder(
     try:
         project = {**load_actors(ORGANISATIONS), **load_actors(GERMAN_NAMES)}  # the country file wins
         actor_table = {**project, **(load_actors(actors) if actors else {})}
-        verbs = load_verb_dictionary(dictionary, additions)
-        return CameoCoder(verbs, load_plover_table(table), actor_table, dictionary.name)
-    except InputError as error:
+        plover = load_plover_table(table)
+        if not Path(dictionary).exists():
+            raise InputError(dictionary, "CAMEO verb dictionary not found (tag.cameo_dictionary in params.yaml)")
+    except InputError as error:  # shared data missing: the rules still code
         warn(f"{error}; English events come from event_rules.yaml only")
         return None
+    # the additions are the project's own file: an error there is raised, naming its line
+    return CameoCoder(load_verb_dictionary(dictionary, additions), plover, actor_table, dictionary.name)
 
 
 def _noun_phrase(analysis: Analysis, head: int) -> str:
