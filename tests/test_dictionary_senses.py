@@ -81,3 +81,17 @@ def test_readiness_for_an_act(coded, text: str, expected: list) -> None:
 )
 def test_an_agentless_passive_is_an_act_by_somebody_unnamed(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Iran warned Israel against any attack.", [("THREATEN", "130")]),  # a warning to someone
+        ("The minister warned of retaliation.", [("THREATEN", "1384")]),  # of an act
+        ("North Korea warned that it would strike the South.", [("THREATEN", "1384")]),
+        ("The UN warned of a humanitarian catastrophe in Gaza.", []),  # of a danger: no threat
+        ("Experts warned that the economy could shrink.", []),
+    ],
+)
+def test_a_warning_threatens_someone_or_an_act(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected

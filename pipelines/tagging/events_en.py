@@ -199,7 +199,8 @@ def _rule_applies(rule: EnglishRule, analysis: Analysis, index: int) -> bool:
         "not_context": lambda words: not scope & words,
         "heads": lambda words: bool(_governor(analysis, index) & words),
     }
-    if rule.intransitive and any(analysis.deprels[k] == "dobj" for k in kids):
+    has_object = any(analysis.deprels[k] == "dobj" for k in kids)
+    if (rule.intransitive and has_object) or (rule.transitive and not has_object):
         return False
     conditions = {key: words for key in checks if (words := getattr(rule, key)) is not None}
     return all(checks[key](set(words)) for key, words in conditions.items())
