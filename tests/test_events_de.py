@@ -65,7 +65,9 @@ def test_accusations_arrests_and_sentences(german_coded, text: str, expected: li
         ("Tausende protestierten in Berlin gegen die Reform.", [("PROTEST", "140", False)]),
         ("Rund 70 Demonstranten bewarfen das Gebäude mit Eiern.", [("PROTEST", "140", False)]),
         ("Die Firma demonstrierte ihr neues Produkt.", []),  # showed, no protest
+        ("Deutschland liefert Hilfsgüter an die Ukraine.", [("AID", "073", False)]),
+        ("Die Lagerung der Hilfsgüter kostet Geld.", []),  # stored, not delivered
     ],
 )
-def test_investigations_attacks_releases_and_protests(german_coded, text: str, expected: list) -> None:
+def test_investigations_attacks_releases_protests_and_aid(german_coded, text: str, expected: list) -> None:
     assert german_coded(text) == expected

@@ -77,7 +77,7 @@ def german_events(analysis: Analysis, entities: list[Entity], reference_year: in
     events = []
     for number, rule in enumerate(event_rules().de):
         for index, lemma in enumerate(lemmas):
-            if lemma != rule.lemma or sentence.tokens[index].start > limit:
+            if lemma not in rule.lemma or sentence.tokens[index].start > limit:
                 continue
             if rule.particle is not None and rule.particle not in particles:
                 continue
@@ -113,7 +113,7 @@ def german_events(analysis: Analysis, entities: list[Entity], reference_year: in
                     location,
                     negated,
                     historical,
-                    f"de:{number}:{rule.lemma}",
+                    f"de:{number}:{lemma}",
                 )
             )
     return events

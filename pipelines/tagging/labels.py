@@ -55,10 +55,10 @@ class EnglishRule(Coding):
 
 
 class GermanRule(Coding):
-    """A HanTa lemma; ``particle``: a separable particle the sentence must hold; ``objects``:
-    lemmas the sentence must hold; ``recipient_after``: prepositions that introduce the recipient."""
+    """A HanTa lemma (or one of several); ``particle``: a separable particle the sentence must hold;
+    ``objects``: lemmas the sentence must hold; ``recipient_after``: prepositions that introduce the recipient."""
 
-    lemma: str
+    lemma: Lemmas
     particle: str | None = None
     objects: tuple[str, ...] | None = None
     recipient_after: tuple[str, ...] | None = None
