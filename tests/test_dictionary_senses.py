@@ -95,3 +95,8 @@ def test_an_agentless_passive_is_an_act_by_somebody_unnamed(coded, text: str, ex
 )
 def test_a_warning_threatens_someone_or_an_act(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+def test_an_agentless_passive_of_a_natural_cause_is_no_act(coded) -> None:
+    assert summary(coded("Hundreds of homes were destroyed in the earthquake.")) == []
+    assert summary(coded("Ten people were killed in the storm.")) == []

@@ -158,7 +158,9 @@ def _agentless_passive(analysis: Analysis, index: int) -> bool:
     passive = any(analysis.deprels[k] in ("nsubjpass", "auxpass") for k in kids)
     main = analysis.deprels[index] in MAIN_CLAUSES
     modal = any(analysis.lemmas[k].lower() in MODALS for k in kids if analysis.deprels[k] == "aux")
-    return passive and main and not modal and not follow(analysis, index, "prep:by") and analysis.upos[index] == "VERB"
+    natural = _lemmas_of(analysis, [index]) & set(event_rules().natural_causes)  # "destroyed in the earthquake"
+    agentless = not follow(analysis, index, "prep:by") and not natural
+    return passive and main and not modal and agentless and analysis.upos[index] == "VERB"
 
 
 def _lemmas_of(analysis: Analysis, heads: list[int]) -> set[str]:

@@ -98,6 +98,7 @@ class EventRules(BaseModel):
     penalty_verbs: tuple[str, ...]
     act_roots: tuple[str, ...]
     silent_acts: tuple[str, ...]
+    natural_causes: tuple[str, ...]
     named_acts: dict[str, str]
     en: tuple[EnglishRule, ...]
     de: tuple[GermanRule, ...]
