@@ -100,3 +100,15 @@ def test_a_warning_threatens_someone_or_an_act(coded, text: str, expected: list)
 def test_an_agentless_passive_of_a_natural_cause_is_no_act(coded) -> None:
     assert summary(coded("Hundreds of homes were destroyed in the earthquake.")) == []
     assert summary(coded("Ten people were killed in the storm.")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The two sides held talks in Geneva.", [("CONSULT", "044")]),
+        ("Ahead of the summit, the ministers met in Paris.", [("CONSULT", "044")]),  # the meeting, not the summit
+        ("The government cancelled the talks with the rebels.", []),  # no meeting held
+    ],
+)
+def test_a_meeting_noun_is_a_meeting_held(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected

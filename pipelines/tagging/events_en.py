@@ -200,6 +200,7 @@ def _rule_applies(rule: EnglishRule, analysis: Analysis, index: int) -> bool:
         "context": lambda words: bool(scope & words),
         "not_context": lambda words: not scope & words,
         "heads": lambda words: bool(_governor(analysis, index) & words),
+        "not_heads": lambda words: not _governor(analysis, index) & words,
     }
     has_object = any(analysis.deprels[k] == "dobj" for k in kids)
     if (rule.intransitive and has_object) or (rule.transitive and not has_object):
