@@ -151,8 +151,9 @@ def unify_label(engine_label: str) -> str | None:
 
 
 def rules_fingerprint() -> str:
-    """The text of the rule and label files: part of the tagging model version."""
-    return "".join((DATA / name).read_text() for name in ("event_rules.yaml", "entity_labels.yaml"))
+    """The text of the tagging data files (rules, labels, agents, actors, dictionary additions,
+    discards): part of the tagging model version, so a changed file is a new version."""
+    return "".join(path.read_text(encoding="utf-8") for path in sorted(DATA.iterdir()) if path.is_file())
 
 
 def prediction_version(kind: str, provenances: list[Any]) -> str:
