@@ -106,3 +106,8 @@ def date_and_location(analysis: Analysis, entities: list[Entity], scope: set[int
                 )
                 break
     return date_value, location
+
+
+def lemmas_of(analysis: Analysis, heads: list[int]) -> set[str]:
+    """The lower-cased lemmas of the heads' subtrees."""
+    return {analysis.lemmas[k].lower() for head in heads for k in subtree(analysis, head)}

@@ -14,26 +14,28 @@ from pathlib import Path
 
 from pipelines.core.errors import InputError, warn
 from pipelines.core.memo import file_cache
-from pipelines.core.records import Argument, Entity, Event
+from pipelines.core.records import Entity, Event
 from pipelines.core.settings import TagSettings
 from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.actors import GERMAN_NAMES, ORGANISATIONS, event_date, load_actors, resolve_actor
 from pipelines.tagging.cameo import PloverType, VerbDictionary, load_plover_table, load_verb_dictionary, plover_for
 from pipelines.tagging.cameo_match import code_verbs, describes_noun, spoken_for, unrealised, verb_phrase
-from pipelines.tagging.dependency import argument, children, date_and_location, follow, subtree, with_conjuncts
+from pipelines.tagging.dependency import (
+    argument,
+    children,
+    date_and_location,
+    follow,
+    lemmas_of,
+    subtree,
+    with_conjuncts,
+)
 from pipelines.tagging.events import make_event
 from pipelines.tagging.labels import Coding, EnglishRule, event_rules, event_types, rejected_code
 from pipelines.tagging.modality import EventCandidate, attempted, is_frame, reframe
+from pipelines.tagging.parties import dictionary_parties
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
 CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc", "conj", "prep"}
-APOLITICAL = {"---BUS", "---CVL"}  # agent codes alone that name no political actor
-NAMED_ACTORS = {"PER", "ORG", "GPE", "NORP"}  # entity labels that name an actor without a code
-STATE_AGENTS = ("GOV", "MIL", "COP", "JUD", "LEG", "SPY")  # agent codes of the state: no protesters
-FORCE = {"ASSAULT", "COERCE"}  # acts of force and repression: one on a thing is the act too
-PERSONAL = {"he", "she", "they", "we", "i", "you"}  # a passive's subject that is a person
-MODALS = {"will", "would", "shall", "should", "could", "can", "may", "might", "must"}
-MAIN_CLAUSES = {"root", "conj", "ccomp", "parataxis"}  # a sentence's own clauses, not background ones
 QUANTITIES = {"thousand", "hundred", "dozen", "million", "score", "ten", "group", "crowd", "number", "handful"}
 LIGHT_VERBS = {"make", "hold", "have", "pay", "conduct", "carry", "stage", "launch", "take", "give", "mount"}
 RECIPIENT_PATHS = ["dobj", "dative", "nsubjpass", "prep:with", "prep:to", "prep:against", "prep:on", "prep:in"]
@@ -149,24 +151,6 @@ def _agentless_participle(analysis: Analysis, index: int) -> bool:
     return modifier and not follow(analysis, index, "prep:by")
 
 
-def _agentless_passive(analysis: Analysis, index: int) -> bool:
-    """ "three men were arrested", "police said two diplomats were expelled": a passive verb of
-    the sentence's own clauses with nobody named doing it; one in a relative or adverbial clause
-    is background ("the mayor, who had been arrested a year ago, ..."), and one under a modal
-    not done ("hoped they would be indicted")."""
-    kids = children(analysis, index)
-    passive = any(analysis.deprels[k] in ("nsubjpass", "auxpass") for k in kids)
-    main = analysis.deprels[index] in MAIN_CLAUSES
-    modal = any(analysis.lemmas[k].lower() in MODALS for k in kids if analysis.deprels[k] == "aux")
-    natural = _lemmas_of(analysis, [index]) & set(event_rules().natural_causes)  # "destroyed in the earthquake"
-    agentless = not follow(analysis, index, "prep:by") and not natural
-    return passive and main and not modal and agentless and analysis.upos[index] == "VERB"
-
-
-def _lemmas_of(analysis: Analysis, heads: list[int]) -> set[str]:
-    return {analysis.lemmas[k].lower() for head in heads for k in subtree(analysis, head)}
-
-
 def _governing(analysis: Analysis, index: int) -> int:
     """The word governing ``index``, through one preposition ("killed in a bombing"); -1: none."""
     head = analysis.heads[index]
@@ -191,12 +175,12 @@ def _rule_applies(rule: EnglishRule, analysis: Analysis, index: int) -> bool:
     kids = children(analysis, index)
     objects = [k for k in kids if analysis.deprels[k] in ("dobj", "nsubjpass")]
     subjects = [k for k in kids if analysis.deprels[k] == "nsubj"] + follow(analysis, index, "prep:by")
-    object_lemmas, scope = _lemmas_of(analysis, objects), _lemmas_of(analysis, [index])
+    object_lemmas, scope = lemmas_of(analysis, objects), lemmas_of(analysis, [index])
     checks = {
         "objects": lambda words: bool(object_lemmas & words),
         "not_objects": lambda words: not object_lemmas & words,
-        "parties": lambda words: bool(_lemmas_of(analysis, objects + subjects) & words),
-        "not_subjects": lambda words: not _lemmas_of(analysis, subjects) & words,
+        "parties": lambda words: bool(lemmas_of(analysis, objects + subjects) & words),
+        "not_subjects": lambda words: not lemmas_of(analysis, subjects) & words,
         "context": lambda words: bool(scope & words),
         "not_context": lambda words: not scope & words,
         "heads": lambda words: bool(_governor(analysis, index) & words),
@@ -315,16 +299,8 @@ def english_events(
             subjects, recipients = recipients, subjects
         actor = _coded(analysis, entities, subjects, coder, when)
         recipient = _coded(analysis, entities, recipients, coder, when)
-        # "the journalist was detained", "the village was bombed"; a verb's bare code of another type
-        # needs a person or group as its target ("relations were planned", "a monument was unveiled")
-        forceful = typed is not None and typed.type in FORCE
-        passive = _agentless_passive(analysis, index) and (
-            not candidate.bare or forceful or any(map(_is_actor, recipient))
-        )
-        if candidate.coded and not _known_parties(actor, recipient, settings.cameo_parties, typed, passive):
+        if candidate.coded and not dictionary_parties(analysis, candidate, typed, actor, recipient, settings):
             continue  # a verb pattern alone needs its parties (no rule vouches for the verb)
-        if candidate.coded and _protest_by_the_state(typed, actor):
-            continue
         if coded is None:
             untyped.append((code, negated))
             continue
@@ -333,33 +309,6 @@ def english_events(
         event = make_event(coded, analysis.sentence, (token.start, token.end), *arguments, negated, historical, name)
         events.append((index, event))
     return _one_per_act(analysis, events)
-
-
-def _known_parties(actor: list, recipient: list, rule: str, coded: Coding | None = None, passive: bool = False) -> bool:
-    """Whether a verb pattern's event has the parties ``tag.cameo_parties`` asks for: PETRARCH's
-    two coded actors ("both-coded"), or a political actor and a recipient found ("actor-coded":
-    "the police arrested a man"; PLOVER codes events with any target). A political actor has a
-    code (country, leader, organisation, agent) or is a named person, organisation or state
-    ("Rüttgers criticised ..."); a bare business or civilian agent ("the firm", "people") is none,
-    except in a protest, civilian dissent that needs no target ("thousands of people marched")."""
-    if all(any(a.code for a in side) for side in (actor, recipient)):
-        return True
-    if rule == "actor-coded" and passive and not actor:
-        return bool(recipient)  # "three opposition leaders were arrested": by someone unnamed
-    if rule == "actor-coded" and coded is not None and coded.type == "PROTEST":
-        return any(a.code or a.label in NAMED_ACTORS for a in actor)  # "thousands of people took to the streets"
-    political = any((a.code and a.code not in APOLITICAL) or a.label in NAMED_ACTORS for a in actor)
-    return rule == "actor-coded" and bool(recipient) and political
-
-
-def _is_actor(argument: Argument) -> bool:
-    """A person or group: coded (country, organisation, agent), named by the NER, or a pronoun."""
-    return bool(argument.code) or argument.label in NAMED_ACTORS or argument.text.lower() in PERSONAL
-
-
-def _protest_by_the_state(coded: Coding | None, actor: list) -> bool:
-    """PLOVER's PROTEST is civilian dissent: police, troops or a government blocking a road is none."""
-    return coded is not None and coded.type == "PROTEST" and any((a.code or "").endswith(STATE_AGENTS) for a in actor)
 
 
 def _one_per_act(analysis: Analysis, events: list[tuple[int, Event]]) -> list[Event]:
