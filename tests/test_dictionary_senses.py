@@ -100,6 +100,7 @@ def test_a_warning_threatens_someone_or_an_act(coded, text: str, expected: list)
 def test_an_agentless_passive_of_a_natural_cause_is_no_act(coded) -> None:
     assert summary(coded("Hundreds of homes were destroyed in the earthquake.")) == []
     assert summary(coded("Ten people were killed in the storm.")) == []
+    assert summary(coded("Rockets were fired at Israel from Gaza.")) == [("ASSAULT", "194")]  # "fire" the verb
 
 
 @pytest.mark.parametrize(

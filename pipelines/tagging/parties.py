@@ -11,7 +11,7 @@ from __future__ import annotations
 from pipelines.core.records import Argument
 from pipelines.core.settings import TagSettings
 from pipelines.engines.ner.tagger import Analysis
-from pipelines.tagging.dependency import children, follow, lemmas_of
+from pipelines.tagging.dependency import children, follow, subtree
 from pipelines.tagging.labels import Coding, event_rules
 from pipelines.tagging.modality import EventCandidate
 
@@ -83,6 +83,7 @@ def agentless_passive(analysis: Analysis, index: int) -> bool:
     passive = any(analysis.deprels[k] in ("nsubjpass", "auxpass") for k in kids)
     main = analysis.deprels[index] in MAIN_CLAUSES
     modal = any(analysis.lemmas[k].lower() in MODALS for k in kids if analysis.deprels[k] == "aux")
-    natural = lemmas_of(analysis, [index]) & set(event_rules().natural_causes)
+    nouns = {analysis.lemmas[k].lower() for k in subtree(analysis, index) if analysis.upos[k] == "NOUN"}
+    natural = nouns & set(event_rules().natural_causes)  # "in the earthquake"; not "rockets were fired"
     agentless = not follow(analysis, index, "prep:by") and not natural
     return passive and main and not modal and agentless and analysis.upos[index] == "VERB"
