@@ -157,17 +157,16 @@ def load_verb_dictionary(path: Path, additions: Path | None = None) -> VerbDicti
     if additions is not None:
         if not Path(additions).exists():
             raise InputError(additions, "CAMEO dictionary additions not found (tag.cameo_additions in params.yaml)")
-        lines = ["####### VERB PATTERNS", *Path(additions).read_text(encoding="utf-8").splitlines()]
-        _read(lines, dictionary, str(additions), extend=True)
+        _read(Path(additions).read_text(encoding="utf-8").splitlines(), dictionary, str(additions), extend=True)
     return dictionary
 
 
 def _read(lines: list[str], dictionary: VerbDictionary, where: str, extend: bool = False) -> None:
-    """Reads synonym sets and verb blocks into ``dictionary``; ``extend``: blocks are the
-    dictionary's own, and their verbs go before the ones it has."""
+    """Reads synonym sets and verb blocks into ``dictionary``; ``extend``: the lines are verb
+    blocks only, naming the dictionary's own blocks, and their verbs go before the ones it has."""
     synonyms, blocks, verbs = dictionary.synonyms, dictionary.blocks, dictionary.verbs
-    in_patterns, current_set, block = False, None, None
-    for number, line in enumerate(lines, start=0 if extend else 1):
+    in_patterns, current_set, block = extend, None, None
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if stripped.startswith("####### VERB PATTERNS"):
             in_patterns = True

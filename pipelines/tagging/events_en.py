@@ -80,8 +80,13 @@ def _counted(analysis: Analysis, head: int) -> int:
     return next(iter(follow(analysis, head, "prep:of")), head)
 
 
+def _objects(analysis: Analysis, index: int) -> list[int]:
+    """The trigger's direct objects, and a passive's subject (what the active verb's object would be)."""
+    return [k for k in children(analysis, index) if analysis.deprels[k] in ("dobj", "nsubjpass")]
+
+
 def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient_paths: list[str], exclude=()):
-    objects = [k for k in children(analysis, index) if analysis.deprels[k] in ("dobj", "nsubjpass")]
+    objects = _objects(analysis, index)
     verb = index
     if analysis.upos[index] == "NOUN" and analysis.heads[index] >= 0:
         verb = analysis.heads[index]
@@ -107,8 +112,7 @@ def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient
 
 def _named_giver(analysis: Analysis, index: int) -> bool:
     """Whether a "from" phrase on the verb or its object names who acts towards the subject."""
-    objects = [k for k in children(analysis, index) if analysis.deprels[k] in ("dobj", "nsubjpass")]
-    return any(follow(analysis, node, "prep:from") for node in [index, *objects])
+    return any(follow(analysis, node, "prep:from") for node in [index, *_objects(analysis, index)])
 
 
 def _coded(analysis: Analysis, entities: list[Entity], heads: list[int], coder: CameoCoder | None, when):
@@ -173,7 +177,7 @@ def _governor(analysis: Analysis, index: int) -> set[str]:
 def _rule_applies(rule: EnglishRule, analysis: Analysis, index: int) -> bool:
     """The optional conditions of an English rule (``event_rules.yaml`` lists them)."""
     kids = children(analysis, index)
-    objects = [k for k in kids if analysis.deprels[k] in ("dobj", "nsubjpass")]
+    objects = _objects(analysis, index)
     subjects = [k for k in kids if analysis.deprels[k] == "nsubj"] + follow(analysis, index, "prep:by")
     object_lemmas, scope = lemmas_of(analysis, objects), lemmas_of(analysis, [index])
     checks = {

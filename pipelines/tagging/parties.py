@@ -83,7 +83,7 @@ def agentless_passive(analysis: Analysis, index: int) -> bool:
     passive = any(analysis.deprels[k] in ("nsubjpass", "auxpass") for k in kids)
     main = analysis.deprels[index] in MAIN_CLAUSES
     modal = any(analysis.lemmas[k].lower() in MODALS for k in kids if analysis.deprels[k] == "aux")
+    if not (passive and main and analysis.upos[index] == "VERB") or modal or follow(analysis, index, "prep:by"):
+        return False
     nouns = {analysis.lemmas[k].lower() for k in subtree(analysis, index) if analysis.upos[k] == "NOUN"}
-    natural = nouns & set(event_rules().natural_causes)  # "in the earthquake"; not "rockets were fired"
-    agentless = not follow(analysis, index, "prep:by") and not natural
-    return passive and main and not modal and agentless and analysis.upos[index] == "VERB"
+    return not nouns & set(event_rules().natural_causes)  # "in the earthquake"; not "rockets were fired"
