@@ -2,7 +2,7 @@
 through the tag stage as ``params.yaml`` configures it.
 
 .venv/bin/python benchmarks/event_coding.py [--file PETR2_GSR_validation.xml] [--discards FILE|none] [--show]
-    [--cameo-parties both-coded|actor-coded] [--additions FILE|none]
+    [--cameo-parties both-coded|actor-coded] [--additions FILE|none] [--amendments FILE|none]
 
 Each record becomes a document; the segment engine splits it and ``stages/tag.run`` codes it
 with the project's settings (CAMEO dictionary, PLOVER table, actors, discards), so the figures
@@ -15,7 +15,9 @@ same per class of the issue's error classes (by gold code); and the share of pre
 whose type a gold code of their record has.
 
 ``--additions none`` codes with PETRARCH's dictionary as it is, without the project's additions
-(``tag.cameo_additions``). ``--discards`` overrides ``tag.cameo_discards`` (the validation file's environment declares
+(``tag.cameo_additions``); ``--amendments none`` types with the CAMEO->PLOVER table as it is
+(``tag.plover_amendments``; the gold codes are typed with the same table as the predictions).
+``--discards`` overrides ``tag.cameo_discards`` (the validation file's environment declares
 PETRARCH's discard file; ``pipelines/tagging/data/news.discards.txt`` stands in for it).
 """
 
@@ -97,11 +99,17 @@ def main() -> None:
     parser.add_argument("--discards", help="override tag.cameo_discards: a PETRARCH discard file, or 'none'")
     parser.add_argument("--cameo-parties", choices=["both-coded", "actor-coded"], help="override tag.cameo_parties")
     parser.add_argument("--additions", help="override tag.cameo_additions: a file in the dictionary's format or 'none'")
+    parser.add_argument("--amendments", help="override tag.plover_amendments: a file in the table's format or 'none'")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml")
     if args.additions:
         additions = None if args.additions == "none" else Path(args.additions).resolve()
         settings = settings.model_copy(update={"tag": settings.tag.model_copy(update={"cameo_additions": additions})})
+    if args.amendments:
+        amendments = None if args.amendments == "none" else Path(args.amendments).resolve()
+        settings = settings.model_copy(
+            update={"tag": settings.tag.model_copy(update={"plover_amendments": amendments})}
+        )
     if args.discards:
         discards = None if args.discards == "none" else Path(args.discards).resolve()
         settings = settings.model_copy(update={"tag": settings.tag.model_copy(update={"cameo_discards": discards})})
@@ -109,7 +117,7 @@ def main() -> None:
         settings = settings.model_copy(
             update={"tag": settings.tag.model_copy(update={"cameo_parties": args.cameo_parties})}
         )
-    table = load_plover_table(settings.tag.plover_table)
+    table = load_plover_table(settings.tag.plover_table, settings.tag.plover_amendments)  # gold typed as predictions
     rows = records(args.file)
     with tempfile.TemporaryDirectory() as work:
         predicted = coded_by_stage(rows, settings, Path(work))
@@ -147,6 +155,7 @@ def main() -> None:
     print(f"discards: {settings.tag.cameo_discards or 'none'} ({'--discards' if args.discards else 'params.yaml'})")
     print(f"parties a dictionary pattern needs: {settings.tag.cameo_parties}")
     print(f"dictionary additions: {settings.tag.cameo_additions or 'none'}")
+    print(f"PLOVER table amendments: {settings.tag.plover_amendments or 'none'}")
     print(f"dictionary: {settings.tag.cameo_dictionary} (sha256 {file_sha256(settings.tag.cameo_dictionary)[:12]})")
 
 

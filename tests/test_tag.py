@@ -112,8 +112,9 @@ def test_seed_events_the_rules_must_get_right(tagged) -> None:
     assert (recognised.date.iso, recognised.date.granularity) == ("1949-07-12", "day")
 
     sanction = event_of(tagged, "South Korea imposed sanctions against Russia", "imposed")
-    # CAMEO 163 (impose embargo, boycott or sanctions) is COERCE/restrict in the 2021 PLOVER table
-    assert (sanction.type, sanction.mode, sanction.cameo) == ("COERCE", "restrict", "163")
+    # CAMEO 163 (impose embargo, boycott or sanctions): SANCTION by the PLOVER manual (the 2021
+    # table's COERCE is amended); the mode is the rule's
+    assert (sanction.type, sanction.mode, sanction.cameo) == ("SANCTION", "sanctions", "163")
     assert names(sanction.actor) == ["South Korea"] and names(sanction.recipient) == ["Russia"]
     assert [a.code for a in sanction.actor + sanction.recipient] == ["KOR", "RUS"]  # Phoenix country actors
 

@@ -236,6 +236,9 @@ class TagSettings(Section):
     cameo_dictionary: Path | None = Path("../shared/data/cameo/CAMEO.2.0.txt")
     plover_table: Path | None = Path("../shared/data/plover/CAMEO2PLOVER-2021.txt")
     actors_file: Path | None = Path("../shared/data/cameo/Phoenix.Countries.actors.txt")
+    # the project's amendments to that table, in its format, where the PLOVER manual's text types
+    # a code otherwise (imposing sanctions: SANCTION, not COERCE); null: the table as is
+    plover_amendments: Path | None = Path("pipelines/tagging/data/plover.amendments.txt")
     # the project's additions to that dictionary, in its format: verbs that code only through
     # their patterns ("took part": no seizure), senses that are no event ("released a video")
     cameo_additions: Path | None = Path("pipelines/tagging/data/cameo.additions.txt")

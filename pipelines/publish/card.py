@@ -105,6 +105,7 @@ def render_card(
     post_editing: list[dict[str, Any]] | None = None,
     ner_model: dict[str, Any] | None = None,
     additions: Path | None = None,
+    amendments: Path | None = None,
 ) -> str:
     """``ner_model``: train-ner's summary (held-out scores, training data and licences), or None."""
     from huggingface_hub import DatasetCard
@@ -120,6 +121,7 @@ def render_card(
         summary=summary,
         discards=discards.name if discards else None,
         additions=additions.name if additions else None,
+        amendments=amendments.name if amendments else None,
         listed_documents=documents[:50],
         entity_labels=labels.entity_labels(),
         trained_ner=ner_model,

@@ -68,7 +68,7 @@ CONTRACT = StageContract(
     outs=(DATASET, DIST / "de-en.tmx", DIST / "de-en.tsv", DIST / "moses"),
     metrics=(EXPORT_METRICS,),
     plots=(SCORE_PLOT,),
-    params=("export", "tag.cameo_discards", "tag.cameo_additions"),
+    params=("export", "tag.cameo_discards", "tag.cameo_additions", "tag.plover_amendments"),
 )
 
 
@@ -99,9 +99,11 @@ def run(
     manifest: Path | None = None,
     discards: Path | None = None,
     additions: Path | None = None,
+    amendments: Path | None = None,
 ) -> dict[str, Any]:
-    """``discards``, ``additions``: the tag stage's discard list and dictionary additions
-    (``tag.cameo_discards``, ``tag.cameo_additions``), which the card names."""
+    """``discards``, ``additions``, ``amendments``: the tag stage's discard list, dictionary
+    additions and PLOVER table amendments (``tag.cameo_discards``, ``tag.cameo_additions``,
+    ``tag.plover_amendments``), which the card names."""
     documents = load_documents(corpus / DOCUMENTS.name, manifest)
     sentences = load_sentences(sentence_files(corpus / SENTENCES.name, manifest))
     translations = list(load_translations(corpus / TRANSLATIONS.name).values())
@@ -171,6 +173,7 @@ def run(
         discards,
         post_editing,
         additions=additions,
+        amendments=amendments,
         ner_model=trained_ner_summary(corpus / NER_METRICS.relative_to(CORPUS)),
     )
     write_text(building / "README.md", card)
@@ -221,6 +224,7 @@ def command(
         manifest=manifest,
         discards=settings.tag.cameo_discards,
         additions=settings.tag.cameo_additions,
+        amendments=settings.tag.plover_amendments,
     )
     typer.echo(json.dumps(figures))
 

@@ -193,7 +193,10 @@ def _read(lines: list[str], dictionary: VerbDictionary, where: str, extend: bool
                 raise InputError(f"{where}:{number}", f"a pattern this reader does not model: {stripped!r}")
             if pattern is not None and extend:  # the rule names where its pattern comes from
                 pattern = replace(pattern, source=f"{Path(where).name}: {pattern.source}")
-            if pattern is not None:
+                # before the dictionary's own: of two patterns as long, the project's wins
+                ahead = sum(p.source.startswith(f"{Path(where).name}: ") for p in block.patterns)
+                block.patterns.insert(ahead, pattern)
+            elif pattern is not None:
                 block.patterns.append(pattern)
         elif block is not None:
             for form, verb in _verb_entries(stripped, block.name):
@@ -209,21 +212,36 @@ class PloverType:
 
 
 @file_cache
-def load_plover_table(path: Path) -> dict[str, PloverType]:
-    """``code: TYPE, mode, context # description`` lines of CAMEO2PLOVER-2021.txt."""
+def load_plover_table(path: Path, amendments: Path | None = None) -> dict[str, PloverType]:
+    """``code: TYPE, mode, context # description`` lines of CAMEO2PLOVER-2021.txt, with the
+    project's ``amendments`` (same format; a code there replaces the table's)."""
     if not Path(path).exists():
         raise InputError(path, "CAMEO to PLOVER table not found (tag.plover_table in params.yaml)")
+    table = _plover_lines(Path(path), strict=False)
+    if amendments is not None:
+        if not Path(amendments).exists():
+            raise InputError(amendments, "PLOVER table amendments not found (tag.plover_amendments in params.yaml)")
+        table.update(_plover_lines(Path(amendments), strict=True))
+    return table
+
+
+def _plover_lines(path: Path, strict: bool) -> dict[str, PloverType]:
+    """The table's entries; ``strict`` (the project's own file): a line that is no entry, or an
+    entry of no PLOVER type, is an error naming it, not a line skipped."""
+    from pipelines.tagging.labels import event_types  # labels reads the rules file: only when asked
+
     table = {}
-    for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
         text = _strip_comment(line)
         code, colon, rest = text.partition(":")
-        if not colon or not code.strip().isdigit():
-            continue
         parts = [p.strip() for p in rest.split(",")]
-        if parts and parts[0]:
-            table[code.strip()] = PloverType(
-                parts[0], (parts[1] if len(parts) > 1 else "") or None, (parts[2] if len(parts) > 2 else "") or None
-            )
+        if strict and parts[0] and parts[0] not in event_types():
+            raise InputError(f"{path}:{number}", f"{parts[0]!r} is no PLOVER type ({', '.join(event_types())})")
+        if colon and code.strip().isdigit() and parts[0]:
+            mode, context = [*parts[1:], "", ""][:2]
+            table[code.strip()] = PloverType(parts[0], mode or None, context or None)
+        elif strict and text.strip():
+            raise InputError(f"{path}:{number}", f"not a 'code: TYPE, mode, context' line: {line.strip()!r}")
     return table
 
 

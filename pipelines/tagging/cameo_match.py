@@ -20,6 +20,11 @@ from pipelines.tagging.dependency import children, subtree
 
 NEGATIONS = {"not", "n't", "never", "no"}
 MODIFIERS = {"acl", "amod"}  # "officials accused of ...": a participle describing a noun, not an event
+TIME_WORDS = {
+    *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    *("january", "february", "march", "april", "may", "june", "july", "august", "september", "october"),
+    *("november", "december", "morning", "afternoon", "evening", "night", "weekend", "today", "tonight"),
+}
 EMBEDDED = {"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj", "ccomp:obj"}
 
 
@@ -109,10 +114,30 @@ def verb_phrase(analysis: Analysis, verb: int) -> list[int]:
     return sorted(subtree(analysis, verb, EMBEDDED))
 
 
+def names_a_time(analysis: Analysis, index: int) -> bool:
+    """A day, month, part of a day or a year ("Monday", "March", "2014"): when, not who."""
+    return analysis.lemmas[index].lower() in TIME_WORDS or analysis.lemmas[index].isdigit()
+
+
+def _when_phrases(analysis: Analysis, verb: int) -> set[int]:
+    """The verb's prepositional phrases that say when ("on Monday", "in March", "in 2014"): a
+    pattern's preposition is the verb's argument ("- * (ON)": "called on Iran to ..."), not the
+    day it happened ("telephoned Putin on Monday" is a call, not an appeal)."""
+    found: set[int] = set()
+    for prep in children(analysis, verb):
+        if analysis.deprels[prep] != "prep":
+            continue
+        objects = [k for k in children(analysis, prep) if analysis.deprels[k] == "pobj"]
+        if objects and all(names_a_time(analysis, k) for k in objects):
+            found |= subtree(analysis, prep)
+    return found
+
+
 def best_pattern(
     patterns: list[Pattern], analysis: Analysis, verb: int, forms: list[tuple[str, str]]
 ) -> Pattern | None:
-    scope = verb_phrase(analysis, verb)
+    when = _when_phrases(analysis, verb)
+    scope = [k for k in verb_phrase(analysis, verb) if k not in when]
     # a passive verb's subject is what the active verb's object would be ("evidence was
     # presented" matches "- * EVIDENCE"), so it is matched as if it followed the verb
     patient = [k for c in children(analysis, verb) if analysis.deprels[c] == "nsubjpass" for k in subtree(analysis, c)]

@@ -19,7 +19,14 @@ from pipelines.core.settings import TagSettings
 from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.actors import GERMAN_NAMES, ORGANISATIONS, event_date, load_actors, resolve_actor
 from pipelines.tagging.cameo import PloverType, VerbDictionary, load_plover_table, load_verb_dictionary, plover_for
-from pipelines.tagging.cameo_match import code_verbs, describes_noun, spoken_for, unrealised, verb_phrase
+from pipelines.tagging.cameo_match import (
+    code_verbs,
+    describes_noun,
+    names_a_time,
+    spoken_for,
+    unrealised,
+    verb_phrase,
+)
 from pipelines.tagging.dependency import (
     argument,
     children,
@@ -51,20 +58,25 @@ class CameoCoder:
 
 @file_cache
 def cameo_coder(
-    dictionary: Path | None, table: Path | None, actors: Path | None, additions: Path | None = None
+    dictionary: Path | None,
+    table: Path | None,
+    actors: Path | None,
+    additions: Path | None = None,
+    amendments: Path | None = None,
 ) -> CameoCoder | None:
     if dictionary is None or table is None:
         return None
     try:
         project = {**load_actors(ORGANISATIONS), **load_actors(GERMAN_NAMES)}  # the country file wins
         actor_table = {**project, **(load_actors(actors) if actors else {})}
-        plover = load_plover_table(table)
+        load_plover_table(table)
         if not Path(dictionary).exists():
             raise InputError(dictionary, "CAMEO verb dictionary not found (tag.cameo_dictionary in params.yaml)")
     except InputError as error:  # shared data missing: the rules still code
         warn(f"{error}; English events come from event_rules.yaml only")
         return None
-    # the additions are the project's own file: an error there is raised, naming its line
+    # the additions and amendments are the project's own files: an error there is raised, naming its line
+    plover = load_plover_table(table, amendments)
     return CameoCoder(load_verb_dictionary(dictionary, additions), plover, actor_table, dictionary.name)
 
 
@@ -91,7 +103,11 @@ def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient
     if analysis.upos[index] == "NOUN" and analysis.heads[index] >= 0:
         verb = analysis.heads[index]
     subjects = [k for k in follow(analysis, index, "poss") if analysis.upos[index] == "NOUN"]
-    subjects = subjects or follow(analysis, verb, "nsubj") + follow(analysis, verb, "prep:by")
+    # a "by" phrase names the actor of a passive ("was demolished by a protestor": the parser's
+    # agent) or of a verb with no subject, not a measure ("shortened the curfew by an hour")
+    by, named = follow(analysis, verb, "prep:by"), follow(analysis, verb, "nsubj")
+    agents = [k for k in by if analysis.deprels[analysis.heads[k]] == "agent"]
+    subjects = subjects or (named + agents if named else by)
     subjects = [_counted(analysis, k) for k in subjects if k != index]
     head = verb
     while not subjects and analysis.deprels[head] in ("conj", "xcomp", "advcl") and analysis.heads[head] >= 0:
@@ -99,7 +115,7 @@ def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient
         subjects = follow(analysis, head, "nsubj")
     recipients = [k for path in recipient_paths for node in [index, *objects] for k in follow(analysis, node, path)]
     recipients = [k for k in dict.fromkeys(recipients) if analysis.lemmas[k].lower() not in exclude]
-    recipients = [k for k in recipients if k not in subjects]
+    recipients = [k for k in recipients if k not in subjects and not names_a_time(analysis, k)]  # not "on Monday"
     subjects, recipients = with_conjuncts(analysis, subjects), with_conjuncts(analysis, recipients)
     negated = any(analysis.deprels[k] == "neg" for k in children(analysis, verb)) or any(
         analysis.lemmas[k].lower() in ("no", "never") and analysis.heads[k] in [*objects, verb]
@@ -190,7 +206,7 @@ def _rule_applies(rule: EnglishRule, analysis: Analysis, index: int) -> bool:
         "heads": lambda words: bool(_governor(analysis, index) & words),
         "not_heads": lambda words: not _governor(analysis, index) & words,
     }
-    has_object = any(analysis.deprels[k] == "dobj" for k in kids)
+    has_object = bool(objects)  # a passive's subject is its object: "the regime is disarmed" is done to it
     if (rule.intransitive and has_object) or (rule.transitive and not has_object):
         return False
     conditions = {key: words for key in checks if (words := getattr(rule, key)) is not None}
@@ -254,7 +270,13 @@ def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Event
 
 def coder_for(settings: TagSettings) -> CameoCoder | None:
     """The run's CAMEO coder (dictionary, PLOVER table, actors), built once and passed in."""
-    return cameo_coder(settings.cameo_dictionary, settings.plover_table, settings.actors_file, settings.cameo_additions)
+    return cameo_coder(
+        settings.cameo_dictionary,
+        settings.plover_table,
+        settings.actors_file,
+        settings.cameo_additions,
+        settings.plover_amendments,
+    )
 
 
 def english_events(

@@ -51,7 +51,7 @@ class EnglishRule(Coding):
     heads: tuple[str, ...] | None = None
     not_heads: tuple[str, ...] | None = None
     intransitive: bool = False
-    transitive: bool = False  # the trigger has a direct object ("warned Israel", not "warned of a crisis")
+    transitive: bool = False  # the trigger has an object ("warned Israel", "was warned"; not "warned of a crisis")
     agentless: bool = False  # also as a participle describing a noun with nobody doing it ("soldiers killed")
 
 
