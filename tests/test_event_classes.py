@@ -320,3 +320,22 @@ def test_calls_lawsuits_refusals_withheld_services_and_apologies(coded, text: st
 def test_a_day_is_no_recipient(coded) -> None:
     (call,) = coded("Merkel telephoned Putin on Monday.")
     assert [a.text for a in call.recipient] == ["Putin"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a headline's infinitive says what will happen: a meeting ahead is an intent, violence a threat
+        ("Obama to visit Japan next month.", [("AGREE", "036")]),
+        ("Russia to attack Ukraine.", [("THREATEN", "1384")]),
+        ("The plan to visit Japan.", []),  # an infinitive describing a noun: only planned
+        ("Obama visited Japan last month.", [("CONSULT", "042")]),
+    ],
+)
+def test_a_headline_infinitive_is_what_will_happen(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
+
+
+def test_a_headline_infinitive_hanging_on_its_subject_keeps_it(coded) -> None:
+    (meeting,) = coded("Merkel to meet Putin in Moscow on Friday.")
+    assert [a.text for a in meeting.actor] == ["Merkel"] and [a.text for a in meeting.recipient] == ["Putin"]

@@ -38,7 +38,7 @@ from pipelines.tagging.dependency import (
 )
 from pipelines.tagging.events import make_event
 from pipelines.tagging.labels import Coding, EnglishRule, event_rules, event_types, rejected_code
-from pipelines.tagging.modality import EventCandidate, attempted, is_frame, reframe
+from pipelines.tagging.modality import EventCandidate, attempted, headline_infinitive, is_frame, reframe
 from pipelines.tagging.parties import dictionary_parties
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
@@ -113,6 +113,8 @@ def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient
     while not subjects and analysis.deprels[head] in ("conj", "xcomp", "advcl") and analysis.heads[head] >= 0:
         head = analysis.heads[head]
         subjects = follow(analysis, head, "nsubj")
+    if not subjects and analysis.heads[verb] >= 0 and headline_infinitive(analysis, verb):
+        subjects = [analysis.heads[verb]]  # "Merkel to meet Putin": the root noun it hangs on
     recipients = [k for path in recipient_paths for node in [index, *objects] for k in follow(analysis, node, path)]
     recipients = [k for k in dict.fromkeys(recipients) if analysis.lemmas[k].lower() not in exclude]
     recipients = [k for k in recipients if k not in subjects and not names_a_time(analysis, k)]  # not "on Monday"

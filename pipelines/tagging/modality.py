@@ -248,8 +248,22 @@ def _future_verb(analysis: Analysis, index: int) -> int | None:
     if verb < 0 or analysis.upos[verb] != "VERB":
         return None
     future = any(analysis.lemmas[k].lower() in FUTURE for k in follow(analysis, verb, "aux"))
+    future = future or headline_infinitive(analysis, verb)
     negated = any(analysis.lemmas[k].lower() in NEGATIONS for k in children(analysis, verb))
     return verb if future and not negated else None
+
+
+def headline_infinitive(analysis: Analysis, verb: int) -> bool:
+    """ "Obama to visit Japan", "Russia to attack Ukraine": a headline's infinitive with no finite
+    verb above it says what will happen. The parser makes it the root, or hangs it on the root
+    noun; an infinitive describing a noun ("a plan to visit") is ``unrealised``, not this."""
+    if not any(analysis.lemmas[k].lower() == "to" for k in follow(analysis, verb, "aux")):
+        return False
+    head = analysis.heads[verb]
+    if head < 0:
+        return True
+    on_root_noun = analysis.heads[head] < 0 and analysis.upos[head] in ("NOUN", "PROPN")
+    return on_root_noun and analysis.deprels[verb] in ("relcl", "advcl")
 
 
 def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[int, EventCandidate]:
