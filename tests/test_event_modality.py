@@ -118,3 +118,19 @@ def test_forces_arrive_and_withdraw(coded) -> None:
     (arrival,) = coded("Russian troops arrived in Syria on Tuesday.")
     assert (arrival.type, arrival.cameo) == ("MOBILIZE", "154") and [a.text for a in arrival.recipient] == ["Syria"]
     assert [e.type for e in coded("The United States withdrew its troops from Afghanistan.")] == ["RETREAT"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "accused"),
+    [
+        # a claim that another did a hostile act accuses the doer; the act itself is only claimed
+        ("Rebels claimed that government troops had shelled the village.", [("ACCUSE", "1123")], ["government troops"]),
+        ("The minister claimed that the economy had grown.", [], None),  # nothing hostile
+        ("The militia claimed that they had attacked the base.", [("ASSAULT", "190")], None),  # their own act
+    ],
+)
+def test_a_claim_of_a_hostile_act_accuses_its_doer(coded, text: str, expected: list, accused) -> None:
+    events = coded(text)
+    assert summary(events) == expected
+    if accused:
+        assert [a.text for a in events[0].recipient] == accused

@@ -38,7 +38,7 @@ from pipelines.tagging.dependency import (
 )
 from pipelines.tagging.events import make_event
 from pipelines.tagging.labels import Coding, EnglishRule, event_rules, event_types, rejected_code
-from pipelines.tagging.modality import EventCandidate, attempted, headline_infinitive, is_frame, reframe
+from pipelines.tagging.modality import DOER, EventCandidate, attempted, headline_infinitive, is_frame, reframe
 from pipelines.tagging.parties import dictionary_parties
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
@@ -310,7 +310,8 @@ def english_events(
         if not recipients and candidate.recipient_from is not None:
             framed_paths = list(candidate.recipient_paths) or RECIPIENT_PATHS
             framed = _arguments(analysis, entities, candidate.recipient_from, framed_paths)
-            recipients = [k for k in framed[1] if k not in subjects]
+            accused = candidate.recipient_paths == DOER  # a claim's recipient is who it says did the act
+            recipients = [k for k in framed[0 if accused else 1] if k not in subjects]
         negated = negated or candidate.negated
         rejection = rejected_code(code) if negated and code else None
         if rejection:  # "would not provide support": a rejection (CAMEO 12), not a negated 05

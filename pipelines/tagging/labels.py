@@ -72,7 +72,7 @@ class Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     lemma: Lemmas
-    kind: Literal["reject", "threaten", "demand", "intent", "allege", "ready", "cease"]
+    kind: Literal["reject", "threaten", "demand", "intent", "allege", "claim", "ready", "cease"]
     complements: tuple[str, ...]
     recipient: tuple[str, ...] = ()
     needs_complement: bool = False

@@ -19,8 +19,12 @@ from pipelines.tagging.cameo_match import MODIFIERS, NEGATIONS
 from pipelines.tagging.dependency import children, depth, follow, subtree
 from pipelines.tagging.labels import Coding, Frame, event_rules, rejected_code
 
-KIND_TYPES = {"reject": "REJECT", "threaten": "THREATEN", "demand": "REQUEST", "intent": "AGREE", "cease": "RETREAT"}
+KIND_TYPES = {
+    **{"reject": "REJECT", "threaten": "THREATEN", "demand": "REQUEST", "intent": "AGREE", "cease": "RETREAT"},
+    "claim": "ACCUSE",
+}
 DE_ESCALATE = "087"  # violence halted, stopped or ended (CAMEO 087, RETREAT in the 2021 table)
+DOER = ("doer",)  # recipient paths that name the framed act's own actor (a claim accuses its doer)
 FUTURE = {"will", "would", "'ll", "shall"}
 COOPERATIVE_ROOTS = ("05", "06", "07", "08")  # acts that "said it would ..." announces as intents (CAMEO 03)
 
@@ -127,6 +131,19 @@ def _frame_at(analysis: Analysis, index: int) -> tuple[Frame, list[int]] | None:
     return None
 
 
+def _hostile(act: EventCandidate) -> bool:
+    return (act.code or "")[:2] in event_rules().coercive_roots  # CAMEO 15-20
+
+
+def _accused(analysis: Analysis, act: EventCandidate | None) -> bool:
+    """Whether a claimed act is a hostile one done by someone named, not by a pronoun that may
+    be the claimant ("claimed that they had attacked Iraq")."""
+    if act is None or not _hostile(act):
+        return False
+    doers = follow(analysis, act.index, "nsubj") + follow(analysis, act.index, "prep:by")
+    return any(analysis.upos[k] != "PRON" for k in doers)
+
+
 def attempted(analysis: Analysis, index: int) -> bool:
     """ "an attempt to kill the governor": the act itself (tried, if foiled), not a plan."""
     head = analysis.heads[index]
@@ -155,6 +172,9 @@ def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[i
             continue  # "said the economy should grow": no act is demanded
         if frame.needs_act and act is None and _named_act(analysis, heads) is None:
             continue  # "preparing for the parade"
+        claimed_own = frame.kind == "claim" and act is not None and not _accused(analysis, act) and _hostile(act)
+        if claimed_own:
+            continue  # "claimed that they had attacked": a claim of their own act, which stays
         for k in inner:
             del result[k]
         framed = (act.code if act else None) or _named_act(analysis, heads)
@@ -166,8 +186,8 @@ def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[i
             result[act.index] = act  # "pledged to expel": the expulsion, and no pledge beside it
             result.pop(index, None)
             continue
-        if kind == "allege":
-            continue
+        if kind == "allege" or (kind == "claim" and not _accused(analysis, act)):
+            continue  # the frame's own code ("accused": 112); what is alleged is no event
         if kind == "cease":  # "agreed to halt the fighting": no fighting; violence stopped de-escalates
             if (framed or "")[:2] not in event_rules().threat_roots:
                 continue  # "halted the talks": the frame's own rule, if any, says what it is
@@ -179,6 +199,8 @@ def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[i
         lemma = analysis.lemmas[index].lower()
         name = f"frame:{kind}:{lemma}>{framed or '-'}"
         paths = act.rule.recipient if act and act.rule else ()
+        if kind == "claim":  # the claim accuses the framed act's doer
+            paths = DOER
         result[index] = EventCandidate(index, code, rule, name, False, False, act.index if act else None, paths)
         if frame.obligation:
             result.update(_penalties(analysis, heads))
