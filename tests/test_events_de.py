@@ -67,6 +67,11 @@ def test_accusations_arrests_and_sentences(german_coded, text: str, expected: li
         ("Die Firma demonstrierte ihr neues Produkt.", []),  # showed, no protest
         ("Deutschland liefert Hilfsgüter an die Ukraine.", [("AID", "073", False)]),
         ("Die Lagerung der Hilfsgüter kostet Geld.", []),  # stored, not delivered
+        ("Der Minister trat am Montag zurück.", [("RETREAT", "0831", False)]),  # a resignation
+        ("Die Bürgermeisterin ist von ihrem Amt zurückgetreten.", [("RETREAT", "0831", False)]),
+        ("Das Kind trat einen Schritt zurück.", []),  # stepped back, no office
+        ("Die Familie verklagte die Stadt.", [("ACCUSE", "115", False)]),
+        ("Die Opposition reichte Klage gegen das Gesetz ein.", [("ACCUSE", "115", False)]),
     ],
 )
 def test_investigations_attacks_releases_protests_and_aid(german_coded, text: str, expected: list) -> None:
