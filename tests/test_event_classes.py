@@ -339,3 +339,16 @@ def test_a_headline_infinitive_is_what_will_happen(coded, text: str, expected: l
 def test_a_headline_infinitive_hanging_on_its_subject_keeps_it(coded) -> None:
     (meeting,) = coded("Merkel to meet Putin in Moscow on Friday.")
     assert [a.text for a in meeting.actor] == ["Merkel"] and [a.text for a in meeting.recipient] == ["Putin"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The US delivered weapons to the Kurdish fighters.", [("AID", "072")]),  # arms given are aid
+        ("The firm delivered tanks of fuel to the farm.", []),
+        ("The two countries exchanged prisoners.", [("RETREAT", "0841")]),  # an exchange is a release
+        ("The two countries exchanged views on trade.", []),
+    ],
+)
+def test_arms_given_are_aid_and_prisoners_exchanged_a_release(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
