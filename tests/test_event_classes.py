@@ -352,3 +352,16 @@ def test_a_headline_infinitive_hanging_on_its_subject_keeps_it(coded) -> None:
 )
 def test_arms_given_are_aid_and_prisoners_exchanged_a_release(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The opposition boycotted the parliamentary elections.", [("PROTEST", "143")]),  # dissent
+        ("North Korea boycotted the 1988 Olympics in Seoul.", [("SANCTION", "163")]),  # a state's
+        ("Talks between the two sides collapsed on Friday.", [("SANCTION", "164")]),  # failed negotiations
+        ("The talks with Iran were held in Geneva.", [("CONSULT", "044")]),
+    ],
+)
+def test_boycotts_by_a_public_are_dissent_and_collapsed_talks_a_sanction(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
