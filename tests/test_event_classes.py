@@ -365,3 +365,21 @@ def test_arms_given_are_aid_and_prisoners_exchanged_a_release(coded, text: str, 
 )
 def test_boycotts_by_a_public_are_dissent_and_collapsed_talks_a_sanction(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an act only possible, or the condition of another, has not happened
+        ("Analysts fear that the army could attack the rebels.", []),
+        ("If Iran attacks Israel, the US will respond.", []),
+        ("The rebels may release the hostages on Sunday.", []),
+        ("Iran warned that it could strike Israel.", [("THREATEN", "1384")]),  # a warning of its own act
+        ("The rebels released the hostages on Sunday.", [("RETREAT", "0841")]),
+        # house arrest
+        ("The opposition leader was placed under house arrest.", [("COERCE", "173")]),
+        ("She put the book on the table.", []),
+    ],
+)
+def test_possible_and_conditional_acts_have_not_happened(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected

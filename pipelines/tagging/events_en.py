@@ -38,7 +38,15 @@ from pipelines.tagging.dependency import (
 )
 from pipelines.tagging.events import make_event
 from pipelines.tagging.labels import Coding, EnglishRule, event_rules, event_types, rejected_code
-from pipelines.tagging.modality import DOER, EventCandidate, attempted, headline_infinitive, is_frame, reframe
+from pipelines.tagging.modality import (
+    DOER,
+    EventCandidate,
+    attempted,
+    headline_infinitive,
+    hypothetical,
+    is_frame,
+    reframe,
+)
 from pipelines.tagging.parties import dictionary_parties
 
 # where a CAMEO-coded verb without a rule finds its recipient (spaCy's ClearNLP labels)
@@ -261,7 +269,7 @@ def _candidates(analysis: Analysis, coder: CameoCoder | None) -> dict[int, Event
         else:
             name = f"cameo:{coder.name}:{coding.block}:{coding.pattern or 'verb'}"
         negated = bool(coding and coding.negated)
-        planned = unrealised(analysis, index) and not attempted(analysis, index)
+        planned = (unrealised(analysis, index) and not attempted(analysis, index)) or hypothetical(analysis, index)
         reverse = bool(coding and coding.reverse) and not (rule and rule.cameo)
         bare = rule is None and coding.pattern is None
         found[index] = EventCandidate(
@@ -298,7 +306,7 @@ def english_events(
     events: list[tuple[int, Event]] = []
     for candidate in reframe(analysis, _candidates(analysis, coder)).values():
         if candidate.unrealised:
-            continue  # "his intention to establish relations": no frame took it
+            continue  # "his intention to establish relations", "could attack": no frame took it
         index, rule, code = candidate.index, candidate.rule, candidate.code
         paths = list(rule.recipient) if rule is not None else RECIPIENT_PATHS
         named_objects = rule.objects if isinstance(rule, EnglishRule) else None

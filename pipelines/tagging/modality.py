@@ -25,6 +25,8 @@ KIND_TYPES = {
 }
 DE_ESCALATE = "087"  # violence halted, stopped or ended (CAMEO 087, RETREAT in the 2021 table)
 DOER = ("doer",)  # recipient paths that name the framed act's own actor (a claim accuses its doer)
+POSSIBLE = {"could", "might", "may"}  # an act only possible ("could attack") has not happened
+CONDITIONS = {"if", "unless", "whether"}  # nor has the condition of another ("if Iran attacks, ...")
 FUTURE = {"will", "would", "'ll", "shall"}
 COOPERATIVE_ROOTS = ("05", "06", "07", "08")  # acts that "said it would ..." announces as intents (CAMEO 03)
 
@@ -273,6 +275,24 @@ def _future_verb(analysis: Analysis, index: int) -> int | None:
     future = future or headline_infinitive(analysis, verb)
     negated = any(analysis.lemmas[k].lower() in NEGATIONS for k in children(analysis, verb))
     return verb if future and not negated else None
+
+
+def hypothetical(analysis: Analysis, index: int) -> bool:
+    """ "analysts fear the army *could* attack", "*if* Iran attacks Israel, ...": an act only
+    possible, or the condition of another, has not happened (PLOVER's context "hypothetical");
+    the frames and conditional threats have already taken the ones that code something else."""
+    verb = index if analysis.upos[index] in ("VERB", "AUX") else analysis.heads[index]
+    if verb < 0:
+        return False
+    if any(analysis.lemmas[k].lower() in POSSIBLE for k in follow(analysis, verb, "aux")):
+        return True
+    node = verb
+    while node >= 0:
+        marks = {analysis.lemmas[k].lower() for k in children(analysis, node) if analysis.deprels[k] == "mark"}
+        if analysis.deprels[node] == "advcl" and marks & CONDITIONS:
+            return True
+        node = analysis.heads[node] if analysis.deprels[node] in ("conj", "xcomp") else -1
+    return False
 
 
 def headline_infinitive(analysis: Analysis, verb: int) -> bool:
