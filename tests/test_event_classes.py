@@ -383,3 +383,21 @@ def test_boycotts_by_a_public_are_dissent_and_collapsed_talks_a_sanction(coded, 
 )
 def test_possible_and_conditional_acts_have_not_happened(coded, text: str, expected: list) -> None:
     assert summary(coded(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "actor"),
+    [
+        # a meeting scheduled or expected is the meeting (PETRARCH-2's gold: "is scheduled to attend a
+        # summit" is 04x), whose actor is the passive's subject; violence expected is a forecast (none)
+        ("The president is expected to visit Beijing next week.", [("CONSULT", "042")], ["president"]),
+        ("Putin is scheduled to meet Xi on Friday.", [("CONSULT", "040")], ["Putin"]),
+        ("The army is expected to attack the city.", [], None),
+        ("Police arrested three prisoners.", [("COERCE", "173")], ["Police"]),  # not a hostage-taking
+    ],
+)
+def test_scheduled_meetings_stay_meetings_expected_violence_is_none(coded, text: str, expected: list, actor) -> None:
+    events = coded(text)
+    assert summary(events) == expected
+    if actor:
+        assert [a.text for a in events[0].actor] == actor

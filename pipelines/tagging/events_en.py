@@ -119,8 +119,10 @@ def _arguments(analysis: Analysis, entities: list[Entity], index: int, recipient
     subjects = [_counted(analysis, k) for k in subjects if k != index]
     head = verb
     while not subjects and analysis.deprels[head] in ("conj", "xcomp", "advcl") and analysis.heads[head] >= 0:
-        head = analysis.heads[head]
-        subjects = follow(analysis, head, "nsubj")
+        climbed, head = analysis.deprels[head], analysis.heads[head]
+        # "the president is expected to visit": the subject of the passive the act completes
+        passive = follow(analysis, head, "nsubjpass") if climbed == "xcomp" else []
+        subjects = follow(analysis, head, "nsubj") or passive
     if not subjects and analysis.heads[verb] >= 0 and headline_infinitive(analysis, verb):
         subjects = [analysis.heads[verb]]  # "Merkel to meet Putin": the root noun it hangs on
     recipients = [k for path in recipient_paths for node in [index, *objects] for k in follow(analysis, node, path)]

@@ -27,6 +27,7 @@ DE_ESCALATE = "087"  # violence halted, stopped or ended (CAMEO 087, RETREAT in 
 DOER = ("doer",)  # recipient paths that name the framed act's own actor (a claim accuses its doer)
 POSSIBLE = {"could", "might", "may"}  # an act only possible ("could attack") has not happened
 CONDITIONS = {"if", "unless", "whether"}  # nor has the condition of another ("if Iran attacks, ...")
+SCHEDULED = {"expect", "expected", "schedule", "scheduled", "set", "due", "slate", "slated"}
 FUTURE = {"will", "would", "'ll", "shall"}
 COOPERATIVE_ROOTS = ("05", "06", "07", "08")  # acts that "said it would ..." announces as intents (CAMEO 03)
 
@@ -295,6 +296,18 @@ def hypothetical(analysis: Analysis, index: int) -> bool:
     return False
 
 
+def _scheduled(analysis: Analysis, verb: int) -> bool:
+    """ "is expected to attack", "is scheduled to meet", "is due to arrive": an act ahead (a
+    meeting scheduled stays the meeting, as PETRARCH-2's gold has it; violence expected is a
+    forecast)."""
+    head = analysis.heads[verb]
+    if head < 0 or analysis.deprels[verb] != "xcomp":
+        return False
+    return analysis.lemmas[head].lower() in SCHEDULED and any(
+        analysis.lemmas[k].lower() == "be" for k in children(analysis, head)
+    )
+
+
 def headline_infinitive(analysis: Analysis, verb: int) -> bool:
     """ "Obama to visit Japan", "Russia to attack Ukraine": a headline's infinitive with no finite
     verb above it says what will happen. The parser makes it the root, or hangs it on the root
@@ -318,6 +331,9 @@ def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> 
     strike") is a threat of it (CAMEO 13), as a vow to retaliate is."""
     result = dict(candidates)
     for index, candidate in candidates.items():
+        if (candidate.code or "")[:2] in event_rules().threat_roots and _scheduled(analysis, index):
+            del result[index]  # "the army is expected to attack": a forecast, nobody's act or threat
+            continue
         verb = _future_verb(analysis, index)
         if index not in result or verb is None:
             continue
