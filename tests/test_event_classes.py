@@ -401,3 +401,17 @@ def test_scheduled_meetings_stay_meetings_expected_violence_is_none(coded, text:
     assert summary(events) == expected
     if actor:
         assert [a.text for a in events[0].actor] == actor
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Venezuelan government expelled the US ambassador on Tuesday.", [("SANCTION", "161")]),  # relations cut
+        ("The government deported hundreds of migrants.", [("COERCE", "174")]),  # individuals deported
+        ("The African Union suspended Mali's membership after the coup.", [("SANCTION", "166")]),
+        ("Egypt opened the Rafah crossing for three days.", [("CONCEDE", "081")]),  # a restriction eased
+        ("The city opened a new crossing for pedestrians.", []),
+    ],
+)
+def test_expulsions_suspensions_and_borders_opened(coded, text: str, expected: list) -> None:
+    assert summary(coded(text)) == expected
