@@ -22,9 +22,9 @@ NEGATIONS = {"not", "n't", "never", "no"}
 MODIFIERS = {"acl", "amod"}  # "officials accused of ...": a participle describing a noun, not an event
 TIME_WORDS = {
     *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-    *("january", "february", "march", "april", "may", "june", "july", "august", "september", "october"),
-    *("november", "december", "morning", "afternoon", "evening", "night", "weekend", "today", "tonight"),
-}
+    *("january", "february", "march", "april", "june", "july", "august", "september", "october", "november"),
+    *("december", "morning", "afternoon", "evening", "night", "weekend", "today", "tonight"),
+}  # not "may": a modal, and a name ("met May")
 EMBEDDED = {"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj", "ccomp:obj"}
 
 

@@ -20,7 +20,11 @@ from pipelines.tagging.dependency import children, depth, follow, subtree
 from pipelines.tagging.labels import Coding, Frame, event_rules, rejected_code
 
 KIND_TYPES = {
-    **{"reject": "REJECT", "threaten": "THREATEN", "demand": "REQUEST", "intent": "AGREE", "cease": "RETREAT"},
+    "reject": "REJECT",
+    "threaten": "THREATEN",
+    "demand": "REQUEST",
+    "intent": "AGREE",
+    "cease": "RETREAT",
     "claim": "ACCUSE",
 }
 DE_ESCALATE = "087"  # violence halted, stopped or ended (CAMEO 087, RETREAT in the 2021 table)
@@ -175,8 +179,8 @@ def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[i
             continue  # "said the economy should grow": no act is demanded
         if frame.needs_act and act is None and _named_act(analysis, heads) is None:
             continue  # "preparing for the parade"
-        claimed_own = frame.kind == "claim" and act is not None and not _accused(analysis, act) and _hostile(act)
-        if claimed_own:
+        accused = frame.kind == "claim" and _accused(analysis, act)
+        if frame.kind == "claim" and act is not None and _hostile(act) and not accused:
             continue  # "claimed that they had attacked": a claim of their own act, which stays
         for k in inner:
             del result[k]
@@ -189,7 +193,7 @@ def reframe(analysis: Analysis, candidates: dict[int, EventCandidate]) -> dict[i
             result[act.index] = act  # "pledged to expel": the expulsion, and no pledge beside it
             result.pop(index, None)
             continue
-        if kind == "allege" or (kind == "claim" and not _accused(analysis, act)):
+        if kind == "allege" or (kind == "claim" and not accused):
             continue  # the frame's own code ("accused": 112); what is alleged is no event
         if kind == "cease":  # "agreed to halt the fighting": no fighting; violence stopped de-escalates
             if (framed or "")[:2] not in event_rules().threat_roots:
@@ -332,7 +336,7 @@ def _planned_acts(analysis: Analysis, candidates: dict[int, EventCandidate]) -> 
     result = dict(candidates)
     for index, candidate in candidates.items():
         if (candidate.code or "")[:2] in event_rules().threat_roots and _scheduled(analysis, index):
-            del result[index]  # "the army is expected to attack": a forecast, nobody's act or threat
+            result.pop(index, None)  # "the army is expected to attack": a forecast, nobody's act or threat
             continue
         verb = _future_verb(analysis, index)
         if index not in result or verb is None:
