@@ -179,6 +179,17 @@ def test_the_card_names_the_discard_list_when_one_is_set(exported, full_corpus, 
     assert "name a phrase of the discard list `news.discards.txt`" in card(tmp_path / "dist")[1]
 
 
+def test_the_card_names_the_plover_table_amendments_when_set(exported, full_corpus, tmp_path) -> None:
+    """The types a dataset's events carry depend on the amendments: the card says which file."""
+    assert "amended where" not in card(exported["dist"])[1]  # the fixture exports without them
+    (tmp_path / "annotations").mkdir()
+    settings = project_settings()
+    export.run(full_corpus, tmp_path / "annotations", tmp_path / "dist", tmp_path / "metrics.json",
+               tmp_path / "plot.csv", settings.export, amendments=settings.tag.plover_amendments)  # fmt: skip
+    body = " ".join(card(tmp_path / "dist")[1].split())
+    assert "amended where the manual's text types a code otherwise (`plover.amendments.txt`" in body
+
+
 def test_card_yaml_and_prose(exported, full_corpus) -> None:
     meta, body = card(exported["dist"])
     assert meta["license"] == "other"  # the German article's licence is unknown
