@@ -217,12 +217,17 @@ def load_plover_table(path: Path, amendments: Path | None = None) -> dict[str, P
     project's ``amendments`` (same format; a code there replaces the table's)."""
     if not Path(path).exists():
         raise InputError(path, "CAMEO to PLOVER table not found (tag.plover_table in params.yaml)")
-    table = _plover_lines(Path(path), strict=False)
+    table = dict(_published_table(Path(path)))  # parsed once, with or without amendments
     if amendments is not None:
         if not Path(amendments).exists():
             raise InputError(amendments, "PLOVER table amendments not found (tag.plover_amendments in params.yaml)")
         table.update(_plover_lines(Path(amendments), strict=True))
     return table
+
+
+@file_cache
+def _published_table(path: Path) -> dict[str, PloverType]:
+    return _plover_lines(path, strict=False)
 
 
 def _plover_lines(path: Path, strict: bool) -> dict[str, PloverType]:
