@@ -14,17 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines.core.lexicon import words
 from pipelines.engines.ner.tagger import Analysis
 from pipelines.tagging.cameo import NO_EVENT, Pattern, VerbDictionary, Word
 from pipelines.tagging.dependency import children, subtree
 
 NEGATIONS = {"not", "n't", "never", "no"}
 MODIFIERS = {"acl", "amod"}  # "officials accused of ...": a participle describing a noun, not an event
-TIME_WORDS = {
+# the lexicon's months, days and parts of a day; not "may": a modal, and a name ("met May")
+TIME_WORDS = {m.lower() for m in words("months", "en")} - {"may"} | {
     *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-    *("january", "february", "march", "april", "june", "july", "august", "september", "october", "november"),
-    *("december", "morning", "afternoon", "evening", "night", "weekend", "today", "tonight"),
-}  # not "may": a modal, and a name ("met May")
+    *("morning", "afternoon", "evening", "night", "weekend", "today", "tonight"),
+}
 EMBEDDED = {"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj", "ccomp:obj"}
 
 
