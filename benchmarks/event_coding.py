@@ -102,21 +102,11 @@ def main() -> None:
     parser.add_argument("--amendments", help="override tag.plover_amendments: a file in the table's format or 'none'")
     args = parser.parse_args()
     settings = load_settings(ROOT / "params.yaml")
-    if args.additions:
-        additions = None if args.additions == "none" else Path(args.additions).resolve()
-        settings = settings.model_copy(update={"tag": settings.tag.model_copy(update={"cameo_additions": additions})})
-    if args.amendments:
-        amendments = None if args.amendments == "none" else Path(args.amendments).resolve()
-        settings = settings.model_copy(
-            update={"tag": settings.tag.model_copy(update={"plover_amendments": amendments})}
-        )
-    if args.discards:
-        discards = None if args.discards == "none" else Path(args.discards).resolve()
-        settings = settings.model_copy(update={"tag": settings.tag.model_copy(update={"cameo_discards": discards})})
+    files = {"cameo_additions": args.additions, "plover_amendments": args.amendments, "cameo_discards": args.discards}
+    overrides = {key: None if value == "none" else Path(value).resolve() for key, value in files.items() if value}
     if args.cameo_parties:
-        settings = settings.model_copy(
-            update={"tag": settings.tag.model_copy(update={"cameo_parties": args.cameo_parties})}
-        )
+        overrides["cameo_parties"] = args.cameo_parties
+    settings = settings.model_copy(update={"tag": settings.tag.model_copy(update=overrides)})
     table = load_plover_table(settings.tag.plover_table, settings.tag.plover_amendments)  # gold typed as predictions
     rows = records(args.file)
     with tempfile.TemporaryDirectory() as work:
